@@ -1,0 +1,47 @@
+"""The OT Info Line: a Flask service that Twilio calls for voice and SMS."""
+
+from __future__ import annotations
+
+import logging
+from typing import Mapping
+
+from flask import Flask
+
+from ivr.audio.catalog import NoAudio
+from ivr.config import Settings
+from ivr.content.loader import load_line
+from ivr.services import Services
+from ivr.texting import TextingUnavailable
+from ivr.voice.twiml import VoicePages
+
+log = logging.getLogger(__name__)
+
+
+def create_app(environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from the environment (or a given mapping, for tests).
+
+    Content is loaded and validated here, so a broken staff edit stops the start-up with the
+    file and line of each problem instead of failing a caller later.
+    """
+    settings = Settings.from_environment(environ)
+    app = Flask(__name__, instance_relative_config=True)
+    app.config["SETTINGS"] = settings
+    line = load_line(settings.content_dir, settings.prompts_dir)
+    app.extensions["otline"] = Services(
+        settings=settings,
+        line=line,
+        pages=VoicePages(line=line, audio=NoAudio(), staff_number=settings.staff_phone_number),
+        texter=TextingUnavailable(),
+    )
+    if settings.auth_token is None:
+        log.warning(
+            "DEVELOPMENT MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "
+            "signature. Anyone can call these webhooks. Set TWILIO_AUTH_TOKEN before taking real calls."
+        )
+
+    from ivr.cli import content_cli
+    from ivr.voice.routes import bp as voice_bp
+
+    app.register_blueprint(voice_bp)
+    app.cli.add_command(content_cli)
+    return app

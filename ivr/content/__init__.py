@@ -1,0 +1,1 @@
+"""Content and prompts as data: the staff file format, the model, and the validating loader."""

@@ -1,0 +1,319 @@
+"""Loads content/ and prompts/ into a Line, or fails with every problem's file, line and reason.
+
+The same validation runs when the app starts and in `flask --app app content check`, so a typo
+staff make is caught by the check before it can reach a caller.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Flow, Language, Line, Topic, frozen_map
+from ivr.content.staff_file import ContentError, Problem, StaffFile, Value, read_staff_file, split_list
+
+MAX_MENU_OPTIONS = 4
+MAX_VOICE_PART_CHARS = 500  # one part is one breath of listening; Polly's hard limit is 3,000
+MAX_TEXT_MESSAGE_CHARS = 320  # Twilio's recommended maximum for one message
+VALID_KEYS = set("0123456789*#")
+CONTENT_KEYS = {str(n) for n in range(1, MAX_MENU_OPTIONS + 1)}
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# Every prompt the engine says, and the {placeholders} each may use.
+PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
+    "language-choice": {"key"},
+    "welcome": set(),
+    "option": {"label", "key"},
+    "nav.repeat": {"key"},
+    "nav.back": {"key"},
+    "nav.main": {"key"},
+    "nav.text": {"key"},
+    "nav.person": {"key"},
+    "nav.speech": set(),
+    "reprompt.silence": set(),
+    "reprompt.wrong": set(),
+    "section.end": {"label"},
+    "goodbye.no-choice": set(),
+    "goodbye": set(),
+    "person.connecting": set(),
+    "person.unanswered": set(),
+    "person.none": set(),
+    "text.unavailable": set(),
+    "error": set(),
+}
+LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld")
+TOPIC_FIELDS = {"title", "speech", "keywords", "source", "reviewed"}
+TOPIC_BLOCKS = ("voice", "text")
+
+
+def load_line(content_dir: Path, prompts_dir: Path) -> Line:
+    """Load and validate everything; raise ContentError listing every problem found."""
+    problems: list[Problem] = []
+    root = content_dir.parent
+    flow = _load_flow(content_dir / "flow.txt", root, problems)
+    languages: dict[str, Language] = {}
+    prompt_files = sorted(prompts_dir.glob("*.txt"))
+    if not prompt_files:
+        problems.append(Problem(str(prompts_dir), 1, "no language files (expected for example en.txt)"))
+    for prompt_path in prompt_files:
+        language = _load_language(prompt_path, content_dir, root, flow, problems)
+        if language:
+            languages[language.code] = language
+    _check_choice_keys(languages, prompts_dir, root, problems)
+    if problems or flow is None:
+        raise ContentError(problems)
+    ordered = sorted(languages.values(), key=lambda lang: lang.choice_key)
+    return Line(flow=flow, languages=frozen_map({lang.code: lang for lang in ordered}))
+
+
+def _load_flow(path: Path, root: Path, problems: list[Problem]) -> Flow | None:
+    if not path.is_file():
+        problems.append(Problem(str(path), 1, "the flow file is missing"))
+        return None
+    staff = read_staff_file(path, problems, root)
+    menus: dict[str, tuple[str, ...]] = {}
+    keys: dict[str, str] = {}
+    for name, value in staff.fields.items():
+        if name.startswith("menu."):
+            menus[name[5:]] = _menu_options(staff, name[5:], value, problems)
+        elif name.startswith("key."):
+            keys[name[4:]] = _navigation_key(staff, name[4:], value, keys, problems)
+        elif name not in ("wait.menu", "wait.between-parts", "tries"):
+            problems.append(staff.problem(value.line, f"unknown setting '{name}'"))
+    for action in NAVIGATION_ACTIONS:
+        if action not in keys:
+            problems.append(staff.problem(1, f"missing 'key.{action}: ...' (the key for {action})"))
+    if MAIN_MENU not in menus:
+        problems.append(staff.problem(1, "missing 'menu.main: ...' (the menu a call starts in)"))
+    parents = _parents(staff, menus, problems)
+    return Flow(
+        menus=frozen_map(menus),
+        keys=frozen_map(keys),
+        parents=frozen_map(parents),
+        menu_wait_seconds=_number(staff, "wait.menu", 10, 3, 60, problems),
+        part_wait_seconds=_number(staff, "wait.between-parts", 2, 1, 10, problems),
+        tries=_number(staff, "tries", 3, 1, 5, problems),
+    )
+
+
+def _menu_options(staff: StaffFile, menu: str, value: Value, problems: list[Problem]) -> tuple[str, ...]:
+    options = split_list(value, ",")
+    if not _ID.match(menu):
+        problems.append(staff.problem(value.line, f"menu name {menu!r} may use only a-z, 0-9 and -"))
+    if not options:
+        problems.append(staff.problem(value.line, f"menu '{menu}' has no options"))
+    if len(options) > MAX_MENU_OPTIONS:
+        problems.append(staff.problem(value.line, f"menu '{menu}' has {len(options)} options; at most {MAX_MENU_OPTIONS}"))
+    return options
+
+
+def _navigation_key(staff: StaffFile, action: str, value: Value, keys: dict[str, str], problems: list[Problem]) -> str:
+    key = value.text
+    if action not in NAVIGATION_ACTIONS:
+        problems.append(staff.problem(value.line, f"unknown navigation action '{action}'; expected one of {', '.join(NAVIGATION_ACTIONS)}"))
+    elif len(key) != 1 or key not in VALID_KEYS:
+        problems.append(staff.problem(value.line, f"key for {action} must be one of 0-9, * or #, not {key!r}"))
+    elif key in CONTENT_KEYS:
+        problems.append(staff.problem(value.line, f"key {key} is kept for menu options (1 to {MAX_MENU_OPTIONS}); choose another for {action}"))
+    elif key in keys.values():
+        problems.append(staff.problem(value.line, f"key {key} is already used for another navigation action"))
+    return key
+
+
+def _parents(staff: StaffFile, menus: dict[str, tuple[str, ...]], problems: list[Problem]) -> dict[str, str]:
+    parents: dict[str, str] = {}
+    for menu, options in menus.items():
+        line = staff.fields[f"menu.{menu}"].line
+        for option in options:
+            if option == MAIN_MENU:
+                problems.append(staff.problem(line, "the main menu cannot be an option of another menu"))
+            elif option in parents:
+                problems.append(staff.problem(line, f"'{option}' is in menu '{parents[option]}' and in '{menu}'; a topic belongs to one menu"))
+            else:
+                parents[option] = menu
+    for menu in menus:
+        if menu != MAIN_MENU and menu not in parents:
+            problems.append(staff.problem(staff.fields[f"menu.{menu}"].line, f"menu '{menu}' is not an option of any menu, so no caller can reach it"))
+    for menu in menus:  # a cycle would make "go back" loop forever
+        seen, node = {menu}, menu
+        while node in parents:
+            node = parents[node]
+            if node in seen:
+                problems.append(staff.problem(staff.fields[f"menu.{menu}"].line, f"menu '{menu}' is inside itself"))
+                break
+            seen.add(node)
+    return parents
+
+
+def _number(staff: StaffFile, name: str, default: int, low: int, high: int, problems: list[Problem]) -> int:
+    value = staff.fields.get(name)
+    if value is None:
+        return default
+    if not value.text.isdigit() or not low <= int(value.text) <= high:
+        problems.append(staff.problem(value.line, f"'{name}' must be a whole number from {low} to {high}, not {value.text!r}"))
+        return default
+    return int(value.text)
+
+
+def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow | None, problems: list[Problem]) -> Language | None:
+    code = prompt_path.stem
+    staff = read_staff_file(prompt_path, problems, root)
+    settings = {}
+    for name in LANGUAGE_FIELDS:
+        value = staff.fields.get(name)
+        if value is None or not value.text:
+            problems.append(staff.problem(1, f"missing '{name}: ...'"))
+        settings[name] = value.text if value else ""
+    key_names, nav_speech = {}, {}
+    for name, value in staff.fields.items():
+        if name.startswith("key."):
+            key_names[name[4:]] = value.text
+        elif name.startswith("speech."):
+            if name[7:] not in NAVIGATION_ACTIONS:
+                problems.append(staff.problem(value.line, f"unknown navigation action in '{name}'"))
+            nav_speech[name[7:]] = split_list(value, "|")
+        elif name not in LANGUAGE_FIELDS:
+            problems.append(staff.problem(value.line, f"unknown field '{name}'"))
+    for action in NAVIGATION_ACTIONS:
+        if action not in nav_speech:
+            problems.append(staff.problem(1, f"missing 'speech.{action}: ...' (words a caller can say for {action})"))
+    prompts = _prompts(staff, problems)
+    topics = _load_topics(content_dir / code / "topics", root, flow, problems)
+    return Language(
+        code=code,
+        name=settings["name"],
+        choice_key=settings["choice-key"],
+        voice=settings["voice"],
+        speech_language=settings["speech-language"],
+        tts_language=settings["tts-language"],
+        tts_tld=settings["tts-tld"],
+        key_names=frozen_map(key_names),
+        nav_speech=frozen_map(nav_speech),
+        prompts=frozen_map(prompts),
+        topics=frozen_map(topics),
+    )
+
+
+def _prompts(staff: StaffFile, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+    prompts = {}
+    for name, block in staff.blocks.items():
+        if name not in PROMPT_PLACEHOLDERS:
+            problems.append(staff.problem(block.line, f"unknown prompt [{name}]"))
+            continue
+        for part in block.paragraphs:
+            _check_placeholders(staff, name, part, PROMPT_PLACEHOLDERS[name], problems)
+            _check_voice_part(staff, part, problems)
+        if not block.paragraphs:
+            problems.append(staff.problem(block.line, f"prompt [{name}] is empty"))
+        prompts[name] = tuple(_spoken(part) for part in block.paragraphs)
+    for name in PROMPT_PLACEHOLDERS:
+        if name not in staff.blocks:
+            problems.append(staff.problem(1, f"missing prompt [{name}]"))
+    return prompts
+
+
+def _check_placeholders(staff: StaffFile, name: str, part: Value, allowed: set[str], problems: list[Problem]) -> None:
+    try:
+        used = {field for _, field, _, _ in string.Formatter().parse(part.text) if field is not None}
+    except ValueError as error:
+        problems.append(staff.problem(part.line, f"prompt [{name}] has a stray brace: {error}"))
+        return
+    for field in sorted(used - allowed):
+        hint = f"; it may use {', '.join('{' + a + '}' for a in sorted(allowed))}" if allowed else ""
+        problems.append(staff.problem(part.line, f"prompt [{name}] uses {{{field}}}, which it cannot fill{hint}"))
+
+
+def _check_voice_part(staff: StaffFile, part: Value, problems: list[Problem]) -> None:
+    if len(part.text) > MAX_VOICE_PART_CHARS:
+        problems.append(staff.problem(part.line, f"this part is {len(part.text)} characters; split it (blank line) so each part is at most {MAX_VOICE_PART_CHARS}"))
+
+
+def _spoken(part: Value) -> str:
+    return " ".join(part.text.split())
+
+
+def _load_topics(folder: Path, root: Path, flow: Flow | None, problems: list[Problem]) -> dict[str, Topic]:
+    if not folder.is_dir():
+        problems.append(Problem(str(folder.relative_to(root) if folder.is_relative_to(root) else folder), 1, "the topics folder for this language is missing"))
+        return {}
+    topics: dict[str, Topic] = {}
+    keyword_owner: dict[str, str] = {}
+    for path in sorted(folder.glob("*.txt")):
+        staff = read_staff_file(path, problems, root)
+        topic = _topic(path.stem, staff, problems)
+        topics[topic.id] = topic
+        for keyword, line in _keyword_lines(staff):
+            owner = keyword_owner.setdefault(normalise_keyword(keyword), topic.id)
+            if owner != topic.id:
+                problems.append(staff.problem(line, f"keyword {keyword!r} is also used by topic '{owner}'"))
+    if flow is not None:
+        _check_topics_against_flow(folder, root, flow, topics, problems)
+    return topics
+
+
+def _topic(topic_id: str, staff: StaffFile, problems: list[Problem]) -> Topic:
+    if not _ID.match(topic_id):
+        problems.append(staff.problem(1, f"file name {topic_id!r} may use only a-z, 0-9 and -"))
+    for name, value in staff.fields.items():
+        if name not in TOPIC_FIELDS:
+            problems.append(staff.problem(value.line, f"unknown field '{name}'; expected one of {', '.join(sorted(TOPIC_FIELDS))}"))
+    for name, block in staff.blocks.items():
+        if name not in TOPIC_BLOCKS:
+            problems.append(staff.problem(block.line, f"unknown block [{name}]; expected [voice] or [text]"))
+    title = staff.fields.get("title")
+    if title is None or not title.text:
+        problems.append(staff.problem(1, "missing 'title: ...' (how menus name this topic)"))
+    for block_name in TOPIC_BLOCKS:
+        block = staff.blocks.get(block_name)
+        if block is None or not block.paragraphs:
+            line = block.line if block else 1
+            problems.append(staff.problem(line, f"missing or empty [{block_name}] block"))
+    voice = staff.blocks["voice"].paragraphs if "voice" in staff.blocks else ()
+    text = staff.blocks["text"].paragraphs if "text" in staff.blocks else ()
+    for part in voice:
+        _check_voice_part(staff, part, problems)
+    for message in text:
+        if len(message.text) > MAX_TEXT_MESSAGE_CHARS:
+            problems.append(staff.problem(message.line, f"this text is {len(message.text)} characters; split it (blank line) so each is at most {MAX_TEXT_MESSAGE_CHARS}"))
+    speech = staff.fields.get("speech")
+    keywords = staff.fields.get("keywords")
+    return Topic(
+        id=topic_id,
+        title=title.text if title else topic_id,
+        speech=split_list(speech, "|") if speech else (),
+        keywords=split_list(keywords, ",") if keywords else (),
+        voice_parts=tuple(_spoken(part) for part in voice),
+        text_messages=tuple(message.text for message in text),
+        extra=frozen_map({name: value.text for name, value in staff.fields.items() if name in ("source", "reviewed")}),
+    )
+
+
+def _keyword_lines(staff: StaffFile) -> list[tuple[str, int]]:
+    value = staff.fields.get("keywords")
+    return [(keyword, value.line) for keyword in split_list(value, ",")] if value else []
+
+
+def normalise_keyword(keyword: str) -> str:
+    """Keywords compare without case, spaces or punctuation: 'Key points!' is KEYPOINTS."""
+    return "".join(ch for ch in keyword.upper() if ch.isalnum())
+
+
+def _check_topics_against_flow(folder: Path, root: Path, flow: Flow, topics: dict[str, Topic], problems: list[Problem]) -> None:
+    shown = folder.relative_to(root) if folder.is_relative_to(root) else folder
+    needed = set(flow.menus) | set(flow.parents)
+    for topic_id in sorted(needed - set(topics)):
+        problems.append(Problem(f"{shown}/{topic_id}.txt", 1, f"missing: content/flow.txt offers '{topic_id}', but this file does not exist"))
+    for topic_id in sorted(set(topics) - needed):
+        problems.append(Problem(f"{shown}/{topic_id}.txt", 1, "this topic is in no menu of content/flow.txt, so callers cannot reach it"))
+
+
+def _check_choice_keys(languages: dict[str, Language], prompts_dir: Path, root: Path, problems: list[Problem]) -> None:
+    owner: dict[str, str] = {}
+    for language in languages.values():
+        path = str((prompts_dir / f"{language.code}.txt").relative_to(root)) if prompts_dir.is_relative_to(root) else f"{prompts_dir}/{language.code}.txt"
+        if language.choice_key and (len(language.choice_key) != 1 or language.choice_key not in VALID_KEYS):
+            problems.append(Problem(path, 1, f"choice-key must be one key (0-9, * or #), not {language.choice_key!r}"))
+        elif language.choice_key in owner:
+            problems.append(Problem(path, 1, f"choice-key {language.choice_key} is also {owner[language.choice_key]}'s"))
+        owner[language.choice_key] = language.name

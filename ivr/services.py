@@ -1,0 +1,24 @@
+"""The long-lived objects a request needs, built once by create_app and kept on the Flask app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from ivr.config import Settings
+from ivr.content.model import Line
+from ivr.texting import TopicTexter
+from ivr.voice.twiml import VoicePages
+
+
+@dataclass(frozen=True)
+class Services:
+    settings: Settings
+    line: Line
+    pages: VoicePages
+    texter: TopicTexter
+
+
+def services() -> Services:
+    return current_app.extensions["otline"]

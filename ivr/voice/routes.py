@@ -1,0 +1,174 @@
+"""The HTTP side of the voice line: read Twilio's parameters, pick a page, answer TwiML.
+
+Handlers stay thin; what a key means lives in choosing.py and what is said in twiml.py.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, current_app, request
+from twilio.twiml.voice_response import VoiceResponse
+from werkzeug.exceptions import HTTPException
+
+from ivr.content.model import MAIN_MENU, Language
+from ivr.matching import best_match
+from ivr.security import require_twilio_signature
+from ivr.services import services
+from ivr.voice import urls
+from ivr.voice.choosing import Choice, interpret
+
+log = logging.getLogger(__name__)
+bp = Blueprint("voice", __name__, url_prefix="/voice")
+bp.before_request(require_twilio_signature)
+METHODS = ["GET", "POST"]
+
+
+def twiml(response: VoiceResponse) -> Response:
+    return Response(str(response), status=200, mimetype="text/xml")
+
+
+def _param(name: str) -> str:
+    return request.values.get(name, "")
+
+
+def _int_param(name: str, default: int) -> int:
+    value = _param(name)
+    return int(value) if value.isdigit() and len(value) < 4 else default
+
+
+def _part_param() -> int | None:
+    value = _param("part")
+    return int(value) if value.isdigit() and len(value) < 4 else None
+
+
+def _place(lang: str, topic: str) -> tuple[Language, str]:
+    """The caller's language and topic; anything unknown falls back to the main menu, never an error."""
+    language = services().line.language(lang)
+    return language, topic if topic in language.topics else MAIN_MENU
+
+
+def _caller_choice(language: Language, options: tuple[str, ...]) -> Choice:
+    return interpret(services().line, language, options, _param("Digits"), _param("SpeechResult"), request.values.get("Confidence"))
+
+
+@bp.errorhandler(Exception)
+def apologise(error: Exception) -> Response | HTTPException:
+    """Twilio must never get a 5xx (the caller would hear 'an application error has occurred')."""
+    if isinstance(error, HTTPException):
+        return error
+    log.exception("voice handler failed on %s", request.path)
+    lang = (request.view_args or {}).get("lang")
+    language = services().line.language(lang)
+    return twiml(services().pages.apology(language, repeated=_param("recovering") == "1"))
+
+
+@bp.route("", methods=METHODS)
+def incoming_call() -> Response:
+    """A call comes in: choose a language first when the line has more than one."""
+    line = services().line
+    if len(line.languages) > 1:
+        return twiml(services().pages.language_choice())
+    return twiml(services().pages.choices(line.default_language, MAIN_MENU, welcome=True))
+
+
+@bp.route("/language", methods=METHODS)
+def language_choice() -> Response:
+    return twiml(services().pages.language_choice(_int_param("attempt", 1), _reason()))
+
+
+@bp.route("/language/choose", methods=METHODS)
+def language_chosen() -> Response:
+    line = services().line
+    attempt = _int_param("attempt", 1)
+    digits, speech = _param("Digits").strip(), _param("SpeechResult")
+    for language in line.languages.values():
+        if (digits and digits[0] == language.choice_key) or (not digits and speech and _names_language(speech, language)):
+            return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
+    reason = "wrong" if digits or speech else "silence"
+    return twiml(services().pages.language_choice(attempt + 1, reason))
+
+
+def _names_language(speech: str, language: Language) -> bool:
+    return best_match(speech, [(language.code, (language.name,))]) is not None
+
+
+@bp.route("/<lang>/choices/<topic>", methods=METHODS)
+def choices(lang: str, topic: str) -> Response:
+    language, topic = _place(lang, topic)
+    return twiml(services().pages.choices(language, topic, _int_param("attempt", 1), _reason(), welcome=_param("welcome") == "1"))
+
+
+@bp.route("/<lang>/choices/<topic>/choose", methods=METHODS)
+def chosen(lang: str, topic: str) -> Response:
+    language, topic = _place(lang, topic)
+    pages, flow = services().pages, services().line.flow
+    options = flow.menus.get(topic, ())
+    choice = _caller_choice(language, options)
+    attempt = _int_param("attempt", 1)
+    if choice.kind in ("nothing", "wrong"):
+        reason = "silence" if choice.kind == "nothing" else "wrong"
+        return twiml(pages.choices(language, topic, attempt + 1, reason))
+    if choice.kind == "repeat" and not options:
+        last = len(language.topics[topic].voice_parts) - 1
+        return twiml(pages.part(language, topic, last))
+    return twiml(_navigate(language, topic, None, choice))
+
+
+@bp.route("/<lang>/topic/<topic>/part/<int:index>", methods=METHODS)
+def part(lang: str, topic: str, index: int) -> Response:
+    language, topic = _place(lang, topic)
+    return twiml(services().pages.topic(language, topic) if services().line.flow.is_menu(topic) else services().pages.part(language, topic, index))
+
+
+@bp.route("/<lang>/topic/<topic>/part/<int:index>/choose", methods=METHODS)
+def part_chosen(lang: str, topic: str, index: int) -> Response:
+    """A key or words while a part plays: repeat it, navigate, or (nothing) go on to the next part."""
+    language, topic = _place(lang, topic)
+    pages = services().pages
+    choice = _caller_choice(language, ())
+    if choice.kind == "nothing":
+        following = index + 1
+        if following < len(language.topics[topic].voice_parts):
+            return twiml(pages.part(language, topic, following))
+        return twiml(pages.choices(language, topic))
+    if choice.kind == "wrong":
+        return twiml(pages.part(language, topic, index, notice=language.prompt("reprompt.wrong")))
+    if choice.kind == "repeat":
+        return twiml(pages.part(language, topic, index))
+    return twiml(_navigate(language, topic, index, choice))
+
+
+def _navigate(language: Language, topic: str, index: int | None, choice: Choice) -> VoiceResponse:
+    """Act on a choice that leaves this place: a topic, back, main, text or person."""
+    pages, flow = services().pages, services().line.flow
+    if choice.kind == "topic" and choice.topic:
+        return pages.topic(language, choice.topic)
+    if choice.kind == "back":
+        return pages.choices(language, flow.parent(topic))
+    if choice.kind == "main":
+        return pages.choices(language, MAIN_MENU)
+    if choice.kind == "text":
+        return _text_me(language, topic, index)
+    if choice.kind == "person":
+        return pages.person(language, topic, index)
+    return pages.choices(language, topic)  # repeat, from a menu
+
+
+def _text_me(language: Language, topic: str, index: int | None) -> VoiceResponse:
+    outcome = services().texter.send_topic(language, topic, _param("From"), _param("To"))
+    following = None if index is None else index + 1
+    if following is not None and following >= len(language.topics[topic].voice_parts):
+        following = None
+    return services().pages.resume(language, topic, following, notice=language.prompt(outcome))
+
+
+@bp.route("/<lang>/person/done", methods=METHODS)
+def person_done(lang: str) -> Response:
+    language, topic = _place(lang, _param("topic"))
+    return twiml(services().pages.person_done(language, topic, _part_param(), _param("DialCallStatus")))
+
+
+def _reason() -> str | None:
+    reason = _param("reason")
+    return reason if reason in ("silence", "wrong") else None

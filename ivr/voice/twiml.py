@@ -1,0 +1,168 @@
+"""Pure TwiML builders for the voice line: content model in, VoiceResponse out, no HTTP.
+
+Every <Gather> has an explicit action and is followed by a <Redirect>, so silence never ends a call
+by accident; every ending says goodbye before it hangs up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from ivr.audio.catalog import AudioCatalog
+from ivr.content.model import MAIN_MENU, Language, Line
+from ivr.voice import urls
+from ivr.voice.choosing import speech_hints
+
+PERSON_RING_SECONDS = 25
+
+
+@dataclass(frozen=True)
+class VoicePages:
+    """Renders each page of the call for one line, audio catalog and staff number."""
+
+    line: Line
+    audio: AudioCatalog
+    staff_number: str | None = None
+
+    # --- speaking -----------------------------------------------------------------------------
+    def _speak(self, verb: VoiceResponse | Gather, language: Language, parts: Iterable[str]) -> None:
+        """<Play> the generated audio for each part, or <Say> it when there is none yet."""
+        for text in parts:
+            url = self.audio.url_for(text, language)
+            if url:
+                verb.play(url)
+            else:
+                verb.say(text, voice=language.voice, language=language.speech_language)
+
+    def _gather(self, response: VoiceResponse, language: Language, action: str, timeout: int, options: tuple[str, ...]) -> Gather:
+        return response.gather(
+            action=action,
+            method="POST",
+            input="dtmf speech",
+            num_digits=1,
+            timeout=timeout,
+            speech_timeout="auto",
+            language=language.speech_language,
+            hints=speech_hints(language, options),
+        )
+
+    def _navigation(self, language: Language, topic_id: str, in_section: bool) -> list[str]:
+        """The same navigation in every menu: repeat, back, main menu, text, person."""
+        keys = self.line.flow.keys
+        names = ["repeat", "text"]
+        if topic_id != MAIN_MENU or in_section:
+            names += ["back", "main"]
+        names.append("person")
+        return [part for name in names for part in language.prompt(f"nav.{name}", key=language.key_word(keys[name]))]
+
+    def _goodbye(self, response: VoiceResponse, language: Language, *prompts: str) -> VoiceResponse:
+        self._speak(response, language, [part for name in (*prompts, "goodbye") for part in language.prompt(name)])
+        response.hangup()
+        return response
+
+    # --- pages ----------------------------------------------------------------------------------
+    def language_choice(self, attempt: int = 1, reason: str | None = None) -> VoiceResponse:
+        """The first question of a call, asked in every language, each in its own voice."""
+        response = VoiceResponse()
+        first = self.line.default_language
+        if attempt > self.line.flow.tries:
+            return self._goodbye(response, first, "goodbye.no-choice")
+        gather = response.gather(
+            action=urls.language_chosen(attempt),
+            method="POST",
+            input="dtmf speech",
+            num_digits=1,
+            timeout=self.line.flow.menu_wait_seconds,
+            speech_timeout="auto",
+            language=first.speech_language,
+            hints=", ".join(language.name for language in self.line.languages.values()),
+        )
+        for language in self.line.languages.values():
+            if reason:
+                self._speak(gather, language, language.prompt(f"reprompt.{reason}"))
+            self._speak(gather, language, language.prompt("language-choice", key=language.key_word(language.choice_key)))
+        response.redirect(urls.language_choice(attempt + 1, "silence"), method="POST")
+        return response
+
+    def choices(self, language: Language, topic_id: str, attempt: int = 1, reason: str | None = None,
+                welcome: bool = False, notice: tuple[str, ...] = ()) -> VoiceResponse:
+        """A menu (its options, then navigation), or the navigation offered at the end of a section.
+
+        A retry (attempt > 1) says why first and adds how to answer by voice: a fuller reprompt.
+        """
+        response = VoiceResponse()
+        flow = self.line.flow
+        if attempt > flow.tries:
+            return self._goodbye(response, language, "goodbye.no-choice")
+        topic = language.topics[topic_id]
+        options = flow.menus.get(topic_id, ())
+        gather = self._gather(response, language, urls.chosen(language.code, topic_id, attempt), flow.menu_wait_seconds, options)
+        spoken: list[str] = list(notice)
+        if welcome:
+            spoken += language.prompt("welcome")
+        if reason:
+            spoken += language.prompt(f"reprompt.{reason}")
+        if options:
+            spoken += topic.voice_parts
+            for key, option in enumerate(options, start=1):
+                spoken += language.prompt("option", label=language.topics[option].title, key=str(key))
+        else:
+            spoken += language.prompt("section.end", label=topic.title)
+        spoken += self._navigation(language, topic_id, in_section=not options)
+        if attempt > 1:
+            spoken += language.prompt("nav.speech")
+        self._speak(gather, language, spoken)
+        response.redirect(urls.choices(language.code, topic_id, attempt + 1, "silence"), method="POST")
+        return response
+
+    def part(self, language: Language, topic_id: str, index: int, notice: tuple[str, ...] = ()) -> VoiceResponse:
+        """One part of a section. Keys work while it plays; after a short pause the next part follows."""
+        response = VoiceResponse()
+        topic = language.topics[topic_id]
+        index = min(max(index, 0), len(topic.voice_parts) - 1)
+        gather = self._gather(response, language, urls.part_chosen(language.code, topic_id, index), self.line.flow.part_wait_seconds, ())
+        self._speak(gather, language, (*notice, topic.voice_parts[index]))
+        following = index + 1
+        next_url = urls.part(language.code, topic_id, following) if following < len(topic.voice_parts) else urls.choices(language.code, topic_id)
+        response.redirect(next_url, method="POST")
+        return response
+
+    def topic(self, language: Language, topic_id: str) -> VoiceResponse:
+        """Opening a topic: a menu shows its choices, a section starts playing."""
+        if self.line.flow.is_menu(topic_id):
+            return self.choices(language, topic_id)
+        return self.part(language, topic_id, 0)
+
+    def resume(self, language: Language, topic_id: str, index: int | None, notice: tuple[str, ...] = ()) -> VoiceResponse:
+        """Back to where the caller was (a section part, or a place with choices), after a notice."""
+        if index is None or self.line.flow.is_menu(topic_id):
+            return self.choices(language, topic_id, notice=notice)
+        return self.part(language, topic_id, index, notice=notice)
+
+    def person(self, language: Language, topic_id: str, index: int | None) -> VoiceResponse:
+        """Key 0: ring the staff number, or say how to reach a person when none is configured."""
+        if not self.staff_number:
+            return self.resume(language, topic_id, index, notice=language.prompt("person.none"))
+        response = VoiceResponse()
+        self._speak(response, language, language.prompt("person.connecting"))
+        dial = response.dial(action=urls.person_done(language.code, topic_id, index), method="POST", timeout=PERSON_RING_SECONDS)
+        dial.number(self.staff_number)
+        return response
+
+    def person_done(self, language: Language, topic_id: str, index: int | None, dial_status: str) -> VoiceResponse:
+        """After the staff call: goodbye if they talked, otherwise back to where the caller was."""
+        if dial_status == "completed":
+            return self._goodbye(VoiceResponse(), language)
+        return self.resume(language, topic_id, index, notice=language.prompt("person.unanswered"))
+
+    def apology(self, language: Language, repeated: bool) -> VoiceResponse:
+        """A handler failed: say sorry and go to the main menu; if that fails too, end politely."""
+        response = VoiceResponse()
+        if repeated:
+            return self._goodbye(response, language, "goodbye.no-choice")
+        self._speak(response, language, language.prompt("error"))
+        response.redirect(urls.choices(language.code, MAIN_MENU, recovering=True), method="POST")
+        return response

@@ -1,0 +1,40 @@
+"""The voice line's URLs. All call state travels in them, so any instance can answer any request."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+
+def _url(path: str, **query: object) -> str:
+    params = {name: value for name, value in query.items() if value not in (None, "", False)}
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+def language_choice(attempt: int = 1, reason: str | None = None) -> str:
+    return _url("/voice/language", attempt=attempt if attempt > 1 else None, reason=reason)
+
+
+def language_chosen(attempt: int) -> str:
+    return _url("/voice/language/choose", attempt=attempt)
+
+
+def choices(lang: str, topic: str, attempt: int = 1, reason: str | None = None, welcome: bool = False,
+            recovering: bool = False) -> str:
+    return _url(f"/voice/{quote(lang)}/choices/{quote(topic)}", attempt=attempt if attempt > 1 else None,
+                reason=reason, welcome=int(welcome), recovering=int(recovering))
+
+
+def chosen(lang: str, topic: str, attempt: int) -> str:
+    return _url(f"/voice/{quote(lang)}/choices/{quote(topic)}/choose", attempt=attempt)
+
+
+def part(lang: str, topic: str, index: int) -> str:
+    return f"/voice/{quote(lang)}/topic/{quote(topic)}/part/{index}"
+
+
+def part_chosen(lang: str, topic: str, index: int) -> str:
+    return f"/voice/{quote(lang)}/topic/{quote(topic)}/part/{index}/choose"
+
+
+def person_done(lang: str, topic: str, index: int | None = None) -> str:
+    return _url(f"/voice/{quote(lang)}/person/done", topic=topic, part=index)
