@@ -1,0 +1,44 @@
+"""What keys and words mean in each place of the call, from a table next to this test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ivr.content.loader import load_line
+from ivr.matching import best_match, normalise
+from ivr.voice.choosing import interpret, speech_hints
+
+PROJECT = Path(__file__).resolve().parent.parent
+LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "voice_choices.tsv").read_text().splitlines()
+        if line and not line.startswith("#")]
+
+
+@pytest.mark.parametrize("where,digits,speech,confidence,expected", ROWS, ids=["|".join(row) for row in ROWS])
+def test_input_means_what_the_table_says(where, digits, speech, confidence, expected):
+    language = LINE.language("en")
+    options = LINE.flow.menus.get(where, ())
+    choice = interpret(LINE, language, options, digits, speech, confidence or None)
+    meaning = f"{choice.kind}:{choice.topic}" if choice.topic else choice.kind
+    assert meaning == expected
+
+
+def test_normalise_folds_case_accents_punctuation_spelled_letters_and_plurals():
+    assert normalise("  KEY-Points!! ") == "key point"
+    assert normalise("O.T. at school") == "ot at school"
+    assert normalise("Español") == "espanol"
+    assert normalise("class") == "class"
+
+
+def test_a_tie_between_targets_is_no_match():
+    assert best_match("school", [("a", ["school"]), ("b", ["school"])]) is None
+    assert best_match("school", [("a", ["school"]), ("b", ["schools"])]) is None  # same after plural folding
+
+
+def test_hints_carry_the_options_words_and_the_navigation_words_within_twilio_limits():
+    hints = speech_hints(LINE.language("en"), LINE.flow.menus["find-ot"]).split(", ")
+    assert "early intervention" in hints and "go back" in hints and "person" in hints
+    assert len(hints) <= 500 and all(0 < len(hint) <= 100 for hint in hints)
+    assert len(hints) == len(set(hints))
