@@ -15,7 +15,6 @@ syllable; other vowel runs are one diphthong), so no dictionary download is need
 from __future__ import annotations
 
 import re
-from typing import Iterable
 
 from ivr.content.model import Line
 
@@ -62,7 +61,7 @@ def spanish_reading_notes(line: Line, floor: float = EASY_ENOUGH) -> list[str]:
             continue
         for topic in language.topics.values():
             for channel, parts in (("voice", topic.voice_parts), ("text", topic.text_messages)):
-                text = _joined(parts)
+                text = "\n".join(parts)
                 if len(_WORD.findall(text)) < MIN_WORDS:
                     continue
                 score = fernandez_huerta(text)
@@ -71,7 +70,3 @@ def spanish_reading_notes(line: Line, floor: float = EASY_ENOUGH) -> list[str]:
                                  f"{score:.0f} on the Fernández Huerta scale; aim for {floor:.0f} or more "
                                  "(shorter sentences, shorter words)")
     return notes
-
-
-def _joined(parts: Iterable[str]) -> str:
-    return "\n".join(parts)

@@ -86,7 +86,7 @@ def choose_language(line: Line, digits: str, speech: str) -> Language | None:
 
 
 def language_hints(line: Line) -> str:
-    """One Gather hears one language, so it listens for every language's names (hints are language-neutral text)."""
+    """One Gather hears one language, so its hints name every language in each way a caller may say it."""
     return _hints([word for language in line.languages.values() for word in language.choice_words])
 
 
