@@ -97,6 +97,9 @@ def test_a_section_ends_with_spanish_navigation(client: FlaskClient, line: Line)
     ("puntos clave", "/voice/es/topic/key-points/part/0/choose"),
     ("quiero buscar un terapeuta", "/voice/es/choices/find-ot/choose"),
     ("la escuela", "/voice/es/topic/school-iep/part/0/choose"),
+    ("cómo ayuda a los niños", "/voice/es/topic/how-ot-helps/part/0/choose"),
+    ("bebés", "/voice/es/topic/early-intervention/part/0/choose"),
+    ("qué es la terapia ocupacional", "/voice/es/choices/about-ot/choose"),
 ])
 def test_spanish_words_choose_topics(client: FlaskClient, said: str, expected_start: str) -> None:
     assert answer(client, call_in(client, "2"), speech=said).action.startswith(expected_start)
