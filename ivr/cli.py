@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from ivr.config import Settings
 from ivr.content.loader import load_line
+from ivr.content.readability import spanish_reading_notes
 from ivr.content.staff_file import ContentError
 
 content_cli = click.Group("content", help="Check the words of the line (content/ and prompts/).")
@@ -27,3 +28,5 @@ def check() -> None:
         sys.exit(1)
     topics = sum(len(language.topics) for language in line.languages.values())
     click.echo(f"OK: {len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
+    for note in spanish_reading_notes(line):  # advice only: the check still passes
+        click.echo(f"note: {note}")

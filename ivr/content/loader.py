@@ -43,6 +43,7 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "error": set(),
 }
 LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld")
+OPTIONAL_LANGUAGE_FIELDS = ("choice-words",)
 TOPIC_FIELDS = {"title", "speech", "keywords", "source", "reviewed"}
 TOPIC_BLOCKS = ("voice", "text")
 
@@ -173,7 +174,7 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
             if name[7:] not in NAVIGATION_ACTIONS:
                 problems.append(staff.problem(value.line, f"unknown navigation action in '{name}'"))
             nav_speech[name[7:]] = split_list(value, "|")
-        elif name not in LANGUAGE_FIELDS:
+        elif name not in LANGUAGE_FIELDS + OPTIONAL_LANGUAGE_FIELDS:
             problems.append(staff.problem(value.line, f"unknown field '{name}'"))
     for action in NAVIGATION_ACTIONS:
         if action not in nav_speech:
@@ -192,7 +193,13 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
         nav_speech=frozen_map(nav_speech),
         prompts=frozen_map(prompts),
         topics=frozen_map(topics),
+        choice_words=tuple(dict.fromkeys(word for word in (settings["name"], *_optional_list(staff, "choice-words")) if word)),
     )
+
+
+def _optional_list(staff: StaffFile, name: str) -> tuple[str, ...]:
+    value = staff.fields.get(name)
+    return split_list(value, "|") if value else ()
 
 
 def _prompts(staff: StaffFile, problems: list[Problem]) -> dict[str, tuple[str, ...]]:

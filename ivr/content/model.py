@@ -47,6 +47,8 @@ class Language:
     nav_speech: Mapping[str, tuple[str, ...]]
     prompts: Mapping[str, tuple[str, ...]]
     topics: Mapping[str, Topic]
+    # What a caller may say to choose this language, in any language ("Spanish", "español"); includes the name.
+    choice_words: tuple[str, ...] = ()
 
     def prompt(self, name: str, **values: str) -> tuple[str, ...]:
         """The parts of a prompt with its {placeholders} filled in."""

@@ -68,5 +68,29 @@ def speech_hints(language: Language, options: tuple[str, ...]) -> str:
         phrases.extend((topic.title, *topic.speech))
     for action in NAVIGATION_ACTIONS:
         phrases.extend(language.nav_speech.get(action, ()))
+    return _hints(phrases)
+
+
+def choose_language(line: Line, digits: str, speech: str) -> Language | None:
+    """The language a caller picked by its key, or by saying it in any language ("Spanish", "español", "2").
+
+    All languages compete at once, so a near miss between two names is no choice rather than a guess.
+    """
+    digits, speech = (digits or "").strip(), (speech or "").strip()
+    if digits:
+        return next((language for language in line.languages.values() if language.choice_key == digits[0]), None)
+    if not speech:
+        return None
+    code = best_match(speech, [(language.code, (language.choice_key, *language.choice_words)) for language in line.languages.values()])
+    return line.languages[code] if code else None
+
+
+def language_hints(line: Line) -> str:
+    """One Gather hears one language, so its hints name every language in each way a caller may say it."""
+    return _hints([word for language in line.languages.values() for word in language.choice_words])
+
+
+def _hints(phrases: list[str]) -> str:
+    """Twilio's hints: comma-separated, at most 500 phrases of at most 100 characters."""
     unique = dict.fromkeys(" ".join(phrase.replace(",", " ").split())[:100] for phrase in phrases if phrase)
     return ", ".join(list(unique)[:500])

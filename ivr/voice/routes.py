@@ -12,11 +12,10 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr.content.model import MAIN_MENU, Language
-from ivr.matching import best_match
 from ivr.security import require_twilio_signature
 from ivr.services import services
 from ivr.voice import urls
-from ivr.voice.choosing import Choice, interpret
+from ivr.voice.choosing import Choice, choose_language, interpret
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -79,18 +78,13 @@ def language_choice() -> Response:
 
 @bp.route("/language/choose", methods=METHODS)
 def language_chosen() -> Response:
-    line = services().line
     attempt = _int_param("attempt", 1)
-    digits, speech = _param("Digits").strip(), _param("SpeechResult")
-    for language in line.languages.values():
-        if (digits and digits[0] == language.choice_key) or (not digits and speech and _names_language(speech, language)):
-            return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
+    digits, speech = _param("Digits").strip(), _param("SpeechResult").strip()
+    language = choose_language(services().line, digits, speech)
+    if language:
+        return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
     reason = "wrong" if digits or speech else "silence"
     return twiml(services().pages.language_choice(attempt + 1, reason))
-
-
-def _names_language(speech: str, language: Language) -> bool:
-    return best_match(speech, [(language.code, (language.name,))]) is not None
 
 
 @bp.route("/<lang>/choices/<topic>", methods=METHODS)

@@ -14,7 +14,7 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from ivr.audio.catalog import AudioCatalog
 from ivr.content.model import MAIN_MENU, Language, Line
 from ivr.voice import urls
-from ivr.voice.choosing import speech_hints
+from ivr.voice.choosing import language_hints, speech_hints
 
 PERSON_RING_SECONDS = 25
 
@@ -59,17 +59,26 @@ class VoicePages:
         return [part for name in names for part in language.prompt(f"nav.{name}", key=language.key_word(keys[name]))]
 
     def _goodbye(self, response: VoiceResponse, language: Language, *prompts: str) -> VoiceResponse:
-        self._speak(response, language, [part for name in (*prompts, "goodbye") for part in language.prompt(name)])
+        return self._goodbye_in(response, (language,), *prompts)
+
+    def _goodbye_in(self, response: VoiceResponse, languages: Iterable[Language], *prompts: str) -> VoiceResponse:
+        """Say the prompts and goodbye in each language (all of them before one is chosen), then hang up."""
+        for language in languages:
+            self._speak(response, language, [part for name in (*prompts, "goodbye") for part in language.prompt(name)])
         response.hangup()
         return response
 
     # --- pages ----------------------------------------------------------------------------------
     def language_choice(self, attempt: int = 1, reason: str | None = None) -> VoiceResponse:
-        """The first question of a call, asked in every language, each in its own voice."""
+        """The first question of a call, asked in every language, each in its own voice.
+
+        One Gather recognises one language: it uses the first language's, and its hints hold every
+        language's names, so "español" or "Spanish" chooses Spanish whichever is heard.
+        """
         response = VoiceResponse()
-        first = self.line.default_language
+        languages = self.line.languages.values()
         if attempt > self.line.flow.tries:
-            return self._goodbye(response, first, "goodbye.no-choice")
+            return self._goodbye_in(response, languages, "goodbye.no-choice")
         gather = response.gather(
             action=urls.language_chosen(attempt),
             method="POST",
@@ -77,10 +86,10 @@ class VoicePages:
             num_digits=1,
             timeout=self.line.flow.menu_wait_seconds,
             speech_timeout="auto",
-            language=first.speech_language,
-            hints=", ".join(language.name for language in self.line.languages.values()),
+            language=self.line.default_language.speech_language,
+            hints=language_hints(self.line),
         )
-        for language in self.line.languages.values():
+        for language in languages:
             if reason:
                 self._speak(gather, language, language.prompt(f"reprompt.{reason}"))
             self._speak(gather, language, language.prompt("language-choice", key=language.key_word(language.choice_key)))

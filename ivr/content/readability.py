@@ -1,0 +1,72 @@
+"""Offline reading-ease scores for Spanish content, so staff see when a sentence got hard to follow.
+
+Fernández Huerta (1959) adapted Flesch's reading ease to Spanish:
+
+    L = 206.84 - 0.60 * (syllables per 100 words) - 1.02 * (words per sentence)
+
+The 1959 paper wrote the last term as "sentences per 100 words", which would make shorter sentences
+score harder; the corrected form above (Law, 2011) is the one textstat and legible.es use. 100 is
+very easy; 70 to 80 is "fairly easy" (about 6th grade), the level a health line should aim for.
+
+Syllables are counted with Spanish rules (a strong vowel pair a/e/o, or an accented í/ú, splits a
+syllable; other vowel runs are one diphthong), so no dictionary download is needed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ivr.content.model import Line
+
+EASY_ENOUGH = 70.0  # "fairly easy" and up on the Fernández Huerta scale
+MIN_WORDS = 30  # fewer words (a menu's heading) give a score that means little
+_VOWELS = set("aeiouáéíóúü")
+_OPEN = set("aeoáéóíú")  # two of these side by side are two syllables (hiatus)
+_WORD = re.compile(r"[^\W_]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = re.compile(r"[.!?]+|\n")  # a list item on its own line reads as one sentence
+
+
+def spanish_syllables(word: str) -> int:
+    """Syllables in one Spanish word; a word with no vowel (a digit, "T") counts as one."""
+    letters = word.lower()
+    count, previous = 0, ""
+    for index, char in enumerate(letters):
+        following = letters[index + 1] if index + 1 < len(letters) else ""
+        is_vowel = char in _VOWELS or (char == "y" and following not in _VOWELS)  # "muy", "y"
+        if not is_vowel:
+            previous = ""
+            continue
+        if not previous or (previous in _OPEN and char in _OPEN):
+            count += 1
+        previous = char
+    return max(count, 1)
+
+
+def fernandez_huerta(text: str) -> float:
+    """Reading ease of Spanish text: higher is easier; 70 and up is fairly easy."""
+    words = _WORD.findall(text)
+    if not words:
+        return 100.0
+    sentences = sum(1 for piece in _SENTENCE_END.split(text) if _LETTER.search(piece))  # a list number "1." is no sentence
+    syllables = sum(spanish_syllables(word) for word in words)
+    return 206.84 - 60 * syllables / len(words) - 1.02 * len(words) / sentences
+
+
+def spanish_reading_notes(line: Line, floor: float = EASY_ENOUGH) -> list[str]:
+    """One note per Spanish topic whose spoken or texted words score below the floor: advice, not an error."""
+    notes = []
+    for language in line.languages.values():
+        if language.tts_language != "es":
+            continue
+        for topic in language.topics.values():
+            for channel, parts in (("voice", topic.voice_parts), ("text", topic.text_messages)):
+                text = "\n".join(parts)
+                if len(_WORD.findall(text)) < MIN_WORDS:
+                    continue
+                score = fernandez_huerta(text)
+                if score < floor:
+                    notes.append(f"content/{language.code}/topics/{topic.id}.txt: [{channel}] reads at "
+                                 f"{score:.0f} on the Fernández Huerta scale; aim for {floor:.0f} or more "
+                                 "(shorter sentences, shorter words)")
+    return notes

@@ -1,0 +1,105 @@
+"""The Spanish words as data: same topics as English, safe SMS keywords, short texts, plain language."""
+
+from __future__ import annotations
+
+from itertools import combinations
+from pathlib import Path
+
+import pytest
+
+from ivr.content.loader import load_line
+from ivr.content.model import MAIN_MENU, Language, Line
+from ivr.content.readability import EASY_ENOUGH, fernandez_huerta
+from ivr.matching import NEAR_SPELLING, normalise, score
+from tests.conftest import PROJECT
+
+# Words the SMS line keeps for itself (Twilio's opt-out, opt-in and help words, and the Spanish ones
+# the SMS side answers): no topic keyword may equal one or be a near spelling of one.
+RESERVED_WORDS = ("HELP", "INFO", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
+                  "START", "YES", "UNSTOP", "MENU", "MORE", "AYUDA", "MAS", "PARAR", "CANCELAR")
+UCS2_SEGMENT = 67  # one á, í, ó or ú makes a whole message UCS-2
+NOT_GSM_PUNCTUATION = "“”‘’–—…\u00a0"  # look-alikes that would force UCS-2 for nothing
+REVIEW_NOTE = "traductor médico calificado"
+
+
+@pytest.fixture(scope="module")
+def line() -> Line:
+    return load_line(PROJECT / "content", PROJECT / "prompts")
+
+
+@pytest.fixture(scope="module")
+def spanish(line: Line) -> Language:
+    return line.languages["es"]
+
+
+def _keywords(language: Language) -> list[tuple[str, str]]:
+    return [(topic.id, keyword) for topic in language.topics.values() for keyword in topic.keywords]
+
+
+def _alike(a: str, b: str) -> bool:
+    """Would the line's own tolerant matcher take one word for the other?"""
+    a, b = normalise(a), normalise(b)
+    return max(score(a, b), score(b, a)) >= NEAR_SPELLING
+
+
+def test_spanish_has_every_english_topic_file_and_prompt(line: Line, spanish: Language) -> None:
+    english = line.languages["en"]
+    assert set(spanish.topics) == set(english.topics)
+    assert set(spanish.prompts) == set(english.prompts)
+    assert set(spanish.nav_speech) == set(english.nav_speech)
+    assert set(spanish.key_names) == set(english.key_names)
+    assert set(spanish.topics["about"].extra) == {"source", "reviewed"}
+
+
+def test_spanish_is_offered_and_heard_as_us_spanish(spanish: Language) -> None:
+    assert (spanish.name, spanish.choice_key, spanish.speech_language) == ("Español", "2", "es-US")
+    assert spanish.voice.startswith("Polly.") and spanish.tts_language == "es" and spanish.tts_tld == "com.mx"
+    assert spanish.prompt("language-choice", key="2") == ("Para español, oprima 2.",)
+    assert spanish.prompt("option", label="x", key="1") == ("Para x, oprima 1.",)
+
+
+def test_every_spanish_file_carries_the_review_note() -> None:
+    files = [PROJECT / "prompts" / "es.txt", *sorted((PROJECT / "content" / "es" / "topics").glob("*.txt"))]
+    for path in files:
+        assert REVIEW_NOTE in path.read_text(encoding="utf-8").splitlines()[0], path
+    assert REVIEW_NOTE in (PROJECT / "content" / "es" / "README.txt").read_text(encoding="utf-8")
+
+
+def test_every_spanish_topic_has_keywords(spanish: Language) -> None:
+    assert [topic.id for topic in spanish.topics.values() if topic.id != MAIN_MENU and not topic.keywords] == []
+
+
+def test_spanish_keywords_do_not_match_another_topics_keywords_in_any_language(line: Line) -> None:
+    everyone = [(code, topic, keyword) for code, language in line.languages.items() for topic, keyword in _keywords(language)]
+    clashes = [(a, b) for a, b in combinations(everyone, 2)
+               if "es" in (a[0], b[0]) and a[1] != b[1] and _alike(a[2], b[2])]
+    assert clashes == []
+
+
+def test_spanish_keywords_are_not_near_reserved_words(spanish: Language) -> None:
+    near = [(keyword, word) for _, keyword in _keywords(spanish) for word in RESERVED_WORDS if _alike(keyword, word)]
+    assert near == []
+
+
+def test_spanish_texts_stay_within_three_ucs2_segments(spanish: Language) -> None:
+    for topic in spanish.topics.values():
+        for message in topic.text_messages:
+            assert len(message) <= 3 * UCS2_SEGMENT, (topic.id, message)
+            assert not set(message) & set(NOT_GSM_PUNCTUATION), (topic.id, message)
+
+
+def test_spanish_reads_fairly_easy_overall(spanish: Language) -> None:
+    spoken = "\n".join(part for topic in spanish.topics.values() for part in topic.voice_parts)
+    texted = "\n".join(message for topic in spanish.topics.values() for message in topic.text_messages)
+    prompts = "\n".join(part for parts in spanish.prompts.values() for part in parts)
+    assert min(fernandez_huerta(spoken), fernandez_huerta(texted), fernandez_huerta(prompts)) >= EASY_ENOUGH
+
+
+def test_the_texted_menu_names_real_spanish_keywords(spanish: Language) -> None:
+    keywords = {normalise(keyword) for _, keyword in _keywords(spanish)}
+    offered = [line.split(" - ")[0] for line in spanish.topics[MAIN_MENU].text_messages[0].splitlines() if " - " in line]
+    assert offered and all(normalise(word) in keywords for word in offered)
+
+
+def test_the_readme_is_outside_the_topics_folder() -> None:
+    assert not list(Path(PROJECT / "content" / "es" / "topics").glob("README*"))
