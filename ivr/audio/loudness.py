@@ -1,5 +1,5 @@
 """Loudness (ITU-R BS.1770: K-weighting, gated mean) and true peak, in numpy, so every prompt plays
-equally loud without pulling in scipy for two biquad filters.
+equally loud without pulling in scipy (pyloudnorm) for two biquad filters.
 """
 
 from __future__ import annotations
@@ -16,21 +16,17 @@ OVERSAMPLING = 4
 SILENT = -math.inf
 
 
-def _biquad(samples: np.ndarray, b: tuple[float, float, float], a: tuple[float, float, float]) -> np.ndarray:
-    """Direct form I biquad; a plain loop is fast enough for prompts of a few seconds at 8 kHz."""
-    b0, b1, b2 = (coefficient / a[0] for coefficient in b)
-    a1, a2 = a[1] / a[0], a[2] / a[0]
-    out = [0.0] * len(samples)
-    x1 = x2 = y1 = y2 = 0.0
-    for i, x in enumerate(samples.tolist()):
-        y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2
-        x2, x1, y2, y1 = x1, x, y1, y
-        out[i] = y
-    return np.asarray(out)
+def _response(b: tuple[float, float, float], a: tuple[float, float, float], n: int) -> np.ndarray:
+    """A biquad's frequency response on the bins of an n-point real FFT."""
+    z = np.exp(-2j * np.pi * np.arange(n // 2 + 1) / n)
+    return np.polyval(b[::-1], z) / np.polyval(a[::-1], z)
 
 
 def k_weighted(samples: np.ndarray, rate: int) -> np.ndarray:
-    """BS.1770's pre-filter (a +4 dB shelf above ~1.5 kHz) and RLB high-pass (~38 Hz), designed for `rate`."""
+    """BS.1770's pre-filter (a +4 dB shelf above ~1.5 kHz) and RLB high-pass (~38 Hz), designed for `rate`.
+
+    Applied as one FFT multiplication (the same result as running the two biquads, without a Python loop).
+    """
     w0 = 2 * math.pi * 1500.0 / rate
     gain = 10 ** (4.0 / 40)
     alpha = math.sin(w0) / (2 * (1 / math.sqrt(2)))
@@ -42,7 +38,9 @@ def k_weighted(samples: np.ndarray, rate: int) -> np.ndarray:
     alpha, cos = math.sin(w0) / (2 * 0.5), math.cos(w0)
     high_pass_b = ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2)
     high_pass_a = (1 + alpha, -2 * cos, 1 - alpha)
-    return _biquad(_biquad(samples, shelf_b, shelf_a), high_pass_b, high_pass_a)
+    n = len(samples) + rate  # a second of room for the filters to ring out, so nothing wraps around
+    spectrum = np.fft.rfft(samples, n) * _response(shelf_b, shelf_a, n) * _response(high_pass_b, high_pass_a, n)
+    return np.fft.irfft(spectrum, n)[: len(samples)]
 
 
 def integrated_loudness(samples: np.ndarray, rate: int) -> float:
