@@ -87,7 +87,8 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
         report = run(jobs, unchanged, engine, store, workers, bar.update)
     for job, error in report.failed:
         click.echo(f"FAILED {job.language.code} [{job.utterance.source}] {job.utterance.text[:60]!r}: {error}", err=True)
-    click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}, {report.seconds:.1f} seconds")
+    sent = f", {engine.requests_sent} request(s) to Google" if isinstance(engine, GttsEngine) else ""
+    click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}, {report.seconds:.1f} seconds{sent}")
     if engine_name != "gtts" and report.made:
         click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
     if report.failed:

@@ -118,6 +118,25 @@ def test_gaps_tell_stale_from_missing(words, tmp_path):
     assert [(gap.source, gap.state) for gap in gaps(load(words), store)] == [("welcome", "stale")]
 
 
+def test_an_interrupted_write_leaves_neither_a_partial_nor_a_temporary_file(tmp_path, monkeypatch):
+    store = AudioStore(tmp_path / "audio")
+    store.write_file("en-0123456789abcdef0123.wav", b"old audio")
+
+    def interrupted(source, target):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("ivr.audio.store.os.replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_file("en-0123456789abcdef0123.wav", b"new audio")
+    with pytest.raises(KeyboardInterrupt):
+        store.write_manifest({})
+    assert [path.name for path in store.files.iterdir()] == ["en-0123456789abcdef0123.wav"]
+    assert (store.files / "en-0123456789abcdef0123.wav").read_bytes() == b"old audio"
+    assert list(store.root.glob("*.tmp")) == [] and not store.manifest_path.exists()
+    with pytest.raises(ValueError):
+        store.write_file("../escape.wav", b"x")
+
+
 def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
     store = AudioStore(tmp_path / "audio")
     build(load(words), store, FakeEngine())
@@ -146,13 +165,14 @@ def test_cli_build_summary_and_exit_code(cli_env, app):
     google_answers(200)
     ok = runner.invoke(audio_cli, ["build", "--only", "welcome", "--workers", "2"])
     assert ok.exit_code == 0, ok.output
-    assert "made 1, unchanged 0, failed 0" in ok.output
+    assert "made 1, unchanged 0, failed 0" in ok.output and "1 request(s) to Google" in ok.output
     responses.reset()
     google_answers(503)
     failed = runner.invoke(audio_cli, ["build", "--only", "goodbye", "--retries", "0"])
     assert failed.exit_code == 1 and "made 0, unchanged 0, failed 1" in failed.output
     again = runner.invoke(audio_cli, ["build", "--only", "welcome"])
-    assert "made 0, unchanged 1, failed 0" in again.output and len(responses.calls) == 1
+    assert "made 0, unchanged 1, failed 0" in again.output and "0 request(s) to Google" in again.output
+    assert len(responses.calls) == 1  # since the reset: the failed try only, nothing for the unchanged prompt
     assert runner.invoke(audio_cli, ["build", "--only", "no-such-prompt"]).exit_code == 2
     assert runner.invoke(audio_cli, ["build", "--language", "xx"]).exit_code == 2
 

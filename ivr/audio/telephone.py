@@ -93,6 +93,6 @@ def telephone_prompt(encoded: bytes) -> Prompt:
     if len(speech) < MIN_SPEECH_SECONDS * TELEPHONE_RATE:
         raise AudioError("no speech in the audio")
     wav = mulaw_wav(normalised(speech))
-    written = read_mulaw_wav(wav).samples
-    return Prompt(wav=wav, seconds=len(written) / TELEPHONE_RATE,
-                  lufs=round(integrated_loudness(written, TELEPHONE_RATE), 2), peak_dbtp=round(true_peak_db(written), 2))
+    written = read_mulaw_wav(wav)
+    return Prompt(wav=wav, seconds=written.seconds, lufs=round(integrated_loudness(written.samples, TELEPHONE_RATE), 2),
+                  peak_dbtp=round(true_peak_db(written.samples), 2))
