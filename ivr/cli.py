@@ -8,14 +8,26 @@ import click
 
 from ivr.audio.build import gaps, plan, run, wanted
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
-from ivr.audio.store import AudioStore, lookup_key
+from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.content.model import Line
 from ivr.content.staff_file import ContentError
 
-content_cli = click.Group("content", help="Check the words of the line (content/ and prompts/).")
-audio_cli = click.Group("audio", help="Make the line's audio (audio/) from its words.")
+
+
+class StaffGroup(click.Group):
+    """A damaged audio manifest is a message saying what to do, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ManifestError as error:
+            raise click.ClickException(str(error)) from error
+
+
+content_cli = StaffGroup("content", help="Check the words of the line (content/ and prompts/).")
+audio_cli = StaffGroup("audio", help="Make the line's audio (audio/) from its words.")
 GAP_MEANINGS = {
     "missing": "no audio yet, spoken with <Say>",
     "stale": "the words changed since the audio was made, spoken with <Say> until it is rebuilt",

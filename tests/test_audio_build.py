@@ -137,6 +137,23 @@ def test_an_interrupted_write_leaves_neither_a_partial_nor_a_temporary_file(tmp_
         store.write_file("../escape.wav", b"x")
 
 
+def test_a_lost_manifest_is_rebuilt_from_the_files_without_asking_the_engine(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    first = build(load(words), store, FakeEngine())
+    manifest = store.read_manifest()
+    store.manifest_path.unlink()
+    engine = FakeEngine()
+    again = build(load(words), store, engine)
+    assert engine.asked == [] and again.made == first.made and store.read_manifest() == manifest
+
+
+def test_a_damaged_manifest_is_a_message_not_a_traceback(cli_env, app):
+    cli_env.mkdir()
+    (cli_env / "manifest.json").write_text("{not json")
+    result = app.test_cli_runner().invoke(audio_cli, ["build", "--engine", "espeak"])
+    assert result.exit_code == 1 and "manifest.json is damaged" in result.output and "delete it" in result.output
+
+
 def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
     store = AudioStore(tmp_path / "audio")
     build(load(words), store, FakeEngine())

@@ -14,7 +14,8 @@ from typing import Callable, Iterable
 
 from ivr.audio.engines import Engine, SynthesisError
 from ivr.audio.store import REAL_ENGINE, AudioStore, Entry, file_name, lookup_key
-from ivr.audio.telephone import telephone_prompt
+from ivr.audio.telephone import Prompt, measured, telephone_prompt
+from ivr.audio.wav import WavError
 from ivr.content.model import Language, Line
 from ivr.voice.utterances import Utterance, utterances
 
@@ -66,11 +67,25 @@ def plan(line: Line, store: AudioStore, engine: Engine, only: str | None = None,
 
 
 def make(job: Job, engine: Engine, store: AudioStore) -> Entry:
-    """Synthesise, make phone-ready, validate, then store atomically; raise on any failure."""
-    prompt = telephone_prompt(engine.synthesise(job.utterance.text, job.language))
-    store.write_file(job.file, prompt.wav)
+    """Synthesise, make phone-ready, validate, then store atomically; raise on any failure.
+
+    A valid file already under this content-addressed name (a build killed before it wrote the
+    manifest, or a lost manifest) is recorded as it is, without asking the engine again.
+    """
+    prompt = _already_made(job, store)
+    if prompt is None:
+        prompt = telephone_prompt(engine.synthesise(job.utterance.text, job.language))
+        store.write_file(job.file, prompt.wav)
     return Entry(file=job.file, engine=engine.name, language=job.language.code, source=job.utterance.source,
                  text=job.utterance.text, seconds=round(prompt.seconds, 3), lufs=prompt.lufs)
+
+
+def _already_made(job: Job, store: AudioStore) -> Prompt | None:
+    path = store.path_of(job.file)
+    try:
+        return measured(path.read_bytes()) if path else None
+    except WavError:
+        return None
 
 
 def run(jobs: list[Job], unchanged: int, engine: Engine, store: AudioStore, workers: int,

@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import Protocol
 
-from ivr.audio.store import AudioStore, Entry, lookup_key
+from ivr.audio.store import AudioStore, Entry, ManifestError, lookup_key
 from ivr.content.model import Language
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class ManifestCatalog:
     def _reload(self, stamp: tuple[int, int] | None) -> None:
         try:
             entries = self.store.read_manifest()
-        except (ValueError, TypeError, OSError) as error:
+        except (ManifestError, OSError) as error:
             log.error("cannot read the audio manifest %s (%s); prompts are spoken with <Say>", self.store.manifest_path, error)
             entries = {}
         present = {key: entry for key, entry in entries.items() if self.store.path_of(entry.file)}

@@ -63,6 +63,10 @@ def etag_of(name: str) -> str:
     return name.rsplit("-", 1)[-1].removesuffix(".wav")
 
 
+class ManifestError(ValueError):
+    """The manifest cannot be read (edited by hand?)."""
+
+
 class AudioStore:
     """The audio folder: files under store/ and the manifest that says which text each one speaks."""
 
@@ -75,9 +79,12 @@ class AudioStore:
         """The entries by lookup key; an absent manifest is an empty one (a fresh checkout)."""
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            return {key: Entry(**entry) for key, entry in data["entries"].items()}
         except FileNotFoundError:
             return {}
-        return {key: Entry(**entry) for key, entry in data.get("entries", {}).items()}
+        except (ValueError, TypeError, KeyError, AttributeError) as error:
+            raise ManifestError(f"{self.manifest_path} is damaged ({error}); delete it and run `audio build` again, "
+                                "which records the files already made without remaking them") from error
 
     def write_manifest(self, entries: Mapping[str, Entry]) -> None:
         ordered = dict(sorted(entries.items(), key=lambda item: (item[1].language, item[1].source, item[1].file)))

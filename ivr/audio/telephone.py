@@ -92,7 +92,11 @@ def telephone_prompt(encoded: bytes) -> Prompt:
     speech = trimmed(decode(encoded))
     if len(speech) < MIN_SPEECH_SECONDS * TELEPHONE_RATE:
         raise AudioError("no speech in the audio")
-    wav = mulaw_wav(normalised(speech))
+    return measured(mulaw_wav(normalised(speech)))
+
+
+def measured(wav: bytes) -> Prompt:
+    """Read a finished file back (raising WavError unless it is phone-ready) and measure it."""
     written = read_mulaw_wav(wav)
     return Prompt(wav=wav, seconds=written.seconds, lufs=round(integrated_loudness(written.samples, TELEPHONE_RATE), 2),
                   peak_dbtp=round(true_peak_db(written.samples), 2))
