@@ -73,13 +73,14 @@ def check() -> None:
               help="gtts is the line's voice; espeak uses Debian's espeak-ng, for development without Google.")
 @click.option("--only", metavar="ID", help="Only this prompt (e.g. welcome) or topic (e.g. key-points).")
 @click.option("--language", "language_code", metavar="CODE", help="Only this language (e.g. en).")
-@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True, envvar="AUDIO_WORKERS")
+@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True, envvar="AUDIO_WORKERS",
+              help="Parts made at the same time.")
 @click.option("--throttle", type=click.FloatRange(0), default=0.25, show_default=True, envvar="AUDIO_THROTTLE_SECONDS",
               help="Seconds between two requests to Google, across all workers.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, envvar="AUDIO_TIMEOUT_SECONDS",
               help="Seconds to wait for Google's answer to one request.")
 @click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True, envvar="AUDIO_RETRIES",
-              help="Tries after a 429, 5xx or connection error, waiting twice as long each time.")
+              help="Extra tries after a 429, 5xx, timeout or connection error, waiting twice as long each time.")
 def build(engine_name: str, only: str | None, language_code: str | None, workers: int, throttle: float,
           timeout: float, retries: int) -> None:
     """Make audio for every part the line says that has none yet; what exists keeps playing."""
@@ -87,7 +88,7 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
     line = _load_or_exit(settings)
     if language_code is not None and language_code not in line.languages:
         raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}", param_hint="--language")
-    if only is not None and not any(True for _ in wanted(line, only, language_code)):
+    if only is not None and not list(wanted(line, only, language_code)):
         raise click.BadParameter(f"no prompt or topic {only!r}", param_hint="--only")
     try:
         engine: Engine = EspeakEngine() if engine_name == "espeak" else GttsEngine(timeout, Throttle(throttle), retries)
