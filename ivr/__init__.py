@@ -7,7 +7,8 @@ from typing import Mapping
 
 from flask import Flask
 
-from ivr.audio.catalog import NoAudio
+from ivr.audio.catalog import ManifestCatalog
+from ivr.audio.store import AudioStore
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.services import Services
@@ -27,10 +28,12 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config["SETTINGS"] = settings
     line = load_line(settings.content_dir, settings.prompts_dir)
+    audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     app.extensions["otline"] = Services(
         settings=settings,
         line=line,
-        pages=VoicePages(line=line, audio=NoAudio(), staff_number=settings.staff_phone_number),
+        pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number),
+        audio=audio,
         texter=TextingUnavailable(),
     )
     if settings.auth_token is None:
@@ -39,9 +42,19 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
             "signature. Anyone can call these webhooks. Set TWILIO_AUTH_TOKEN before taking real calls."
         )
 
-    from ivr.cli import content_cli
+    from ivr.audio.routes import bp as audio_bp
+    from ivr.cli import audio_cli, content_cli
     from ivr.voice.routes import bp as voice_bp
 
     app.register_blueprint(voice_bp)
+    app.register_blueprint(audio_bp)
     app.cli.add_command(content_cli)
+    app.cli.add_command(audio_cli)
     return app
+
+
+def audio_url_prefix(settings: Settings) -> str:
+    """Where <Play> finds a file: a CDN folder (AUDIO_BASE_URL), or this app's /audio/ route."""
+    if settings.audio_base_url:
+        return f"{settings.audio_base_url}/"
+    return f"{settings.public_base_url or ''}/audio/"

@@ -5,28 +5,117 @@ from __future__ import annotations
 import sys
 
 import click
-from flask.cli import with_appcontext
 
+from ivr.audio.build import gaps, plan, run, wanted
+from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
+from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
+from ivr.content.model import Line
 from ivr.content.readability import spanish_reading_notes
 from ivr.content.staff_file import ContentError
 
-content_cli = click.Group("content", help="Check the words of the line (content/ and prompts/).")
+
+class StaffGroup(click.Group):
+    """A damaged audio manifest is a message saying what to do, not a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ManifestError as error:
+            raise click.ClickException(str(error)) from error
+
+
+content_cli = StaffGroup("content", help="Check the words of the line (content/ and prompts/).")
+audio_cli = StaffGroup("audio", help="Make the line's audio (audio/) from its words.")
+GAP_MEANINGS = {
+    "missing": "no audio yet, spoken with <Say>",
+    "stale": "the words changed since the audio was made, spoken with <Say> until it is rebuilt",
+    "development": "espeak-ng development audio, not the line's real voice",
+}
+
+
+def _load_or_exit(settings: Settings) -> Line:
+    try:
+        return load_line(settings.content_dir, settings.prompts_dir)
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(error.problems)} problem(s) found. Nothing on the line has changed.", err=True)
+        sys.exit(1)
 
 
 @content_cli.command("check")
 def check() -> None:
     """Validate every content and prompt file; list each problem with its file and line."""
     settings = Settings.from_environment()
-    try:
-        line = load_line(settings.content_dir, settings.prompts_dir)
-    except ContentError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(error.problems)} problem(s) found. Nothing on the line has changed.", err=True)
-        sys.exit(1)
+    line = _load_or_exit(settings)
     topics = sum(len(language.topics) for language in line.languages.values())
     click.echo(f"OK: {len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
     for note in spanish_reading_notes(line):  # advice only: the check still passes
         click.echo(f"note: {note}")
+    found = gaps(line, AudioStore(settings.audio_dir))
+    missing = [gap for gap in found if gap.state == "missing"]
+    if missing:
+        names = ", ".join(f"{gap.language}:{gap.source}" for gap in missing)
+        click.echo(f"{len(missing)} prompt(s) or topic(s) have parts with {GAP_MEANINGS['missing']}: {names}")
+    for gap in found:
+        if gap.state != "missing":
+            where = f"prompts/{gap.language}.txt [{gap.source}]" if gap.source in line.languages[gap.language].prompts \
+                else f"content/{gap.language}/topics/{gap.source}.txt"
+            click.echo(f"{where}: {GAP_MEANINGS[gap.state]}")
+    if found:
+        click.echo("Audio: run `flask --app app audio build` to make what is missing or stale.")
+    else:
+        click.echo("Audio: every part has current audio in the line's real voice.")
+
+
+@audio_cli.command("build")
+@click.option("--engine", "engine_name", type=click.Choice(["gtts", "espeak"]), default="gtts", show_default=True,
+              help="gtts is the line's voice; espeak uses Debian's espeak-ng, for development without Google.")
+@click.option("--only", metavar="ID", help="Only this prompt (e.g. welcome) or topic (e.g. key-points).")
+@click.option("--language", "language_code", metavar="CODE", help="Only this language (e.g. en).")
+@click.option("--workers", type=click.IntRange(1, 32), default=4, show_default=True, envvar="AUDIO_WORKERS",
+              help="Parts made at the same time.")
+@click.option("--throttle", type=click.FloatRange(0), default=0.25, show_default=True, envvar="AUDIO_THROTTLE_SECONDS",
+              help="Seconds between two requests to Google, across all workers.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True, envvar="AUDIO_TIMEOUT_SECONDS",
+              help="Seconds to wait for Google's answer to one request.")
+@click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True, envvar="AUDIO_RETRIES",
+              help="Extra tries after a 429, 5xx, timeout or connection error, waiting twice as long each time.")
+def build(engine_name: str, only: str | None, language_code: str | None, workers: int, throttle: float,
+          timeout: float, retries: int) -> None:
+    """Make audio for every part the line says that has none yet; what exists keeps playing."""
+    settings = Settings.from_environment()
+    line = _load_or_exit(settings)
+    if language_code is not None and language_code not in line.languages:
+        raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}", param_hint="--language")
+    if only is not None and not list(wanted(line, only, language_code)):
+        raise click.BadParameter(f"no prompt or topic {only!r}", param_hint="--only")
+    try:
+        engine: Engine = EspeakEngine() if engine_name == "espeak" else GttsEngine(timeout, Throttle(throttle), retries)
+    except SynthesisError as error:
+        raise click.ClickException(str(error)) from error
+    store = AudioStore(settings.audio_dir)
+    jobs, unchanged = plan(line, store, engine, only, language_code)
+    with click.progressbar(length=len(jobs), label=f"Making {len(jobs)} part(s) with {engine_name}", file=sys.stderr) as bar:
+        report = run(jobs, unchanged, engine, store, workers, bar.update)
+    for job, error in report.failed:
+        click.echo(f"FAILED {job.language.code} [{job.utterance.source}] {job.utterance.text[:60]!r}: {error}", err=True)
+    sent = f", {engine.requests_sent} request(s) to Google" if isinstance(engine, GttsEngine) else ""
+    click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}, {report.seconds:.1f} seconds{sent}")
+    if engine_name != "gtts" and report.made:
+        click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
+    if report.failed:
+        click.echo("Parts that failed keep their old audio, or are spoken with <Say>. Run the build again later.", err=True)
+        sys.exit(1)
+
+
+@audio_cli.command("prune")
+def prune() -> None:
+    """Delete audio no part of the current words uses (old versions, leftovers of interrupted builds)."""
+    settings = Settings.from_environment()
+    line = _load_or_exit(settings)
+    keep = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
+    removed = AudioStore(settings.audio_dir).prune(keep)
+    click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")

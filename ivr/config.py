@@ -20,6 +20,8 @@ class Settings:
     staff_phone_number: str | None
     content_dir: Path
     prompts_dir: Path
+    audio_dir: Path
+    audio_base_url: str | None
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -38,4 +40,6 @@ class Settings:
             staff_phone_number=get("STAFF_PHONE_NUMBER"),
             content_dir=Path(get("CONTENT_DIR") or PROJECT_ROOT / "content"),
             prompts_dir=Path(get("PROMPTS_DIR") or PROJECT_ROOT / "prompts"),
+            audio_dir=Path(get("AUDIO_DIR") or PROJECT_ROOT / "audio"),
+            audio_base_url=(get("AUDIO_BASE_URL") or "").rstrip("/") or None,
         )

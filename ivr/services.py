@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
+from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.texting import TopicTexter
@@ -17,6 +18,7 @@ class Services:
     settings: Settings
     line: Line
     pages: VoicePages
+    audio: ManifestCatalog
     texter: TopicTexter
 
 

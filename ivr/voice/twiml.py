@@ -15,6 +15,7 @@ from ivr.audio.catalog import AudioCatalog
 from ivr.content.model import MAIN_MENU, Language, Line
 from ivr.voice import urls
 from ivr.voice.choosing import language_hints, speech_hints
+from ivr.voice.utterances import language_choice_prompt, navigation_prompt, option_prompts, section_end_prompt
 
 PERSON_RING_SECONDS = 25
 
@@ -51,12 +52,11 @@ class VoicePages:
 
     def _navigation(self, language: Language, topic_id: str, in_section: bool) -> list[str]:
         """The same navigation in every menu: repeat, back, main menu, text, person."""
-        keys = self.line.flow.keys
         names = ["repeat", "text"]
         if topic_id != MAIN_MENU or in_section:
             names += ["back", "main"]
         names.append("person")
-        return [part for name in names for part in language.prompt(f"nav.{name}", key=language.key_word(keys[name]))]
+        return [part for name in names for part in navigation_prompt(self.line, language, name)]
 
     def _goodbye(self, response: VoiceResponse, language: Language, *prompts: str) -> VoiceResponse:
         return self._goodbye_in(response, (language,), *prompts)
@@ -92,7 +92,7 @@ class VoicePages:
         for language in languages:
             if reason:
                 self._speak(gather, language, language.prompt(f"reprompt.{reason}"))
-            self._speak(gather, language, language.prompt("language-choice", key=language.key_word(language.choice_key)))
+            self._speak(gather, language, language_choice_prompt(language))
         response.redirect(urls.language_choice(attempt + 1, "silence"), method="POST")
         return response
 
@@ -116,10 +116,9 @@ class VoicePages:
             spoken += language.prompt(f"reprompt.{reason}")
         if options:
             spoken += topic.voice_parts
-            for key, option in enumerate(options, start=1):
-                spoken += language.prompt("option", label=language.topics[option].title, key=str(key))
+            spoken += option_prompts(language, options)
         else:
-            spoken += language.prompt("section.end", label=topic.title)
+            spoken += section_end_prompt(language, topic)
         spoken += self._navigation(language, topic_id, in_section=not options)
         if attempt > 1:
             spoken += language.prompt("nav.speech")

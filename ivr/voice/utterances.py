@@ -1,0 +1,60 @@
+"""Every sentence the voice line can say, rendered exactly as the pages render it.
+
+The unit of pre-generated audio is the final text of one part, with its {placeholders} filled. The
+pages fill templates only through the functions below, and `utterances` calls the same functions
+for every value the flow allows, so the audio build cannot miss a sentence the pages say (a test
+crawls the call to prove it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ivr.content.model import NAVIGATION_ACTIONS, Language, Line, Topic
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One spoken part, and where it comes from: a prompt name or a topic id (what staff edit)."""
+
+    source: str
+    text: str
+
+
+def language_choice_prompt(language: Language) -> tuple[str, ...]:
+    return language.prompt("language-choice", key=language.key_word(language.choice_key))
+
+
+def option_prompts(language: Language, options: tuple[str, ...]) -> tuple[str, ...]:
+    """A menu's options in order, each described before its key (1, 2, ...)."""
+    return tuple(part for key, option in enumerate(options, start=1)
+                 for part in language.prompt("option", label=language.topics[option].title, key=str(key)))
+
+
+def navigation_prompt(line: Line, language: Language, action: str) -> tuple[str, ...]:
+    return language.prompt(f"nav.{action}", key=language.key_word(line.flow.keys[action]))
+
+
+def section_end_prompt(language: Language, topic: Topic) -> tuple[str, ...]:
+    return language.prompt("section.end", label=topic.title)
+
+
+FILLED_PROMPTS = {"language-choice", "option", "section.end", *(f"nav.{action}" for action in NAVIGATION_ACTIONS)}
+
+
+def utterances(line: Line, language: Language) -> tuple[Utterance, ...]:
+    """Every part the line can say in this language, each once, in a stable order."""
+    said = [Utterance("language-choice", text) for text in language_choice_prompt(language)]
+    for options in line.flow.menus.values():
+        said += [Utterance("option", text) for text in option_prompts(language, options)]
+    for action in NAVIGATION_ACTIONS:
+        said += [Utterance(f"nav.{action}", text) for text in navigation_prompt(line, language, action)]
+    for topic in language.topics.values():
+        if not line.flow.is_menu(topic.id):
+            said += [Utterance("section.end", text) for text in section_end_prompt(language, topic)]
+    for name in language.prompts:
+        if name not in FILLED_PROMPTS:
+            said += [Utterance(name, text) for text in language.prompt(name)]  # a new placeholder fails here, loudly
+    for topic in language.topics.values():
+        said += [Utterance(topic.id, text) for text in topic.voice_parts]
+    return tuple(dict.fromkeys(said))

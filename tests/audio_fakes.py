@@ -1,0 +1,88 @@
+"""Fakes for the audio tests: Google's TTS endpoint at the HTTP layer, a line loaded from the real
+content, and a Twilio-like crawl of the call tree."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import wave
+from pathlib import Path
+from xml.etree import ElementTree
+
+import numpy as np
+import responses
+from flask.testing import FlaskClient
+
+from ivr.content.loader import load_line
+from ivr.content.model import Line
+from tests.conftest import PROJECT, twilio_post
+
+GOOGLE_URL = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
+SPEECH_MP3 = (Path(__file__).parent / "data" / "speech-24k.mp3").read_bytes()  # espeak-ng + lame, 24 kHz mono like gTTS
+KEYS = "0123456789*#"
+
+
+def real_line() -> Line:
+    return load_line(PROJECT / "content", PROJECT / "prompts")
+
+
+def google_body(mp3: bytes = SPEECH_MP3) -> str:
+    """What batchexecute answers: a guard line, a length, and the rpc's JSON with the base64 MP3 in it."""
+    payload = json.dumps([base64.b64encode(mp3).decode("ascii")], separators=(",", ":"))
+    line = json.dumps([["wrb.fr", "jQ1olc", payload, None, None, None, "generic"], ["di", 42]], separators=(",", ":"))
+    return f")]}}'\n\n{len(line)}\n{line}\n"
+
+
+def google_answers(*answers: int | Exception | str) -> None:
+    """Queue Google's answers in order (the last repeats): a status with audio (200) or an error, an exception, or a body."""
+    for answer in answers:
+        if isinstance(answer, Exception):
+            responses.add(responses.POST, GOOGLE_URL, body=answer)
+        elif isinstance(answer, str):
+            responses.add(responses.POST, GOOGLE_URL, body=answer, status=200)
+        else:
+            responses.add(responses.POST, GOOGLE_URL, body=google_body() if answer == 200 else "", status=answer)
+
+
+def tone_wav(seconds: float, amplitude: float, rate: int = 22050, silence: float = 0.0) -> bytes:
+    """A 16-bit PCM WAV of a 440 Hz tone with optional silence around it (what espeak-ng --stdout gives)."""
+    t = np.arange(int(seconds * rate)) / rate
+    quiet = np.zeros(int(silence * rate))
+    samples = np.concatenate([quiet, amplitude * np.sin(2 * np.pi * 440 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t)) / 1.5, quiet])
+    out = io.BytesIO()
+    with wave.open(out, "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes((samples * 32767).astype("<i2").tobytes())
+    return out.getvalue()
+
+
+def crawl(client: FlaskClient) -> tuple[set[str], set[str]]:
+    """Every <Say> text and <Play> URL reachable from /voice: each key at every Gather, silence
+    (the Redirect after it), and both endings of a <Dial>, as Twilio would drive the call."""
+    says: set[str] = set()
+    plays: set[str] = set()
+    queue: list[tuple[str, tuple[tuple[str, str], ...]]] = [("/voice", ())]
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    while queue:
+        step = queue.pop()
+        if step in seen:
+            continue
+        seen.add(step)
+        response = twilio_post(client, step[0], dict(step[1]))
+        assert response.status_code == 200, step
+        for element in ElementTree.fromstring(response.data).iter():
+            if element.tag == "Say":
+                says.add(element.text or "")
+            elif element.tag == "Play":
+                plays.add(element.text or "")
+            elif element.tag == "Gather":
+                queue += [(element.get("action", ""), (("Digits", key),)) for key in KEYS]
+            elif element.tag == "Redirect":
+                queue.append((element.text or "", ()))
+            elif element.tag == "Dial":
+                queue += [(element.get("action", ""), (("DialCallStatus", status),)) for status in ("completed", "no-answer")]
+    return says, plays

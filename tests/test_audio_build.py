@@ -1,0 +1,206 @@
+"""Building and pruning the store: content addressing, no re-synthesis, edits get new files, CLI."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import responses
+
+from ivr.audio.build import gaps, plan, run
+from ivr.audio.engines import SynthesisError
+from ivr.audio.store import AudioStore, lookup_key
+from ivr.cli import audio_cli, content_cli
+from ivr.content.loader import load_line
+from ivr.content.model import Language
+from ivr.voice.utterances import utterances
+from tests.audio_fakes import SPEECH_MP3, google_answers
+from tests.conftest import PROJECT
+
+
+class FakeEngine:
+    """Says everything with the same small MP3 and counts what it was asked."""
+
+    def __init__(self, name: str = "gtts", fail_on: str | None = None) -> None:
+        self.name = name
+        self.fail_on = fail_on
+        self.asked: list[str] = []
+
+    def voice(self, language: Language) -> str:
+        return f"{self.name} {language.tts_language} {language.tts_tld}"
+
+    def synthesise(self, text: str, language: Language) -> bytes:
+        self.asked.append(text)
+        if self.fail_on and self.fail_on in text:
+            raise SynthesisError("429 (Too Many Requests) from TTS API")
+        return SPEECH_MP3
+
+
+@pytest.fixture
+def words(tmp_path: Path) -> Path:
+    """A copy of the staff files, so a test can edit a sentence."""
+    for folder in ("content", "prompts"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
+    return tmp_path
+
+
+def load(words: Path):
+    return load_line(words / "content", words / "prompts")
+
+
+def build(line, store: AudioStore, engine: FakeEngine, **only):
+    jobs, unchanged = plan(line, store, engine, **only)
+    return run(jobs, unchanged, engine, store, workers=3)
+
+
+def edit_welcome(words: Path, new: str) -> None:
+    path = words / "prompts" / "en.txt"
+    text = path.read_text(encoding="utf-8")
+    old = "Welcome to the O T Info Line. Here you can learn about occupational therapy for children."
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_second_build_makes_nothing_and_an_edit_gets_a_new_file_only_for_itself(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    first_engine = FakeEngine()
+    first = build(load(words), store, first_engine)
+    assert first.made == len(first_engine.asked) > 40 and not first.failed
+    files_before = {entry.text: entry.file for entry in store.read_manifest().values()}
+
+    again = FakeEngine()
+    second = build(load(words), store, again)
+    assert again.asked == [] and second.made == 0 and second.unchanged == first.made
+
+    edit_welcome(words, "Welcome to the O T Info Line.")
+    edited = FakeEngine()
+    third = build(load(words), store, edited)
+    assert edited.asked == ["Welcome to the O T Info Line."] and third.made == 1
+    files_after = {entry.text: entry.file for entry in store.read_manifest().values()}
+    assert files_after["Welcome to the O T Info Line."] not in files_before.values()
+    assert {text: files_after[text] for text in files_before} == files_before  # the others keep their URLs
+
+
+def test_only_and_language_limit_the_build(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    engine = FakeEngine()
+    report = build(load(words), store, engine, only="key-points", language_code="en")
+    assert report.made == len(load(words).default_language.topics["key-points"].voice_parts) == len(engine.asked)
+
+
+def test_espeak_never_replaces_the_real_voice_but_gtts_replaces_espeak(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    line = load(words)
+    build(line, store, FakeEngine("espeak"), only="welcome", language_code="en")
+    assert all(entry.development_only for entry in store.read_manifest().values())
+    assert [gap.state for gap in gaps(line, store) if gap.source == "welcome" and gap.language == "en"] == ["development"]
+    real = FakeEngine("gtts")
+    assert build(line, store, real, only="welcome", language_code="en").made == 1
+    assert not any(entry.development_only for entry in store.read_manifest().values())
+    dev = FakeEngine("espeak")
+    assert build(line, store, dev, only="welcome", language_code="en").made == 0 and dev.asked == []
+
+
+def test_a_failed_part_is_reported_and_leaves_nothing_behind(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    report = build(load(words), store, FakeEngine(fail_on="Goodbye"))
+    assert [job.utterance.source for job, _ in report.failed] == ["goodbye"]
+    assert "429" in report.failed[0][1]
+    assert len(list(store.files.iterdir())) == report.made == len(store.read_manifest())
+    assert [gap.state for gap in gaps(load(words), store) if gap.source == "goodbye"] == ["missing"]
+
+
+def test_gaps_tell_stale_from_missing(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    build(load(words), store, FakeEngine())
+    assert gaps(load(words), store) == []
+    edit_welcome(words, "Hello and welcome.")
+    assert [(gap.source, gap.state) for gap in gaps(load(words), store)] == [("welcome", "stale")]
+
+
+def test_an_interrupted_write_leaves_neither_a_partial_nor_a_temporary_file(tmp_path, monkeypatch):
+    store = AudioStore(tmp_path / "audio")
+    store.write_file("en-0123456789abcdef0123.wav", b"old audio")
+
+    def interrupted(source, target):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("ivr.audio.store.os.replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        store.write_file("en-0123456789abcdef0123.wav", b"new audio")
+    with pytest.raises(KeyboardInterrupt):
+        store.write_manifest({})
+    assert [path.name for path in store.files.iterdir()] == ["en-0123456789abcdef0123.wav"]
+    assert (store.files / "en-0123456789abcdef0123.wav").read_bytes() == b"old audio"
+    assert list(store.root.glob("*.tmp")) == [] and not store.manifest_path.exists()
+    with pytest.raises(ValueError):
+        store.write_file("../escape.wav", b"x")
+
+
+def test_a_lost_manifest_is_rebuilt_from_the_files_without_asking_the_engine(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    first = build(load(words), store, FakeEngine())
+    manifest = store.read_manifest()
+    store.manifest_path.unlink()
+    engine = FakeEngine()
+    again = build(load(words), store, engine)
+    assert engine.asked == [] and again.made == first.made and store.read_manifest() == manifest
+
+
+def test_a_damaged_manifest_is_a_message_not_a_traceback(cli_env, app):
+    cli_env.mkdir()
+    (cli_env / "manifest.json").write_text("{not json")
+    result = app.test_cli_runner().invoke(audio_cli, ["build", "--engine", "espeak"])
+    assert result.exit_code == 1 and "manifest.json is damaged" in result.output and "delete it" in result.output
+
+
+def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
+    store = AudioStore(tmp_path / "audio")
+    build(load(words), store, FakeEngine())
+    edit_welcome(words, "Hello and welcome.")
+    build(load(words), store, FakeEngine())
+    (store.files / ".en-0123.wav.tmp").write_bytes(b"half a file")
+    count = len(list(store.files.iterdir()))
+    line = load(words)
+    keep = {lookup_key(said.text, language) for language in line.languages.values() for said in utterances(line, language)}
+    removed = store.prune(keep)
+    assert len(removed) == 2 and len(list(store.files.iterdir())) == count - 2 == len(store.read_manifest())
+    assert gaps(line, store) == []
+
+
+@pytest.fixture
+def cli_env(words, tmp_path, monkeypatch):
+    for name, value in {"CONTENT_DIR": words / "content", "PROMPTS_DIR": words / "prompts", "AUDIO_DIR": tmp_path / "audio"}.items():
+        monkeypatch.setenv(name, str(value))
+    monkeypatch.setenv("AUDIO_THROTTLE_SECONDS", "0")
+    return tmp_path / "audio"
+
+
+@responses.activate
+def test_cli_build_summary_and_exit_code(cli_env, app):
+    runner = app.test_cli_runner()
+    google_answers(200)
+    ok = runner.invoke(audio_cli, ["build", "--only", "welcome", "--language", "en", "--workers", "2"])
+    assert ok.exit_code == 0, ok.output
+    assert "made 1, unchanged 0, failed 0" in ok.output and "1 request(s) to Google" in ok.output
+    responses.reset()
+    google_answers(503)
+    failed = runner.invoke(audio_cli, ["build", "--only", "goodbye", "--language", "en", "--retries", "0"])
+    assert failed.exit_code == 1 and "made 0, unchanged 0, failed 1" in failed.output
+    again = runner.invoke(audio_cli, ["build", "--only", "welcome", "--language", "en"])
+    assert "made 0, unchanged 1, failed 0" in again.output and "0 request(s) to Google" in again.output
+    assert len(responses.calls) == 1  # since the reset: the failed try only, nothing for the unchanged prompt
+    assert runner.invoke(audio_cli, ["build", "--only", "no-such-prompt"]).exit_code == 2
+    assert runner.invoke(audio_cli, ["build", "--language", "xx"]).exit_code == 2
+
+
+def test_cli_content_check_reports_audio_and_prune(cli_env, words, app):
+    runner = app.test_cli_runner()
+    fresh = runner.invoke(content_cli, ["check"])
+    assert fresh.exit_code == 0 and "have parts with no audio yet" in fresh.output
+    build(load(words), AudioStore(cli_env), FakeEngine())
+    assert "every part has current audio" in runner.invoke(content_cli, ["check"]).output
+    edit_welcome(words, "Hello and welcome.")
+    stale = runner.invoke(content_cli, ["check"])
+    assert "prompts/en.txt [welcome]: the words changed since the audio was made" in stale.output
+    assert "removed 1 file(s)" in runner.invoke(audio_cli, ["prune"]).output
