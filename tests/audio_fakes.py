@@ -9,19 +9,16 @@ import json
 import re
 import wave
 from pathlib import Path
-from xml.etree import ElementTree
 
 import numpy as np
 import responses
-from flask.testing import FlaskClient
 
 from ivr.content.loader import load_line
 from ivr.content.model import Line
-from tests.conftest import PROJECT, twilio_post
+from tests.conftest import PROJECT
 
 GOOGLE_URL = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
 SPEECH_MP3 = (Path(__file__).parent / "data" / "speech-24k.mp3").read_bytes()  # espeak-ng + lame, 24 kHz mono like gTTS
-KEYS = "0123456789*#"
 
 
 def real_line() -> Line:
@@ -58,31 +55,3 @@ def tone_wav(seconds: float, amplitude: float, rate: int = 22050, silence: float
         wav.setframerate(rate)
         wav.writeframes((samples * 32767).astype("<i2").tobytes())
     return out.getvalue()
-
-
-def crawl(client: FlaskClient) -> tuple[set[str], set[str]]:
-    """Every <Say> text and <Play> URL reachable from /voice: each key at every Gather, silence
-    (the Redirect after it), and both endings of a <Dial>, as Twilio would drive the call."""
-    says: set[str] = set()
-    plays: set[str] = set()
-    queue: list[tuple[str, tuple[tuple[str, str], ...]]] = [("/voice", ())]
-    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
-    while queue:
-        step = queue.pop()
-        if step in seen:
-            continue
-        seen.add(step)
-        response = twilio_post(client, step[0], dict(step[1]))
-        assert response.status_code == 200, step
-        for element in ElementTree.fromstring(response.data).iter():
-            if element.tag == "Say":
-                says.add(element.text or "")
-            elif element.tag == "Play":
-                plays.add(element.text or "")
-            elif element.tag == "Gather":
-                queue += [(element.get("action", ""), (("Digits", key),)) for key in KEYS]
-            elif element.tag == "Redirect":
-                queue.append((element.text or "", ()))
-            elif element.tag == "Dial":
-                queue += [(element.get("action", ""), (("DialCallStatus", status),)) for status in ("completed", "no-answer")]
-    return says, plays

@@ -47,6 +47,7 @@ class CrawlResult:
     pages: int = 0
     problems: list[str] = field(default_factory=list)
     said: dict[str, int] = field(default_factory=dict)  # text -> fewest key presses to hear it
+    played: set[str] = field(default_factory=set)  # every <Play> URL
     hangups: int = 0
 
 
@@ -120,6 +121,7 @@ def crawl(client: FlaskClient, speech: tuple[str, ...] = ("repeat", "go back", "
         for element in root.iter("Say"):
             text = element.text or ""
             result.said[text] = min(result.said.get(text, step.presses), step.presses)
+        result.played.update(element.text or "" for element in root.iter("Play"))
         for verb in root:
             if verb.tag == "Gather":
                 action = path_of(verb.get("action", ""))
