@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
@@ -11,7 +12,10 @@ from ivr.audio.catalog import NoAudio
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.services import Services
-from ivr.texting import TextingUnavailable
+from ivr.sms.sender import TwilioTexter, twilio_client
+from ivr.store.database import Database
+from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
+from ivr.texting import TextingUnavailable, TopicTexter
 from ivr.voice.twiml import VoicePages
 
 log = logging.getLogger(__name__)
@@ -27,11 +31,20 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config["SETTINGS"] = settings
     line = load_line(settings.content_dir, settings.prompts_dir)
+    instance = Path(app.instance_path)
+    database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")
+    database.migrate()
+    store = TextStore(database)
+    hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
+    limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
     app.extensions["otline"] = Services(
         settings=settings,
         line=line,
         pages=VoicePages(line=line, audio=NoAudio(), staff_number=settings.staff_phone_number),
-        texter=TextingUnavailable(),
+        texter=_texter(settings, store, hasher, limits),
+        store=store,
+        hasher=hasher,
+        limits=limits,
     )
     if settings.auth_token is None:
         log.warning(
@@ -40,8 +53,18 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         )
 
     from ivr.cli import content_cli
+    from ivr.sms.routes import bp as sms_bp
     from ivr.voice.routes import bp as voice_bp
 
     app.register_blueprint(voice_bp)
+    app.register_blueprint(sms_bp)
     app.cli.add_command(content_cli)
     return app
+
+
+def _texter(settings: Settings, store: TextStore, hasher: NumberHasher, limits: RateLimits) -> TopicTexter:
+    """Texting from a call needs REST credentials; without them callers hear it is not set up."""
+    if settings.account_sid is None or settings.auth_token is None:
+        return TextingUnavailable()
+    client = twilio_client(settings.account_sid, settings.auth_token, settings.twilio_api_base_url)
+    return TwilioTexter(client, store, hasher, limits, settings.messaging_service_sid)

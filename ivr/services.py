@@ -8,6 +8,7 @@ from flask import current_app
 
 from ivr.config import Settings
 from ivr.content.model import Line
+from ivr.store.numbers import NumberHasher, RateLimits, TextStore
 from ivr.texting import TopicTexter
 from ivr.voice.twiml import VoicePages
 
@@ -18,6 +19,9 @@ class Services:
     line: Line
     pages: VoicePages
     texter: TopicTexter
+    store: TextStore
+    hasher: NumberHasher
+    limits: RateLimits
 
 
 def services() -> Services:

@@ -24,6 +24,7 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
         "TWILIO_AUTH_TOKEN": TEST_TOKEN,
         "PUBLIC_BASE_URL": TEST_BASE,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}",
+        "NUMBER_HASH_SECRET": "test-number-hash-secret",
         "CONTENT_DIR": str(PROJECT / "content"),
         "PROMPTS_DIR": str(PROJECT / "prompts"),
     }

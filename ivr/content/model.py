@@ -47,6 +47,8 @@ class Language:
     nav_speech: Mapping[str, tuple[str, ...]]
     prompts: Mapping[str, tuple[str, ...]]
     topics: Mapping[str, Topic]
+    more_words: tuple[str, ...] = ()  # texted to get the next part of a section ("MORE")
+    gsm_only: bool = True  # texts must stay in GSM-7 (English); UCS-2 costs 67 characters a segment
 
     def prompt(self, name: str, **values: str) -> tuple[str, ...]:
         """The parts of a prompt with its {placeholders} filled in."""

@@ -1,0 +1,62 @@
+"""What a text asks for: a compliance word (exact), MORE, or a topic (tolerant, via ivr.matching).
+
+Pure functions over the content model. A topic's keywords, then its spoken phrases and title, are
+what a text may match; a keyword owns its word, so another topic's phrase never ties with it.
+Languages are tried in the number's preferred order, so a Spanish keyword answers in Spanish.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from ivr.content.loader import normalise_keyword
+from ivr.content.model import Language, Line
+from ivr.matching import best_match, normalise
+from ivr.sms.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
+
+MATCHED_CHARS = 160  # only the start of a long text is matched: a 1,600-character body costs no more
+MORE = "more"
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A topic (or MORE, when topic is MORE) in the language whose words matched."""
+
+    language: Language
+    topic: str
+
+
+def compliance_word(body: str, opt_out_type: str = "") -> str | None:
+    """'stop', 'start' or 'help' for Twilio's reserved words (or Twilio's own OptOutType), else None."""
+    if opt_out_type.upper() in ("STOP", "START", "HELP"):
+        return opt_out_type.lower()
+    word = normalise_keyword(body[:MATCHED_CHARS])
+    for kind, words in (("stop", OPT_OUT_WORDS), ("start", OPT_IN_WORDS), ("help", HELP_WORDS)):
+        if word in words:
+            return kind
+    return None
+
+
+def wanted(line: Line, body: str, preferred: str | None) -> Wanted | None:
+    """The topic or MORE a text asks for, trying the preferred language first; None if unclear."""
+    for language in _in_order(line, preferred):
+        target = best_match(body[:MATCHED_CHARS], _candidates(language))
+        if target is not None:
+            return Wanted(language, target)
+    return None
+
+
+def _in_order(line: Line, preferred: str | None) -> Iterator[Language]:
+    first = line.language(preferred)
+    yield first
+    yield from (language for language in line.languages.values() if language.code != first.code)
+
+
+def _candidates(language: Language) -> list[tuple[str, tuple[str, ...]]]:
+    owned = {normalise(keyword): topic.id for topic in language.topics.values() for keyword in topic.keywords}
+    candidates = [(MORE, language.more_words)]
+    for topic in language.topics.values():
+        phrases = [phrase for phrase in (topic.title, *topic.speech) if owned.get(normalise(phrase), topic.id) == topic.id]
+        candidates.append((topic.id, (*topic.keywords, *phrases)))
+    return candidates
