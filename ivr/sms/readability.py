@@ -10,7 +10,7 @@ import re
 
 import textstat
 
-_LINE_END = re.compile(r"(?<![.!?:])\n")
+_LINE_END = re.compile(r"(?<![.!?])\n")
 
 
 def reading_grade(text: str, language_code: str) -> float | None:
