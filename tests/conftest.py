@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Mapping
+from xml.etree import ElementTree
 
 import pytest
 from flask import Flask
@@ -55,3 +57,23 @@ def twilio_post(client: FlaskClient, path: str, params: Mapping[str, str] | None
     data.update(params or {})
     signature = sign(TEST_BASE + path, data, token)
     return client.post(path, data=data, headers={"X-Twilio-Signature": signature})
+
+
+_message_count = itertools.count(1)
+
+
+def sms_post(client: FlaskClient, body: str, params: Mapping[str, str] | None = None, token: str = TEST_TOKEN):
+    """Text the line as Twilio would deliver it: a fresh MessageSid each time, signed over the public URL."""
+    data = {"MessageSid": f"SM{next(_message_count):032d}", "AccountSid": "AC" + "0" * 32, "From": CALLER,
+            "To": LINE_NUMBER, "Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
+    data.update(params or {})
+    signature = sign(TEST_BASE + "/sms", data, token)
+    return client.post("/sms", data=data, headers={"X-Twilio-Signature": signature})
+
+
+def replies(response) -> list[str]:
+    """The text of each <Message> in a TwiML answer."""
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    root = ElementTree.fromstring(response.data)
+    assert root.tag == "Response"
+    return [message.text or "" for message in root.findall("Message")]

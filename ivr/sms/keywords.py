@@ -1,7 +1,8 @@
 """What a text asks for: a compliance word (exact), MORE, or a topic (tolerant, via ivr.matching).
 
-Pure functions over the content model. A topic's keywords, then its spoken phrases and title, are
-what a text may match; a keyword owns its word, so another topic's phrase never ties with it.
+Pure functions over the content model. A topic with keywords can be texted for: its keywords, its
+spoken phrases and its title are what a text may match; a keyword owns its word, so another topic's
+phrase never ties with it.
 Languages are tried in the number's preferred order, so a Spanish keyword answers in Spanish.
 """
 
@@ -54,9 +55,15 @@ def _in_order(line: Line, preferred: str | None) -> Iterator[Language]:
 
 
 def _candidates(language: Language) -> list[tuple[str, tuple[str, ...]]]:
-    owned = {normalise(keyword): topic.id for topic in language.topics.values() for keyword in topic.keywords}
+    """MORE, and each topic that has keywords (a topic without is not offered by text)."""
+    textable = [topic for topic in language.topics.values() if topic.keywords]
+    owned = {_compact(keyword): topic.id for topic in textable for keyword in topic.keywords}
     candidates = [(MORE, language.more_words)]
-    for topic in language.topics.values():
-        phrases = [phrase for phrase in (topic.title, *topic.speech) if owned.get(normalise(phrase), topic.id) == topic.id]
+    for topic in textable:
+        phrases = [phrase for phrase in (topic.title, *topic.speech) if owned.get(_compact(phrase), topic.id) == topic.id]
         candidates.append((topic.id, (*topic.keywords, *phrases)))
     return candidates
+
+
+def _compact(phrase: str) -> str:
+    return normalise(phrase).replace(" ", "")

@@ -1,0 +1,52 @@
+"""What people really text, from the table in sms_texts.txt, resolved to the topic that answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.content.loader import load_line
+from ivr.sms.keywords import compliance_word, wanted
+from tests.conftest import PROJECT
+
+LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+
+
+def _cases() -> list[tuple[str, str]]:
+    cases = []
+    for raw in (PROJECT / "tests" / "sms_texts.txt").read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            text, expected = raw.rsplit(" => ", 1)
+            cases.append((text, expected.strip()))
+    return cases
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases())
+def test_text_finds_its_topic(text: str, expected: str) -> None:
+    found = wanted(LINE, text, None)
+    assert (found.topic if found else "menu") == expected
+
+
+def test_every_section_of_the_main_menu_has_a_keyword_that_works() -> None:
+    english = LINE.language("en")
+    for topic in english.topics.values():
+        for keyword in topic.keywords:
+            assert wanted(LINE, keyword, "en").topic == topic.id, keyword
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("STOP", "stop"), ("stop", "stop"), (" Stop. ", "stop"), ("UNSUBSCRIBE", "stop"), ("end", "stop"),
+    ("optout", "stop"), ("START", "start"), ("yes", "start"), ("Unstop", "start"), ("HELP", "help"),
+    ("info", "help"), ("help!", "help"),
+])
+def test_compliance_words_are_exact_single_words(text: str, word: str) -> None:
+    assert compliance_word(text) == word
+
+
+@pytest.mark.parametrize("text", ["STOP please", "stopp", "shop", "helpful", "yes please", "the end of it", ""])
+def test_near_compliance_words_are_not_taken_as_them(text: str) -> None:
+    """A typo must never opt someone out; Twilio itself only acts on the single word."""
+    assert compliance_word(text) is None
+
+
+def test_twilio_advanced_opt_out_type_wins() -> None:
+    assert compliance_word("ARRET", opt_out_type="STOP") == "stop"
