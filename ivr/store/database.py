@@ -8,7 +8,7 @@ A connection is opened per transaction: requests never share one, so any thread 
 from __future__ import annotations
 
 import sqlite3
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -72,7 +72,7 @@ class Database:
     def migrate(self) -> int:
         """Bring the schema up to date (idempotent, safe with several instances); return its version."""
         if not self.postgres:
-            with sqlite3.connect(self._path) as connection:
+            with closing(sqlite3.connect(self._path)) as connection:
                 connection.execute("PRAGMA journal_mode=WAL")  # readers do not wait for a writer
         with self.transaction() as tx:
             if self.postgres:
