@@ -63,6 +63,13 @@ def test_long_section_comes_in_numbered_parts_and_more_goes_on(client) -> None:
     assert "last part" in after and "MENU" in after
 
 
+def test_a_text_not_understood_does_not_lose_the_place(client) -> None:
+    text(client, "CHILDREN")
+    text(client, "thanks!!")
+    [second] = text(client, "MORE")
+    assert "(2/4)" in second
+
+
 def test_more_continues_for_each_number_separately(client) -> None:
     text(client, "CHILDREN")
     text(client, "FIND", From="+15005550009")

@@ -68,9 +68,9 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
         if policy.twilio_answers_help or incoming.opt_out_type:
             return Answer(None, new_state)
         return Answer(compliance_reply(language, word, policy), new_state)
-    found = wanted(line, incoming.body, state.language) if incoming.body.strip() else None
-    if found is None:
-        return reading(language, MAIN_MENU, 0, state)  # never silence: the menu of keywords
+    found = wanted(line, incoming.body, state.language)
+    if found is None:  # never silence: the menu of keywords, and MORE still goes on where it was
+        return Answer(part_message(language, MAIN_MENU, 0), state)
     if found.topic != MORE:
         return reading(found.language, found.topic, 0, state)
     if state.topic in found.language.topics and state.next_part is not None:
