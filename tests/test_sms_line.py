@@ -42,6 +42,17 @@ def test_anything_not_understood_gets_the_menu_never_silence(client, body: str) 
     assert text(client, body) == text(client, "MENU")
 
 
+def test_bytes_that_are_not_utf8_are_read_around(tmp_path: Path) -> None:
+    client = build_app(tmp_path, TWILIO_AUTH_TOKEN="").test_client()
+    raw = b"From=%2B15005550006&MessageSid=SM1&Body=%FF%FE%00%01KEYPOINTS%C3"
+    answer = client.post("/sms", data=raw, content_type="application/x-www-form-urlencoded")
+    assert replies(answer)[0].startswith("Key points about OT")
+
+
+def test_get_is_refused_so_numbers_never_land_in_access_logs(client) -> None:
+    assert client.get("/sms", query_string={"From": CALLER, "Body": "MENU"}).status_code == 405
+
+
 def test_a_picture_without_words_gets_the_menu(client) -> None:
     picture = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/media/ME1", "MediaContentType0": "image/jpeg"}
     assert text(client, "", **picture) == text(client, "MENU")

@@ -21,7 +21,7 @@ bp = Blueprint("sms", __name__, url_prefix="/sms")
 bp.before_request(require_twilio_signature)
 
 
-@bp.route("", methods=["GET", "POST"])
+@bp.route("", methods=["POST"])  # not GET: the number would stand in the URL, and so in access logs
 def incoming_message() -> Response:
     found = services()
     store, settings = found.store, found.settings
