@@ -11,6 +11,7 @@ import pytest
 from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import ReadTimeout
 from twilio.http import HttpClient
+from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
@@ -127,8 +128,17 @@ def test_routed_client_gives_up_quickly_on_a_slow_api(store: TextStore, fake_twi
     assert time.monotonic() - started < 1.5
 
 
-def test_routed_client_leaves_urls_alone_without_a_base() -> None:
-    assert RoutedHttpClient(None).base_url is None and RoutedHttpClient("http://127.0.0.1:4010/").base_url == "http://127.0.0.1:4010"
+@pytest.mark.parametrize(("base", "url", "sent_to"), [
+    (None, "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json"),
+    ("http://127.0.0.1:4010/", "https://api.twilio.com/2010-04-01/Accounts/AC1/Messages.json", "http://127.0.0.1:4010/2010-04-01/Accounts/AC1/Messages.json"),
+    ("http://127.0.0.1:4010", "https://api.dublin.ie1.twilio.com/2010-04-01/x.json", "http://127.0.0.1:4010/2010-04-01/x.json"),
+    ("http://127.0.0.1:4010", "https://example.org/?next=.twilio.com", "https://example.org/?next=.twilio.com"),
+])
+def test_routed_client_rewrites_only_twilio_hosts(monkeypatch: pytest.MonkeyPatch, base: str | None, url: str, sent_to: str) -> None:
+    seen = []
+    monkeypatch.setattr(TwilioHttpClient, "request", lambda self, method, url, *args, **kwargs: seen.append(url))
+    RoutedHttpClient(base).request("POST", url)
+    assert seen == [sent_to]
 
 
 def test_text_key_during_a_call_texts_the_section_and_says_so(tmp_path: Path, fake_twilio: FakeTwilioApi) -> None:
