@@ -1,4 +1,4 @@
-"""Shared test helpers: an app per test, and requests signed the way Twilio signs them."""
+"""Shared test helpers: an app per test, requests and texts signed the way Twilio signs them, a fake REST API."""
 
 from __future__ import annotations
 
