@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Mapping
 
 from flask import Flask
@@ -12,7 +13,10 @@ from ivr.audio.store import AudioStore
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.services import Services
-from ivr.texting import TextingUnavailable
+from ivr.sms.sender import TwilioTexter, twilio_client
+from ivr.store.database import Database
+from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
+from ivr.texting import TextingUnavailable, TopicTexter
 from ivr.voice.twiml import VoicePages
 
 log = logging.getLogger(__name__)
@@ -29,12 +33,21 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     line = load_line(settings.content_dir, settings.prompts_dir)
     audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
+    instance = Path(app.instance_path)
+    database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")
+    database.migrate()
+    store = TextStore(database)
+    hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
+    limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
     app.extensions["otline"] = Services(
         settings=settings,
         line=line,
         pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number),
         audio=audio,
-        texter=TextingUnavailable(),
+        texter=_texter(settings, store, hasher, limits),
+        store=store,
+        hasher=hasher,
+        limits=limits,
     )
     if settings.auth_token is None:
         log.warning(
@@ -44,9 +57,11 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
 
     from ivr.audio.routes import bp as audio_bp
     from ivr.cli import audio_cli, content_cli
+    from ivr.sms.routes import bp as sms_bp
     from ivr.voice.routes import bp as voice_bp
 
     app.register_blueprint(voice_bp)
+    app.register_blueprint(sms_bp)
     app.register_blueprint(audio_bp)
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
@@ -58,3 +73,11 @@ def audio_url_prefix(settings: Settings) -> str:
     if settings.audio_base_url:
         return f"{settings.audio_base_url}/"
     return f"{settings.public_base_url or ''}/audio/"
+
+
+def _texter(settings: Settings, store: TextStore, hasher: NumberHasher, limits: RateLimits) -> TopicTexter:
+    """Texting from a call needs REST credentials; without them callers hear it is not set up."""
+    if settings.account_sid is None or settings.auth_token is None:
+        return TextingUnavailable()
+    client = twilio_client(settings.account_sid, settings.auth_token, settings.twilio_api_base_url)
+    return TwilioTexter(client, store, hasher, limits, settings.messaging_service_sid)

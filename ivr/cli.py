@@ -14,6 +14,8 @@ from ivr.content.loader import load_line
 from ivr.content.model import Line
 from ivr.content.readability import spanish_reading_notes
 from ivr.content.staff_file import ContentError
+from ivr.sms.measure import every_text
+from ivr.sms.replies import Policy
 
 
 class StaffGroup(click.Group):
@@ -51,6 +53,10 @@ def check() -> None:
     settings = Settings.from_environment()
     line = _load_or_exit(settings)
     topics = sum(len(language.topics) for language in line.languages.values())
+    failed = _report_texts(line, Policy(settings.help_contact, settings.twilio_answers_help))
+    if failed:
+        click.echo(f"{failed} text(s) would not go out as they should. Nothing on the line has changed.", err=True)
+        sys.exit(1)
     click.echo(f"OK: {len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
     for note in spanish_reading_notes(line):  # advice only: the check still passes
         click.echo(f"note: {note}")
@@ -119,3 +125,16 @@ def prune() -> None:
     keep = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
     removed = AudioStore(settings.audio_dir).prune(keep)
     click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")
+
+
+def _report_texts(line: Line, policy: Policy) -> int:
+    """Print every text as it will be sent, with its measurements; return how many have problems."""
+    failed = 0
+    for text in every_text(line, policy):
+        click.echo(text.summary())
+        for problem in text.problems:
+            click.echo(f"  ERROR: {problem}", err=True)
+        if text.reading is not None and text.reading.too_hard:
+            click.echo(f"  warning: reading level ({text.reading}) is harder than the line aims for; use shorter words and sentences")
+        failed += bool(text.problems)
+    return failed

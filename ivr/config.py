@@ -8,6 +8,11 @@ from pathlib import Path
 from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A person reads and answers a few texts a minute; an auto-responder answering our reply answers
+# within seconds, so 6 a minute stops such a loop in its first minute. 40 a day lets a family read
+# every section (about 20 texts) twice; at 3 segments a text it caps one number at 120 segments a day.
+DEFAULT_SMS_PER_MINUTE = 6
+DEFAULT_SMS_PER_DAY = 40
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,12 @@ class Settings:
     prompts_dir: Path
     audio_dir: Path
     audio_base_url: str | None
+    messaging_service_sid: str | None = None
+    number_hash_secret: str | None = None
+    help_contact: str | None = None
+    twilio_answers_help: bool = False
+    sms_per_minute: int = DEFAULT_SMS_PER_MINUTE
+    sms_per_day: int = DEFAULT_SMS_PER_DAY
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -30,6 +41,14 @@ class Settings:
         def get(name: str) -> str | None:
             value = env.get(name, "").strip()
             return value or None
+
+        def count(name: str, default: int) -> int:
+            value = get(name)
+            if value is None:
+                return default
+            if not value.isdigit() or int(value) < 1:
+                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
+            return int(value)
 
         return cls(
             auth_token=get("TWILIO_AUTH_TOKEN"),
@@ -42,4 +61,10 @@ class Settings:
             prompts_dir=Path(get("PROMPTS_DIR") or PROJECT_ROOT / "prompts"),
             audio_dir=Path(get("AUDIO_DIR") or PROJECT_ROOT / "audio"),
             audio_base_url=(get("AUDIO_BASE_URL") or "").rstrip("/") or None,
+            messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID"),
+            number_hash_secret=get("NUMBER_HASH_SECRET"),
+            help_contact=get("HELP_CONTACT"),
+            twilio_answers_help=(get("SMS_HELP_BY_TWILIO") or "").lower() in ("1", "true", "yes", "on"),
+            sms_per_minute=count("SMS_LIMIT_PER_MINUTE", DEFAULT_SMS_PER_MINUTE),
+            sms_per_day=count("SMS_LIMIT_PER_DAY", DEFAULT_SMS_PER_DAY),
         )

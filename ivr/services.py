@@ -9,6 +9,7 @@ from flask import current_app
 from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
+from ivr.store.numbers import NumberHasher, RateLimits, TextStore
 from ivr.texting import TopicTexter
 from ivr.voice.twiml import VoicePages
 
@@ -20,6 +21,9 @@ class Services:
     pages: VoicePages
     audio: ManifestCatalog
     texter: TopicTexter
+    store: TextStore
+    hasher: NumberHasher
+    limits: RateLimits
 
 
 def services() -> Services:

@@ -1,9 +1,16 @@
-"""Shared test helpers: an app per test, and requests signed the way Twilio signs them."""
+"""Shared test helpers: an app per test, requests and texts signed the way Twilio signs them, a fake REST API."""
 
 from __future__ import annotations
 
+import itertools
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Mapping
+from typing import Iterator, Mapping
+from urllib.parse import parse_qs
+from xml.etree import ElementTree
 
 import pytest
 from flask import Flask
@@ -24,6 +31,7 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
         "TWILIO_AUTH_TOKEN": TEST_TOKEN,
         "PUBLIC_BASE_URL": TEST_BASE,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}",
+        "NUMBER_HASH_SECRET": "test-number-hash-secret",
         "CONTENT_DIR": str(PROJECT / "content"),
         "PROMPTS_DIR": str(PROJECT / "prompts"),
     }
@@ -54,3 +62,68 @@ def twilio_post(client: FlaskClient, path: str, params: Mapping[str, str] | None
     data.update(params or {})
     signature = sign(TEST_BASE + path, data, token)
     return client.post(path, data=data, headers={"X-Twilio-Signature": signature})
+
+
+_message_count = itertools.count(1)
+
+
+def sms_post(client: FlaskClient, body: str, params: Mapping[str, str] | None = None, token: str = TEST_TOKEN):
+    """Text the line as Twilio would deliver it: a fresh MessageSid each time, signed over the public URL."""
+    data = {"MessageSid": f"SM{next(_message_count):032d}", "AccountSid": "AC" + "0" * 32, "From": CALLER,
+            "To": LINE_NUMBER, "Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
+    data.update(params or {})
+    signature = sign(TEST_BASE + "/sms", data, token)
+    return client.post("/sms", data=data, headers={"X-Twilio-Signature": signature})
+
+
+def replies(response) -> list[str]:
+    """The text of each <Message> in a TwiML answer."""
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    root = ElementTree.fromstring(response.data)
+    assert root.tag == "Response"
+    return [message.text or "" for message in root.findall("Message")]
+
+
+class FakeTwilioApi:
+    """A local HTTP server standing in for Twilio's REST API: records each request, answers as told."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict] = []
+        self.status, self.body, self.delay = 201, {"sid": "SM" + "f" * 32, "status": "queued"}, 0.0
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", 0))
+                form = {name: values[0] for name, values in parse_qs(self.rfile.read(length).decode()).items()}
+                fake.requests.append({"path": self.path, "form": form, "authorization": self.headers.get("Authorization", "")})
+                time.sleep(fake.delay)
+                payload = json.dumps(fake.body).encode()
+                self.send_response(fake.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True  # a deliberately slow answer must not hold up the test's end
+        self.server.block_on_close = False
+        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def refuse(self, code: int, status: int = 400) -> None:
+        self.status, self.body = status, {"code": code, "message": f"refused with {code}", "status": status}
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def fake_twilio() -> Iterator[FakeTwilioApi]:
+    api = FakeTwilioApi()
+    yield api
+    api.close()

@@ -24,14 +24,15 @@ def _copy_words(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def _zorbify(text: str, settings: dict[str, str]) -> str:
-    """Made-up words for a staff file: fields above the first [block] get "zorb", each text line too."""
+    """Made-up words for a staff file: fields above the first [block] get "zorb", each paragraph too."""
     lines, in_blocks = [], False
     for line in text.splitlines():
         in_blocks = in_blocks or line.startswith("[")
         if not line.strip() or line.startswith(("#", "[")):
             lines.append(line)
         elif in_blocks:
-            lines.append(f"Zorb {line}")
+            starts_paragraph = not lines or not lines[-1].strip() or lines[-1].startswith(("#", "["))
+            lines.append(f"Zorb {line}" if starts_paragraph else line)
         else:
             name, value = line.split(":", 1)
             lines.append(f"{name}: {settings.get(name, 'zorb ' + value.strip())}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from ivr.content.loader import TEXT_PROMPT_PREFIX
 from ivr.voice.utterances import utterances
 from tests.audio_fakes import real_line
 from tests.call_crawler import crawl
@@ -31,4 +32,6 @@ def test_enumeration_fills_every_template_and_lists_each_part_once():
     assert not any("{" in text for text in texts)
     assert "For key points, press 3." in texts
     assert f"To go back, press {language.key_word('*')}." in texts
-    assert {utterance.source for utterance in said} >= set(language.prompts) | set(language.topics)
+    spoken_prompts = {name for name in language.prompts if not name.startswith(TEXT_PROMPT_PREFIX)}
+    assert {utterance.source for utterance in said} >= spoken_prompts | set(language.topics)
+    assert not any(utterance.source.startswith(TEXT_PROMPT_PREFIX) for utterance in said)  # texts are never spoken

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Flow, Language, Line, Topic, frozen_map
 from ivr.content.staff_file import ContentError, Problem, StaffFile, Value, read_staff_file, split_list
+from ivr.sms.compliance import RESERVED_WORDS
+from ivr.sms.encoding import MAX_SEGMENTS, UCS2_PART, non_gsm_characters, normalise_text
 
 MAX_MENU_OPTIONS = 4
 MAX_VOICE_PART_CHARS = 500  # one part is one breath of listening; Polly's hard limit is 3,000
@@ -40,10 +44,26 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "person.unanswered": set(),
     "person.none": set(),
     "text.unavailable": set(),
+    "text.sent": set(),
+    "text.opted-out": set(),
+    "text.no-caller-id": set(),
+    "text.cannot-receive": set(),
+    "text.too-many": set(),
+    "text.failed": set(),
+    "sms.help": {"contact"},
+    "sms.contact": set(),
+    "sms.start": set(),
+    "sms.more": {"part", "parts", "next"},
+    "sms.last": {"part", "parts"},
+    "sms.no-more": set(),
     "error": set(),
 }
-LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld")
-OPTIONAL_LANGUAGE_FIELDS = ("choice-words",)
+LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld", "keywords.more")
+COMPLIANCE_KINDS = ("stop", "start", "help")
+OPTIONAL_LANGUAGE_FIELDS = ("choice-words", "text-encoding", *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS))
+TEXT_ENCODINGS = ("GSM-7", "UCS-2")  # optional field text-encoding; GSM-7 unless a language needs more letters
+TEXT_PROMPT_PREFIX = "sms."  # prompts sent as text messages rather than spoken
+SAMPLE_PART_NUMBER = 99  # fills {part}, {parts}, {next} when measuring the part line, with room to spare
 TOPIC_FIELDS = {"title", "speech", "keywords", "source", "reviewed"}
 TOPIC_BLOCKS = ("voice", "text")
 
@@ -179,8 +199,16 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
     for action in NAVIGATION_ACTIONS:
         if action not in nav_speech:
             problems.append(staff.problem(1, f"missing 'speech.{action}: ...' (words a caller can say for {action})"))
-    prompts = _prompts(staff, problems)
-    topics = _load_topics(content_dir / code / "topics", root, flow, problems)
+    more_words = _optional_list(staff, "keywords.more", ",")
+    compliance = {kind: _optional_list(staff, f"keywords.{kind}", ",") for kind in COMPLIANCE_KINDS}
+    rules = TextRules(gsm_only=_gsm_only(staff, problems))
+    prompts = _prompts(staff, rules, problems)
+    rules = TextRules(rules.gsm_only, part_line_room=_part_line_room(prompts))
+    reserved = {normalise_keyword(word): "a word Twilio keeps for STOP, START or HELP" for word in RESERVED_WORDS}
+    reserved.update({normalise_keyword(word): "the word for the next part (keywords.more)" for word in more_words})
+    for kind, words in compliance.items():
+        reserved.update({normalise_keyword(word): f"this language's word for {kind.upper()} (keywords.{kind})" for word in words})
+    topics = _load_topics(content_dir / code / "topics", root, flow, rules, reserved, problems)
     return Language(
         code=code,
         name=settings["name"],
@@ -193,16 +221,57 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
         nav_speech=frozen_map(nav_speech),
         prompts=frozen_map(prompts),
         topics=frozen_map(topics),
-        choice_words=tuple(dict.fromkeys(word for word in (settings["name"], *_optional_list(staff, "choice-words")) if word)),
+        choice_words=tuple(dict.fromkeys(word for word in (settings["name"], *_optional_list(staff, "choice-words", "|")) if word)),
+        compliance_words=frozen_map(compliance),
+        more_words=more_words,
+        gsm_only=rules.gsm_only,
     )
 
 
-def _optional_list(staff: StaffFile, name: str) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class TextRules:
+    """What every text message of a language must respect."""
+
+    gsm_only: bool
+    part_line_room: int = 0  # characters kept free in each part of a section sent in several texts
+
+
+def _gsm_only(staff: StaffFile, problems: list[Problem]) -> bool:
+    value = staff.fields.get("text-encoding")
+    if value is not None and value.text.upper() not in TEXT_ENCODINGS:
+        problems.append(staff.problem(value.line, f"text-encoding must be {' or '.join(TEXT_ENCODINGS)}, not {value.text!r}"))
+    return value is None or value.text.upper() != "UCS-2"
+
+
+def _part_line_room(prompts: dict[str, tuple[str, ...]]) -> int:
+    """The longest "(1/3) Reply MORE ..." line, plus its line break."""
+    sample = {name: SAMPLE_PART_NUMBER for name in ("part", "parts", "next")}
+    lines = [part.format(**sample) for name in ("sms.more", "sms.last") for part in prompts.get(name, ())]
+    return max((len(line) + 1 for line in lines), default=0)
+
+
+def _text_message(staff: StaffFile, message: Value, rules: TextRules, problems: list[Problem], several: bool = False) -> str:
+    """A text as it will be sent: look-alike punctuation folded, then checked for encoding and length."""
+    text = normalise_text(message.text)
+    if rules.gsm_only and non_gsm_characters(text):
+        shown = " ".join(repr(ch) for ch in non_gsm_characters(text))
+        problems.append(staff.problem(message.line, f"this text has characters outside GSM-7 ({shown}); they make every part of it cost more than twice as much. Use plain letters, or set text-encoding: UCS-2 for this language"))
+    needs_ucs2 = bool(non_gsm_characters(text))
+    room = (MAX_SEGMENTS * UCS2_PART if needs_ucs2 else MAX_TEXT_MESSAGE_CHARS) - (rules.part_line_room if several else 0)
+    if len(text) > room:
+        why = " (the rest is kept for the part line, like '(1/3) Reply MORE')" if several else ""
+        if needs_ucs2:
+            why += f" (its accented letters make it UCS-2: {UCS2_PART} characters a segment, {MAX_SEGMENTS} segments at most)"
+        problems.append(staff.problem(message.line, f"this text is {len(text)} characters; split it (blank line) so each is at most {room}{why}"))
+    return text
+
+
+def _optional_list(staff: StaffFile, name: str, separator: str) -> tuple[str, ...]:
     value = staff.fields.get(name)
-    return split_list(value, "|") if value else ()
+    return split_list(value, separator) if value else ()
 
 
-def _prompts(staff: StaffFile, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
+def _prompts(staff: StaffFile, rules: TextRules, problems: list[Problem]) -> dict[str, tuple[str, ...]]:
     prompts = {}
     for name, block in staff.blocks.items():
         if name not in PROMPT_PLACEHOLDERS:
@@ -213,7 +282,10 @@ def _prompts(staff: StaffFile, problems: list[Problem]) -> dict[str, tuple[str, 
             _check_voice_part(staff, part, problems)
         if not block.paragraphs:
             problems.append(staff.problem(block.line, f"prompt [{name}] is empty"))
-        prompts[name] = tuple(_spoken(part) for part in block.paragraphs)
+        if name.startswith(TEXT_PROMPT_PREFIX):
+            prompts[name] = tuple(_text_message(staff, part, rules, problems) for part in block.paragraphs)
+        else:
+            prompts[name] = tuple(_spoken(part) for part in block.paragraphs)
     for name in PROMPT_PLACEHOLDERS:
         if name not in staff.blocks:
             problems.append(staff.problem(1, f"missing prompt [{name}]"))
@@ -240,7 +312,8 @@ def _spoken(part: Value) -> str:
     return " ".join(part.text.split())
 
 
-def _load_topics(folder: Path, root: Path, flow: Flow | None, problems: list[Problem]) -> dict[str, Topic]:
+def _load_topics(folder: Path, root: Path, flow: Flow | None, rules: TextRules, reserved: dict[str, str],
+                 problems: list[Problem]) -> dict[str, Topic]:
     if not folder.is_dir():
         problems.append(Problem(str(folder.relative_to(root) if folder.is_relative_to(root) else folder), 1, "the topics folder for this language is missing"))
         return {}
@@ -248,9 +321,12 @@ def _load_topics(folder: Path, root: Path, flow: Flow | None, problems: list[Pro
     keyword_owner: dict[str, str] = {}
     for path in sorted(folder.glob("*.txt")):
         staff = read_staff_file(path, problems, root)
-        topic = _topic(path.stem, staff, problems)
+        topic = _topic(path.stem, staff, rules, problems)
         topics[topic.id] = topic
         for keyword, line in _keyword_lines(staff):
+            if normalise_keyword(keyword) in reserved:
+                problems.append(staff.problem(line, f"keyword {keyword!r} is {reserved[normalise_keyword(keyword)]}"))
+                continue
             owner = keyword_owner.setdefault(normalise_keyword(keyword), topic.id)
             if owner != topic.id:
                 problems.append(staff.problem(line, f"keyword {keyword!r} is also used by topic '{owner}'"))
@@ -259,7 +335,7 @@ def _load_topics(folder: Path, root: Path, flow: Flow | None, problems: list[Pro
     return topics
 
 
-def _topic(topic_id: str, staff: StaffFile, problems: list[Problem]) -> Topic:
+def _topic(topic_id: str, staff: StaffFile, rules: TextRules, problems: list[Problem]) -> Topic:
     if not _ID.match(topic_id):
         problems.append(staff.problem(1, f"file name {topic_id!r} may use only a-z, 0-9 and -"))
     for name, value in staff.fields.items():
@@ -280,9 +356,7 @@ def _topic(topic_id: str, staff: StaffFile, problems: list[Problem]) -> Topic:
     text = staff.blocks["text"].paragraphs if "text" in staff.blocks else ()
     for part in voice:
         _check_voice_part(staff, part, problems)
-    for message in text:
-        if len(message.text) > MAX_TEXT_MESSAGE_CHARS:
-            problems.append(staff.problem(message.line, f"this text is {len(message.text)} characters; split it (blank line) so each is at most {MAX_TEXT_MESSAGE_CHARS}"))
+    text_messages = tuple(_text_message(staff, message, rules, problems, several=len(text) > 1) for message in text)
     speech = staff.fields.get("speech")
     keywords = staff.fields.get("keywords")
     return Topic(
@@ -291,7 +365,7 @@ def _topic(topic_id: str, staff: StaffFile, problems: list[Problem]) -> Topic:
         speech=split_list(speech, "|") if speech else (),
         keywords=split_list(keywords, ",") if keywords else (),
         voice_parts=tuple(_spoken(part) for part in voice),
-        text_messages=tuple(message.text for message in text),
+        text_messages=text_messages,
         extra=frozen_map({name: value.text for name, value in staff.fields.items() if name in ("source", "reviewed")}),
     )
 
@@ -302,8 +376,9 @@ def _keyword_lines(staff: StaffFile) -> list[tuple[str, int]]:
 
 
 def normalise_keyword(keyword: str) -> str:
-    """Keywords compare without case, spaces or punctuation: 'Key points!' is KEYPOINTS."""
-    return "".join(ch for ch in keyword.upper() if ch.isalnum())
+    """Keywords compare without case, accents, spaces or punctuation: 'Key points!' is KEYPOINTS, 'Más' is MAS."""
+    folded = unicodedata.normalize("NFKD", keyword).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in folded.upper() if ch.isalnum())
 
 
 def _check_topics_against_flow(folder: Path, root: Path, flow: Flow, topics: dict[str, Topic], problems: list[Problem]) -> None:

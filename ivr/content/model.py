@@ -49,6 +49,10 @@ class Language:
     topics: Mapping[str, Topic]
     # What a caller may say to choose this language, in any language ("Spanish", "español"); includes the name.
     choice_words: tuple[str, ...] = ()
+    # This language's own words for opting out, back in, and asking for help by text ("PARAR", "AYUDA").
+    compliance_words: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: frozen_map({}))
+    more_words: tuple[str, ...] = ()  # texted to get the next part of a section ("MORE")
+    gsm_only: bool = True  # texts must stay in GSM-7 (English); UCS-2 costs 67 characters a segment
 
     def prompt(self, name: str, **values: str) -> tuple[str, ...]:
         """The parts of a prompt with its {placeholders} filled in."""

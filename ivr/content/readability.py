@@ -1,5 +1,9 @@
-"""Offline reading-ease scores for Spanish content, so staff see when a sentence got hard to follow.
+"""Offline reading levels, so staff see when a text got hard to follow: one scale per language.
 
+English: Flesch-Kincaid grade, from textstat 0.7.4 (pyphen syllables; later textstat versions
+download a dictionary at first use). Aim for grade 6 or below.
+
+Spanish:
 Fernández Huerta (1959) adapted Flesch's reading ease to Spanish:
 
     L = 206.84 - 0.60 * (syllables per 100 words) - 1.02 * (words per sentence)
@@ -15,8 +19,14 @@ syllable; other vowel runs are one diphthong), so no dictionary download is need
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+import textstat
 
 from ivr.content.model import Line
+
+TARGET_GRADE = 6.0  # plain-language guidance for health texts: grade 6 or below
+_LINE_END = re.compile(r"(?<![.!?])\n")  # a menu line ("FIND - how to find an OT") is its own sentence
 
 EASY_ENOUGH = 70.0  # "fairly easy" and up on the Fernández Huerta scale
 MIN_WORDS = 30  # fewer words (a menu's heading) give a score that means little
@@ -70,3 +80,33 @@ def spanish_reading_notes(line: Line, floor: float = EASY_ENOUGH) -> list[str]:
                                  f"{score:.0f} on the Fernández Huerta scale; aim for {floor:.0f} or more "
                                  "(shorter sentences, shorter words)")
     return notes
+
+
+def reading_grade(text: str) -> float:
+    """The US school grade needed to read English text (Flesch-Kincaid)."""
+    return float(textstat.flesch_kincaid_grade(_LINE_END.sub(".\n", text.strip())))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A text's reading level on its language's scale, and whether it misses that scale's target."""
+
+    scale: str
+    score: float
+    too_hard: bool
+
+    def __str__(self) -> str:
+        return f"{self.scale} {self.score:.1f}"
+
+
+def reading_level(text: str, tts_language: str) -> Reading | None:
+    """The level of one text in a language (by its tts-language), or None where no formula applies."""
+    if not text.strip():
+        return None
+    if tts_language.startswith("en"):
+        grade = reading_grade(text)
+        return Reading("grade", grade, grade > TARGET_GRADE)
+    if tts_language.startswith("es"):
+        ease = fernandez_huerta(text)
+        return Reading("ease", ease, ease < EASY_ENOUGH and len(_WORD.findall(text)) >= MIN_WORDS)
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ivr.content.loader import TEXT_PROMPT_PREFIX
 from ivr.content.model import NAVIGATION_ACTIONS, Language, Line, Topic
 
 
@@ -53,7 +54,7 @@ def utterances(line: Line, language: Language) -> tuple[Utterance, ...]:
         if not line.flow.is_menu(topic.id):
             said += [Utterance("section.end", text) for text in section_end_prompt(language, topic)]
     for name in language.prompts:
-        if name not in FILLED_PROMPTS:
+        if name not in FILLED_PROMPTS and not name.startswith(TEXT_PROMPT_PREFIX):  # sms.* are texts, never spoken
             said += [Utterance(name, text) for text in language.prompt(name)]  # a new placeholder fails here, loudly
     for topic in language.topics.values():
         said += [Utterance(topic.id, text) for text in topic.voice_parts]

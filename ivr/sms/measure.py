@@ -1,0 +1,55 @@
+"""Every text the line can send, measured as it will go out: characters, encoding, segments, reading level.
+
+`flask --app app content check` prints these; encoding and length problems fail the check, a reading
+level harder than the language's target is a warning (see ivr.content.readability).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
+from ivr.content.readability import Reading, reading_level
+from ivr.content.model import Language, Line
+from ivr.sms.encoding import MAX_SEGMENTS, Cost, cost
+from ivr.sms.replies import Policy, compliance_reply, part_message
+
+
+
+@dataclass(frozen=True)
+class Measured:
+    where: str
+    text: str
+    cost: Cost
+    reading: Reading | None
+    problems: tuple[str, ...]
+
+    def summary(self) -> str:
+        level = str(self.reading) if self.reading else "reading level n/a"
+        return f"{self.where}: {len(self.text)} chars, {self.cost.encoding}, {self.cost.segments} segment(s), {level}"
+
+
+def measure(where: str, text: str, language: Language) -> Measured:
+    spent = cost(text)
+    problems = []
+    if language.gsm_only and spent.encoding != "GSM-7":
+        problems.append("not GSM-7: a character in it makes the whole text UCS-2")
+    if len(text) > MAX_TEXT_MESSAGE_CHARS:
+        problems.append(f"longer than {MAX_TEXT_MESSAGE_CHARS} characters")
+    if spent.segments > MAX_SEGMENTS:
+        problems.append(f"{spent.segments} segments in {spent.encoding}; at most {MAX_SEGMENTS}")
+    return Measured(where, text, spent, reading_level(text, language.tts_language), tuple(problems))
+
+
+def every_text(line: Line, policy: Policy) -> Iterator[Measured]:
+    """Each part of each topic's texts, and each text-line prompt, with HELP_CONTACT filled in."""
+    for language in line.languages.values():
+        for topic in language.topics.values():
+            count = len(topic.text_messages)
+            for index in range(count):
+                yield measure(f"content/{language.code}/topics/{topic.id}.txt [text] {index + 1}/{count}",
+                              part_message(language, topic.id, index), language)
+        for word in ("help", "start"):
+            yield measure(f"prompts/{language.code}.txt [sms.{word}]", compliance_reply(language, word, policy), language)
+        yield measure(f"prompts/{language.code}.txt [sms.no-more]", language.prompt("sms.no-more")[0], language)

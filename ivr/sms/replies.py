@@ -1,0 +1,100 @@
+"""What the text line answers, as pure functions: the number's state and a text in, a reply out.
+
+No HTTP and no database here: routes.py loads the state, asks `answer`, stores what changed and
+returns the TwiML. Every reply is one message of at most 320 characters; a longer section goes
+out one numbered part per reply, and MORE continues where that number left off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from twilio.twiml.messaging_response import MessagingResponse
+
+from ivr.content.model import MAIN_MENU, Language, Line
+from ivr.sms.keywords import MORE, compliance_word, language_named, wanted
+from ivr.store.numbers import NumberState
+
+
+@dataclass(frozen=True)
+class Incoming:
+    body: str  # empty for a picture without words: it gets the menu like any text not understood
+    opt_out_type: str = ""  # STOP, START or HELP when Twilio's Advanced Opt-Out recognised the text
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: str | None  # None: send nothing (an empty <Response/>)
+    state: NumberState  # what to remember for the number afterwards
+    limited: bool = True  # counts against the number's rate limits (an opt-out never does)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Settings that change who answers what."""
+
+    help_contact: str | None = None  # HELP_CONTACT; [sms.contact] words when not set
+    twilio_answers_help: bool = False  # Advanced Opt-Out sends HELP and START replies itself
+
+
+def part_message(language: Language, topic_id: str, index: int) -> str:
+    """Part `index` of a topic's texts, numbered with how to get the next when there are several."""
+    parts = language.topics[topic_id].text_messages
+    if len(parts) == 1:
+        return parts[0]
+    if index + 1 < len(parts):
+        line = language.prompt("sms.more", part=str(index + 1), parts=str(len(parts)), next=str(index + 2))
+    else:
+        line = language.prompt("sms.last", part=str(index + 1), parts=str(len(parts)))
+    return "\n".join((parts[index], *line))
+
+
+def reading(language: Language, topic_id: str, index: int, state: NumberState) -> Answer:
+    """Send one part and remember where MORE goes on (nowhere after the last part)."""
+    following = index + 1 if index + 1 < len(language.topics[topic_id].text_messages) else None
+    return Answer(part_message(language, topic_id, index), state.reading(language.code, topic_id, following))
+
+
+def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -> Answer:
+    """Decide the reply to one incoming text for a number in `state`."""
+    compliance = compliance_word(line, incoming.body, incoming.opt_out_type)
+    if compliance and compliance.language:  # PARAR, AYUDA: the number speaks that language
+        state = replace(state, language=compliance.language.code)
+    language = line.language(state.language)
+    word = compliance.kind if compliance else None
+    if word == "stop":
+        return Answer(None, replace(state, opted_out=True), limited=False)
+    if state.opted_out and word != "start":
+        return Answer(None, state, limited=False)
+    if word in ("start", "help"):
+        new_state = replace(state, opted_out=False)
+        twilio_answers = (policy.twilio_answers_help or incoming.opt_out_type) and compliance.language is None
+        if twilio_answers:  # Twilio's Advanced Opt-Out answers its own English words; nobody gets two replies
+            return Answer(None, new_state)
+        return Answer(compliance_reply(language, word, policy), new_state)
+    named = language_named(line, incoming.body)
+    if named is not None:  # ESPANOL / ENGLISH: replies from now on in that language, starting with its menu
+        return Answer(part_message(named, MAIN_MENU, 0), replace(state, language=named.code))
+    found = wanted(line, incoming.body, state.language)
+    if found is None:  # never silence: the menu of keywords, and MORE still goes on where it was
+        return Answer(part_message(language, MAIN_MENU, 0), state)
+    if found.topic != MORE:
+        return reading(found.language, found.topic, 0, state)
+    if state.topic in found.language.topics and state.next_part is not None:
+        return reading(found.language, state.topic, state.next_part, state)
+    return Answer(found.language.prompt("sms.no-more")[0], state)
+
+
+def compliance_reply(language: Language, word: str, policy: Policy) -> str:
+    if word == "start":
+        return language.prompt("sms.start")[0]
+    contact = policy.help_contact or language.prompt("sms.contact")[0]
+    return language.prompt("sms.help", contact=contact)[0]
+
+
+def messaging_twiml(reply: str | None) -> str:
+    """The TwiML for an answer: one <Message>, or an empty <Response/> that sends nothing."""
+    response = MessagingResponse()
+    if reply is not None:
+        response.message(reply)
+    return str(response)

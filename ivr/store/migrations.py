@@ -1,0 +1,21 @@
+"""The schema, as an append-only list of migrations: never edit one that has shipped, add the next.
+
+Migration N is applied once, in order, when the app starts and finds the schema at N-1.
+Types are the common subset of SQLite and PostgreSQL (TEXT, INTEGER, BIGINT).
+Phone numbers never appear: `number_hash` is a keyed hash of the number (see ivr/store/numbers.py).
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1: the text line's state
+        "CREATE TABLE numbers ("
+        " number_hash TEXT PRIMARY KEY, language TEXT, opted_out INTEGER NOT NULL DEFAULT 0,"
+        " topic TEXT, next_part INTEGER, updated_at BIGINT NOT NULL)",
+        "CREATE TABLE rate_counts ("
+        " number_hash TEXT NOT NULL, period TEXT NOT NULL, bucket BIGINT NOT NULL, count INTEGER NOT NULL,"
+        " PRIMARY KEY (number_hash, period, bucket))",
+        "CREATE TABLE sms_replies (message_sid TEXT PRIMARY KEY, reply TEXT NOT NULL, created_at BIGINT NOT NULL)",
+        "CREATE INDEX sms_replies_created ON sms_replies (created_at)",
+    ),
+)

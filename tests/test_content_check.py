@@ -1,0 +1,84 @@
+"""`flask --app app content check` on the texts: measures every one, fails on encoding or length."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from ivr.cli import content_cli
+from tests.conftest import PROJECT
+
+
+@pytest.fixture
+def words(tmp_path: Path) -> Path:
+    """A copy of content/ and prompts/ that a test may break."""
+    shutil.copytree(PROJECT / "content", tmp_path / "content")
+    shutil.copytree(PROJECT / "prompts", tmp_path / "prompts")
+    return tmp_path
+
+
+def check(words: Path, **env: str):
+    return CliRunner().invoke(content_cli, ["check"], env={"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"), **env})
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_reports_every_text_with_its_measurements(words: Path) -> None:
+    result = check(words)
+    assert result.exit_code == 0, result.output
+    assert "content/en/topics/key-points.txt [text] 1/3:" in result.output
+    assert "prompts/en.txt [sms.help]:" in result.output
+    for line in result.output.splitlines():
+        if ("[text]" in line or "[sms." in line) and not line.startswith("note:"):
+            assert ("GSM-7" in line or "UCS-2" in line) and "segment" in line and ("grade" in line or "ease" in line)
+    assert "warning" not in result.output  # every English text reads at grade 6 or below
+
+
+def test_typographic_punctuation_is_folded_not_refused(words: Path) -> None:
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools \u2013 \u201cIEP\u201d\u2026")
+    result = check(words)
+    assert result.exit_code == 0, result.output
+
+
+def test_a_character_outside_gsm7_fails_with_its_file_and_line(words: Path) -> None:
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools \U0001F3EB.")
+    result = check(words)
+    assert result.exit_code == 1
+    assert "content/en/topics/school-iep.txt:" in result.output and "GSM-7" in result.output
+
+
+def test_a_text_too_long_for_one_message_fails(words: Path) -> None:
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools. " + "More words here. " * 20)
+    result = check(words)
+    assert result.exit_code == 1 and "split it" in result.output
+
+
+def test_a_part_of_a_long_section_keeps_room_for_the_part_line(words: Path) -> None:
+    edit(words / "content/en/topics/find-ot.txt", "That is a therapist who works with children.", "That is a therapist who works with children." + " Ask." * 38)
+    result = check(words)
+    assert result.exit_code == 1 and "kept for the part line" in result.output
+
+
+def test_a_help_contact_that_makes_help_too_long_fails(words: Path) -> None:
+    result = check(words, HELP_CONTACT="call " + "0123456789 " * 16)
+    assert result.exit_code == 1 and "[sms.help]" in result.output and "longer than 320" in result.output
+
+
+def test_a_grade_above_6_is_a_warning_only(words: Path) -> None:
+    edit(words / "content/en/topics/school-iep.txt", "It can be part of an IEP.", "Occupational therapy interventions can be incorporated within individualized educational programming.")
+    result = check(words)
+    assert result.exit_code == 0 and "warning: reading level (grade" in result.output
+
+
+@pytest.mark.parametrize(("keyword", "why"), [("STOP", "STOP, START or HELP"), ("MORE", "keywords.more")])
+def test_a_keyword_may_not_be_a_reserved_word(words: Path, keyword: str, why: str) -> None:
+    edit(words / "content/en/topics/school-iep.txt", "keywords: SCHOOL, IEP", f"keywords: SCHOOL, IEP, {keyword}")
+    result = check(words)
+    assert result.exit_code == 1 and "school-iep.txt:3" in result.output and why in result.output

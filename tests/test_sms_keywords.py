@@ -1,0 +1,59 @@
+"""What people really text, from the table in cases/sms_texts.txt, resolved to the topic that answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from ivr.content.loader import load_line
+from ivr.sms.keywords import Compliance, compliance_word, wanted
+from tests.conftest import PROJECT
+
+LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+
+
+def _cases() -> list[tuple[str, str]]:
+    cases = []
+    for raw in (PROJECT / "tests" / "cases" / "sms_texts.txt").read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            text, expected = raw.rsplit(" => ", 1)
+            cases.append((text, expected.strip()))
+    return cases
+
+
+@pytest.mark.parametrize(("text", "expected"), _cases())
+def test_text_finds_its_topic(text: str, expected: str) -> None:
+    found = wanted(LINE, text, None)
+    assert (found.topic if found else "menu") == expected
+
+
+def test_every_keyword_answers_its_own_topic() -> None:
+    english = LINE.language("en")
+    for topic in english.topics.values():
+        for keyword in topic.keywords:
+            assert wanted(LINE, keyword, "en").topic == topic.id, keyword
+
+
+@pytest.mark.parametrize(("text", "word"), [
+    ("STOP", "stop"), ("stop", "stop"), (" Stop. ", "stop"), ("UNSUBSCRIBE", "stop"), ("end", "stop"),
+    ("optout", "stop"), ("START", "start"), ("yes", "start"), ("Unstop", "start"), ("HELP", "help"),
+    ("info", "help"), ("help!", "help"),
+])
+def test_compliance_words_are_exact_single_words(text: str, word: str) -> None:
+    found = compliance_word(LINE, text)
+    assert found is not None and found.kind == word and found.language is None
+
+
+@pytest.mark.parametrize(("text", "word"), [("PARAR", "stop"), ("cancelar", "stop"), ("Ayuda", "help"), ("COMENZAR", "start")])
+def test_a_languages_own_compliance_words_count_and_name_their_language(text: str, word: str) -> None:
+    found = compliance_word(LINE, text)
+    assert found is not None and found.kind == word and found.language.code == "es"
+
+
+@pytest.mark.parametrize("text", ["STOP please", "stopp", "shop", "helpful", "yes please", "the end of it", "", "parar por favor", "ayudas"])
+def test_near_compliance_words_are_not_taken_as_them(text: str) -> None:
+    """A typo must never opt someone out; Twilio itself only acts on the single word."""
+    assert compliance_word(LINE, text) is None
+
+
+def test_twilio_advanced_opt_out_type_wins() -> None:
+    assert compliance_word(LINE, "ARRET", opt_out_type="STOP") == Compliance("stop")

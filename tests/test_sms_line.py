@@ -1,0 +1,170 @@
+"""The text line end to end: signed webhooks in, TwiML out, state kept in the store between texts."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
+from ivr.sms.encoding import cost
+from tests.conftest import CALLER, PROJECT, build_app, replies, sms_post
+
+HELP_CONTACT = "call 555-0100"
+
+
+@pytest.fixture
+def app(tmp_path: Path):
+    return build_app(tmp_path, HELP_CONTACT=HELP_CONTACT)
+
+
+def text(client, body: str, **params: str) -> list[str]:
+    sent = replies(sms_post(client, body, params))
+    for message in sent:
+        assert cost(message).encoding == "GSM-7", message
+        assert len(message) <= MAX_TEXT_MESSAGE_CHARS, message
+    return sent
+
+
+def test_unsigned_text_is_refused(client) -> None:
+    assert client.post("/sms", data={"From": CALLER, "Body": "MENU"}).status_code == 403
+
+
+def test_menu_lists_the_keywords(client) -> None:
+    [menu] = text(client, "MENU")
+    for keyword in ("WHAT", "CHILDREN", "FIND", "EARLY", "SCHOOL", "KEYPOINTS", "ABOUT", "HELP"):
+        assert keyword in menu
+
+
+@pytest.mark.parametrize("body", ["hello there", "", "?", "x" * 1600, "".join(map(chr, range(1, 256))) * 6])
+def test_anything_not_understood_gets_the_menu_never_silence(client, body: str) -> None:
+    assert text(client, body) == text(client, "MENU")
+
+
+def test_bytes_that_are_not_utf8_are_read_around(tmp_path: Path) -> None:
+    client = build_app(tmp_path, TWILIO_AUTH_TOKEN="").test_client()
+    raw = b"From=%2B15005550006&MessageSid=SM1&Body=%FF%FE%00%01KEYPOINTS%C3"
+    answer = client.post("/sms", data=raw, content_type="application/x-www-form-urlencoded")
+    assert replies(answer)[0].startswith("Key points about OT")
+
+
+def test_get_is_refused_so_numbers_never_land_in_access_logs(client) -> None:
+    assert client.get("/sms", query_string={"From": CALLER, "Body": "MENU"}).status_code == 405
+
+
+def test_a_picture_without_words_gets_the_menu(client) -> None:
+    picture = {"NumMedia": "1", "MediaUrl0": "https://api.twilio.com/media/ME1", "MediaContentType0": "image/jpeg"}
+    assert text(client, "", **picture) == text(client, "MENU")
+
+
+def test_a_keyword_with_a_typo_answers_its_section(client) -> None:
+    [reply] = text(client, "shcool")
+    assert "individualized education program" in reply
+
+
+def test_long_section_comes_in_numbered_parts_and_more_goes_on(client) -> None:
+    [first] = text(client, "keypoint")
+    assert first.startswith("Key points about OT") and "(1/3) Reply MORE for part 2 of 3." in first
+    [second] = text(client, "MORE")
+    assert second.startswith("3. Therapy") and "(2/3) Reply MORE for part 3 of 3." in second
+    [third] = text(client, "more")
+    assert third.startswith("4. OTs") and "(3/3)" in third and "MORE" not in third
+    [after] = text(client, "MORE")
+    assert "last part" in after and "MENU" in after
+
+
+def test_a_text_not_understood_does_not_lose_the_place(client) -> None:
+    text(client, "CHILDREN")
+    text(client, "thanks!!")
+    [second] = text(client, "MORE")
+    assert "(2/4)" in second
+
+
+def test_more_continues_for_each_number_separately(client) -> None:
+    text(client, "CHILDREN")
+    text(client, "FIND", From="+15005550009")
+    [second] = text(client, "MORE")
+    assert "(2/4)" in second and "Fine motor" in second
+
+
+def test_help_is_compliant(client) -> None:
+    [help_reply] = text(client, "HELP")
+    for words in ("OT Info Line", HELP_CONTACT, "one reply for each text", "Msg&data rates may apply", "Reply STOP to cancel"):
+        assert words in help_reply
+    assert text(client, "info") == [help_reply]
+
+
+def test_help_names_the_care_team_when_no_contact_is_configured(tmp_path: Path) -> None:
+    [help_reply] = text(build_app(tmp_path).test_client(), "HELP")
+    assert "For help: ask your child's care team." in help_reply
+
+
+@pytest.mark.parametrize("params", [{}, {"OptOutType": "HELP"}])
+def test_help_can_be_left_to_twilio_so_nobody_gets_two_replies(tmp_path: Path, params: dict) -> None:
+    overrides = {"SMS_HELP_BY_TWILIO": "true"} if not params else {}
+    assert text(build_app(tmp_path, **overrides).test_client(), "HELP", **params) == []
+
+
+def test_stop_is_silent_and_sticks_until_start(client) -> None:
+    assert text(client, "STOP") == []
+    for body in ("MENU", "FIND", "HELP", "MORE", "hello"):
+        assert text(client, body) == []
+    [welcome_back] = text(client, "START")
+    assert "texts again" in welcome_back and "STOP" in welcome_back
+    assert text(client, "FIND") != []
+
+
+@pytest.mark.parametrize("word", ["stop", "UNSUBSCRIBE", "Cancel", "end", "QUIT", "STOPALL", "REVOKE", "OPTOUT"])
+def test_every_opt_out_word_opts_out(client, word: str) -> None:
+    assert text(client, word) == []
+    assert text(client, "MENU") == []
+    assert text(client, "yes") != []
+
+
+def test_a_retried_webhook_is_answered_the_same_and_counted_once(tmp_path: Path) -> None:
+    client = build_app(tmp_path, SMS_LIMIT_PER_MINUTE="2").test_client()
+    first = replies(sms_post(client, "FIND", {"MessageSid": "SM" + "a" * 32}))
+    for _ in range(3):
+        assert replies(sms_post(client, "FIND", {"MessageSid": "SM" + "a" * 32})) == first
+    assert text(client, "SCHOOL") != []  # the second message counted, not the fifth
+    assert text(client, "EARLY") == []  # the third is over the limit
+
+
+def test_over_the_limit_texts_are_dropped_quietly_and_logged_without_the_number(tmp_path: Path, caplog) -> None:
+    client = build_app(tmp_path, SMS_LIMIT_PER_MINUTE="3").test_client()
+    caplog.set_level(logging.INFO)
+    answered = [text(client, "MENU") for _ in range(5)]
+    assert [bool(reply) for reply in answered] == [True, True, True, False, False]
+    dropped = [record for record in caplog.records if "rate limit" in record.getMessage()]
+    assert len(dropped) == 2
+    assert all(CALLER not in record.getMessage() and CALLER[1:] not in record.getMessage() for record in caplog.records)
+    assert text(client, "STOP") == [] and text(client, "MENU") == []  # STOP still works over the limit
+
+
+def test_daily_limit(tmp_path: Path) -> None:
+    client = build_app(tmp_path, SMS_LIMIT_PER_MINUTE="100", SMS_LIMIT_PER_DAY="4").test_client()
+    assert [bool(text(client, "MENU")) for _ in range(6)] == [True] * 4 + [False] * 2
+
+
+def test_no_phone_number_is_stored_in_clear(tmp_path: Path) -> None:
+    client = build_app(tmp_path).test_client()
+    for body in ("FIND", "MORE", "STOP", "START"):
+        text(client, body)
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("line.db*"))
+    assert stored and CALLER.encode() not in stored and CALLER[2:].encode() not in stored
+
+
+def test_every_fact_of_the_guide_can_be_reached_by_text(tmp_path: Path) -> None:
+    """Text every keyword of the menu, then MORE until the section ends: every fact must turn up."""
+    client = build_app(tmp_path, SMS_LIMIT_PER_MINUTE="100").test_client()
+    reachable: list[str] = []
+    for keyword in ("MENU", "WHAT", "CHILDREN", "FIND", "EARLY", "SCHOOL", "KEYPOINTS", "ABOUT", "WHO", "TEAM"):
+        [reply] = text(client, keyword)
+        reachable.append(reply)
+        while "Reply MORE" in reply:
+            [reply] = text(client, "MORE")
+            reachable.append(reply)
+    facts = [line for line in (PROJECT / "tests" / "guide_facts.txt").read_text().splitlines() if line and not line.startswith("#")]
+    missing = [fact for fact in facts if not any(all(words.lower() in reply.lower() for words in fact.split(" + ")) for reply in reachable)]
+    assert missing == []

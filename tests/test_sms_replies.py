@@ -1,0 +1,56 @@
+"""The text line's decisions as pure functions: state and text in, reply and new state out. No HTTP."""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree
+
+from ivr.content.loader import load_line
+from ivr.sms.replies import Incoming, Policy, answer, messaging_twiml, part_message
+from ivr.store.numbers import NumberState
+from tests.conftest import PROJECT
+
+LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+ENGLISH = LINE.language("en")
+POLICY = Policy(help_contact="call 555-0100")
+
+
+def test_a_one_part_topic_is_sent_as_it_is() -> None:
+    assert part_message(ENGLISH, "school-iep", 0) == ENGLISH.topics["school-iep"].text_messages[0]
+
+
+def test_parts_are_numbered_and_say_how_to_get_the_next() -> None:
+    parts = ENGLISH.topics["how-ot-helps"].text_messages
+    assert part_message(ENGLISH, "how-ot-helps", 0) == parts[0] + "\n(1/4) Reply MORE for part 2 of 4."
+    assert part_message(ENGLISH, "how-ot-helps", 3) == parts[3] + "\n(4/4) Text MENU for more topics."
+
+
+def test_a_keyword_starts_a_section_and_remembers_where_more_goes_on() -> None:
+    result = answer(LINE, NumberState(), Incoming("children"), POLICY)
+    assert result.reply == part_message(ENGLISH, "how-ot-helps", 0)
+    assert result.state == NumberState(language="en", topic="how-ot-helps", next_part=1) and result.limited
+
+
+def test_more_after_the_last_part_says_so() -> None:
+    result = answer(LINE, NumberState(language="en", topic="find-ot", next_part=None), Incoming("MORE"), POLICY)
+    assert result.reply == ENGLISH.prompt("sms.no-more")[0]
+
+
+def test_stop_sends_nothing_is_never_limited_and_start_undoes_it() -> None:
+    stopped = answer(LINE, NumberState(), Incoming("Stop"), POLICY)
+    assert stopped.reply is None and stopped.state.opted_out and not stopped.limited
+    ignored = answer(LINE, stopped.state, Incoming("FIND"), POLICY)
+    assert ignored.reply is None and ignored.state == stopped.state
+    started = answer(LINE, stopped.state, Incoming("START"), POLICY)
+    assert started.reply == ENGLISH.prompt("sms.start")[0] and not started.state.opted_out
+
+
+def test_twilio_advanced_opt_out_answers_start_and_help_itself() -> None:
+    started = answer(LINE, NumberState(opted_out=True), Incoming("START", opt_out_type="START"), POLICY)
+    assert started.reply is None and not started.state.opted_out
+    assert answer(LINE, NumberState(), Incoming("HELP"), Policy(twilio_answers_help=True)).reply is None
+
+
+def test_twiml_has_one_message_or_none() -> None:
+    assert ElementTree.fromstring(messaging_twiml(None)).findall("Message") == []
+    [message] = ElementTree.fromstring(messaging_twiml('Tom & "Jerry" <3')).findall("Message")
+    assert message.text == 'Tom & "Jerry" <3'

@@ -1,0 +1,119 @@
+"""The store on SQLite, and on PostgreSQL too when TEST_DATABASE_URL points at one (as CI may).
+
+Each PostgreSQL test starts from empty tables: do not point TEST_DATABASE_URL at a database you keep.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from ivr.store.database import Database
+from ivr.store.migrations import MIGRATIONS
+from ivr.store.numbers import REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits, TextStore, load_or_create_secret
+
+TABLES = ("numbers", "rate_counts", "sms_replies", "schema_version")
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+class Clock:
+    def __init__(self, now: float = 1_700_000_000.0):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path: Path) -> Database:
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    else:
+        database = Database(os.environ["TEST_DATABASE_URL"])
+        with database.transaction() as tx:
+            for table in TABLES:
+                tx.execute(f"DROP TABLE IF EXISTS {table}")
+    database.migrate()
+    return database
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(database: Database, clock: Clock) -> TextStore:
+    return TextStore(database, clock)
+
+
+def test_migrating_again_changes_nothing(database: Database) -> None:
+    assert database.migrate() == len(MIGRATIONS)
+    with database.transaction() as tx:
+        assert tx.execute("SELECT version FROM schema_version ORDER BY version") == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
+
+
+def test_a_failed_transaction_leaves_nothing_behind(database: Database, store: TextStore) -> None:
+    with pytest.raises(RuntimeError):
+        with database.transaction() as tx:
+            tx.execute("INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)", ("SM1", "<Response/>", 1))
+            raise RuntimeError("boom")
+    assert store.reply_to("SM1") is None
+
+
+def test_number_state_round_trip(store: TextStore) -> None:
+    assert store.number("h1") == NumberState()
+    store.save_number("h1", NumberState(language="en", topic="find-ot", next_part=1))
+    store.save_number("h1", NumberState(language="es", opted_out=True, topic="find-ot", next_part=None))
+    assert store.number("h1") == NumberState(language="es", opted_out=True, topic="find-ot", next_part=None)
+    assert store.number("h2") == NumberState()
+
+
+def test_rate_counts_per_minute_and_per_day(store: TextStore, clock: Clock) -> None:
+    limits = RateLimits(per_minute=2, per_day=3)
+    counts = [store.count_message("h1") for _ in range(3)]
+    assert [count["minute"] for count in counts] == [1, 2, 3]
+    assert [limits.allow(count) for count in counts] == [True, True, False]
+    clock.now += 60
+    assert store.count_message("h1") == {"minute": 1, "day": 4}  # a new minute, the same day
+    assert store.count_message("h2") == {"minute": 1, "day": 1}  # numbers are counted apart
+    clock.now += 86400
+    assert store.count_message("h1") == {"minute": 1, "day": 1}
+
+
+def test_old_rate_windows_are_deleted(store: TextStore, clock: Clock, database: Database) -> None:
+    for _ in range(3):
+        store.count_message("h1")
+        clock.now += 86400
+    with database.transaction() as tx:
+        assert tx.one("SELECT COUNT(*) FROM rate_counts")[0] == 2  # this minute and this day only
+
+
+def test_replies_are_remembered_by_message_sid_then_forgotten(store: TextStore, clock: Clock) -> None:
+    store.remember_reply("SM1", "<Response><Message>hi</Message></Response>")
+    store.remember_reply("SM1", "<Response/>")  # a second answer never replaces the first
+    assert store.reply_to("SM1") == "<Response><Message>hi</Message></Response>"
+    clock.now += REPLY_KEEP_SECONDS + 1
+    store.remember_reply("SM2", "<Response/>")
+    assert store.reply_to("SM1") is None
+
+
+def test_unknown_database_url_is_refused() -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL"):
+        Database("mysql://somewhere/db")
+
+
+def test_number_hash_is_keyed() -> None:
+    first, other = NumberHasher(b"secret-one"), NumberHasher(b"secret-two")
+    assert first("+15005550006") == first(" +15005550006 ") != other("+15005550006")
+    assert len(first("+15005550006")) == 64 and "5005550006" not in first("+15005550006")
+
+
+def test_development_secret_is_made_once_and_kept_private(tmp_path: Path) -> None:
+    made = load_or_create_secret(None, tmp_path / "instance")
+    assert load_or_create_secret(None, tmp_path / "instance") == made and len(made) == 64
+    assert stat.S_IMODE((tmp_path / "instance" / "number-hash-secret").stat().st_mode) == 0o600
+    assert load_or_create_secret("from-env", tmp_path / "instance") == b"from-env"
