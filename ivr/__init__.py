@@ -12,11 +12,15 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.store import AudioStore
 from ivr.config import Settings
 from ivr.content.loader import load_line
+from ivr.observability import install_request_log
+from ivr.security import harden_http, refuse_unsafe_start
 from ivr.services import Services
 from ivr.sms.sender import TwilioTexter, twilio_client
-from ivr.store.database import Database
+from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
+from ivr.store.usage import UsageStore
 from ivr.texting import TextingUnavailable, TopicTexter
+from ivr.usage import install_usage_counting
 from ivr.voice.twiml import VoicePages
 
 log = logging.getLogger(__name__)
@@ -29,13 +33,19 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     file and line of each problem instead of failing a caller later.
     """
     settings = Settings.from_environment(environ)
+    refuse_unsafe_start(settings)
     app = Flask(__name__, instance_relative_config=True)
     app.config["SETTINGS"] = settings
+    harden_http(app, settings)
+    install_request_log(app)
     line = load_line(settings.content_dir, settings.prompts_dir)
     audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     instance = Path(app.instance_path)
     database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")
-    database.migrate()
+    try:
+        database.migrate()
+    except StoreUnavailable as error:  # the voice line needs no database: start, and migrate when it is back
+        log.error("the database is unavailable (%s): calls work, texting answers without memory until it is back", error)
     store = TextStore(database)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
@@ -48,7 +58,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         store=store,
         hasher=hasher,
         limits=limits,
+        usage=UsageStore(database),
     )
+    install_usage_counting(app)
     if settings.auth_token is None:
         log.warning(
             "DEVELOPMENT MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "
@@ -56,15 +68,18 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         )
 
     from ivr.audio.routes import bp as audio_bp
-    from ivr.cli import audio_cli, content_cli
+    from ivr.cli import audio_cli, content_cli, stats
+    from ivr.health import bp as health_bp
     from ivr.sms.routes import bp as sms_bp
     from ivr.voice.routes import bp as voice_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
     app.register_blueprint(audio_bp)
+    app.register_blueprint(health_bp)
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
+    app.cli.add_command(stats)
     return app
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import click
+from flask.cli import with_appcontext
 
 from ivr.audio.build import gaps, plan, run, wanted
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
@@ -14,7 +15,10 @@ from ivr.content.loader import load_line
 from ivr.content.model import Line
 from ivr.content.readability import spanish_reading_notes
 from ivr.content.staff_file import ContentError
+from ivr.report import usage_report
+from ivr.services import services
 from ivr.sms.measure import every_text
+from ivr.store.database import StoreUnavailable
 from ivr.sms.replies import Policy
 
 
@@ -74,6 +78,19 @@ def check() -> None:
         click.echo("Audio: run `flask --app app audio build` to make what is missing or stale.")
     else:
         click.echo("Audio: every part has current audio in the line's real voice.")
+
+
+@click.command("stats")
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="How many days back, today included.")
+@with_appcontext
+def stats(days: int) -> None:
+    """Usage report: calls, texts, what people ask for and where callers get lost."""
+    found = services()
+    try:
+        counts = found.usage.counts(days)
+    except StoreUnavailable as error:
+        raise click.ClickException(f"the database is unavailable ({error}); try again when it is back") from error
+    click.echo(usage_report(found.line, counts, days))
 
 
 @audio_cli.command("build")

@@ -13,6 +13,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # every section (about 20 texts) twice; at 3 segments a text it caps one number at 120 segments a day.
 DEFAULT_SMS_PER_MINUTE = 6
 DEFAULT_SMS_PER_DAY = 40
+PRODUCTION = "production"
+# Twilio sends at most 1,600 characters of text plus about 30 short parameters: 64 KB is generous.
+DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+
+
+class ConfigurationError(RuntimeError):
+    """The environment is not safe to start in (production mode without its secrets)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,9 @@ class Settings:
     twilio_answers_help: bool = False
     sms_per_minute: int = DEFAULT_SMS_PER_MINUTE
     sms_per_day: int = DEFAULT_SMS_PER_DAY
+    line_env: str = "development"
+    trust_proxy: bool = False
+    max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -67,4 +77,16 @@ class Settings:
             twilio_answers_help=(get("SMS_HELP_BY_TWILIO") or "").lower() in ("1", "true", "yes", "on"),
             sms_per_minute=count("SMS_LIMIT_PER_MINUTE", DEFAULT_SMS_PER_MINUTE),
             sms_per_day=count("SMS_LIMIT_PER_DAY", DEFAULT_SMS_PER_DAY),
+            line_env=(get("LINE_ENV") or "development").lower(),
+            trust_proxy=(get("TRUST_PROXY") or "0").lower() in ("1", "true", "yes"),
+            max_request_bytes=int(get("MAX_REQUEST_BYTES") or DEFAULT_MAX_REQUEST_BYTES),
         )
+
+    @property
+    def production(self) -> bool:
+        return self.line_env == PRODUCTION
+
+    def missing_production_secrets(self) -> list[str]:
+        """The secrets production mode refuses to start without: unsigned webhooks, numbers in clear."""
+        required = {"TWILIO_AUTH_TOKEN": self.auth_token, "NUMBER_HASH_SECRET": self.number_hash_secret}
+        return [name for name, value in required.items() if not value] if self.production else []

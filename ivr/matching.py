@@ -8,6 +8,7 @@ A tie between two different targets is no match: better to ask again than to gue
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from difflib import SequenceMatcher
@@ -54,8 +55,26 @@ def score(said: str, phrase: str) -> float:
         return 0.9 + min(len(phrase), 50) / 1000  # a longer phrase found inside is more specific
     if _within_one_edit(said_compact, phrase_compact):
         return 0.85
-    ratio = SequenceMatcher(None, said_compact, phrase_compact).ratio()
+    return near_spelling(said_compact, phrase_compact)
+
+
+def near_spelling(said: str, phrase: str) -> float:
+    """difflib's similarity ratio when it reaches NEAR_SPELLING, else 0.
+
+    ratio() was the top line of a profile of speech requests; its two cheap upper bounds rule out
+    most pairs first, without changing any answer.
+    """
+    matcher = SequenceMatcher(None, said, phrase)
+    if matcher.real_quick_ratio() < NEAR_SPELLING or matcher.quick_ratio() < NEAR_SPELLING:
+        return 0.0
+    ratio = matcher.ratio()
     return ratio if ratio >= NEAR_SPELLING else 0.0
+
+
+@functools.lru_cache(maxsize=8192)
+def _normalised_phrase(phrase: str) -> str:
+    """The content's phrases are few and fixed: normalise each once, not on every request."""
+    return normalise(phrase)
 
 
 def best_match(said: str, candidates: Iterable[tuple[Target, Iterable[str]]]) -> Target | None:
@@ -64,7 +83,7 @@ def best_match(said: str, candidates: Iterable[tuple[Target, Iterable[str]]]) ->
     best: dict[Target, float] = {}
     for target, phrases in candidates:
         for phrase in phrases:
-            value = score(utterance, normalise(phrase))
+            value = score(utterance, _normalised_phrase(phrase))
             if value > best.get(target, 0.0):
                 best[target] = value
     ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)

@@ -1,17 +1,49 @@
-"""Twilio webhook signature validation, failing closed.
+"""Twilio webhook signature validation, failing closed, and the app-wide limits around it.
 
 The signature covers the exact URL Twilio requested. Behind a TLS-terminating proxy Flask sees
-http://internal-host/..., so the URL is rebuilt from PUBLIC_BASE_URL when it is set.
+http://internal-host/..., so the URL is rebuilt from PUBLIC_BASE_URL when it is set; otherwise,
+with TRUST_PROXY=1, from the proxy's X-Forwarded-Proto and X-Forwarded-Host (never trusted by default,
+since anyone can send those headers to an instance reachable without the proxy).
 """
 
 from __future__ import annotations
 
+import functools
+import hmac
 import logging
 
-from flask import Request, abort, current_app, request
+from flask import Flask, Request, abort, current_app, request
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ivr.config import ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
+MAX_FORM_PARTS = 200  # Twilio sends about 30 parameters; a flood of fields is not Twilio
+
+
+def refuse_unsafe_start(settings: Settings) -> None:
+    """Production mode must never run open to forged webhooks or store phone numbers in clear."""
+    missing = settings.missing_production_secrets()
+    if missing:
+        raise ConfigurationError(
+            f"LINE_ENV=production but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. "
+            "Set them (see README, Environment variables) or unset LINE_ENV for a development run."
+        )
+
+
+def harden_http(app: Flask, settings: Settings) -> None:
+    """Bound what a request may cost (413 past the limit), never redirect, believe the proxy only if told.
+
+    Call before routes are added. A "//" in a path would get a 308 to the merged path, and Twilio follows
+    a redirect but drops Digits: an unknown path gets a plain 404 instead.
+    """
+    app.url_map.merge_slashes = False
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
+    app.config["MAX_FORM_PARTS"] = MAX_FORM_PARTS
+    if settings.trust_proxy:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
 
 def url_twilio_signed(req: Request, public_base_url: str | None) -> str:
@@ -28,7 +60,20 @@ def is_signed_by_twilio(req: Request, auth_token: str, public_base_url: str | No
         return False
     params = req.form if req.method == "POST" else {}
     algorithm = get_signature_algorithm(req.headers.get(SIGNATURE_SETTINGS_HEADER))
-    return RequestValidator(auth_token).validate(url_twilio_signed(req, public_base_url), params, signature, algorithm)
+    url = url_twilio_signed(req, public_base_url)
+    validator = _validator(auth_token)
+    try:
+        # One HMAC settles a genuine request; validate() tries the URL with and without a default port
+        # (two more HMACs and a query parse), which only a request that failed the first check needs.
+        expected = validator.compute_signature(url, params, algorithm)
+        return hmac.compare_digest(expected.encode(), signature.encode()) or validator.validate(url, params, signature, algorithm)
+    except ValueError:  # a Host header with a port no URL can have ("x:99999"), an unknown algorithm
+        return False
+
+
+@functools.lru_cache(maxsize=4)
+def _validator(auth_token: str) -> RequestValidator:
+    return RequestValidator(auth_token)
 
 
 def require_twilio_signature() -> None:

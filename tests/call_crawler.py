@@ -48,6 +48,7 @@ class CrawlResult:
     problems: list[str] = field(default_factory=list)
     said: dict[str, int] = field(default_factory=dict)  # text -> fewest key presses to hear it
     played: set[str] = field(default_factory=set)  # every <Play> URL
+    urls: dict[str, None] = field(default_factory=dict)  # every URL requested, in the order first reached
     hangups: int = 0
 
 
@@ -110,6 +111,7 @@ def crawl(client: FlaskClient, speech: tuple[str, ...] = ("repeat", "go back", "
         seen.add(marker)
         response = twilio_post(client, step.url, step.params)
         result.pages += 1
+        result.urls[step.url] = None
         where = f"POST {step.url} {step.params}"
         if response.status_code != 200:
             result.problems.append(f"{where}: HTTP {response.status_code}")

@@ -9,7 +9,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator, Mapping
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 from xml.etree import ElementTree
 
 import pytest
@@ -44,6 +44,16 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
     return build_app(tmp_path)
+
+
+# PostgreSQL on a port nothing listens on: every connection is refused at once, as when the server is down.
+DATABASE_DOWN_URL = "postgresql://otline@127.0.0.1:9/otline"
+
+
+@pytest.fixture
+def app_without_database(tmp_path: Path) -> Flask:
+    """The line started while its database is down (and staying down)."""
+    return build_app(tmp_path, DATABASE_URL=DATABASE_DOWN_URL)
 
 
 @pytest.fixture
@@ -127,3 +137,10 @@ def fake_twilio() -> Iterator[FakeTwilioApi]:
     api = FakeTwilioApi()
     yield api
     api.close()
+
+
+def twilio_get(client: FlaskClient, path: str, params: Mapping[str, str] | None = None, token: str = TEST_TOKEN):
+    """GET as Twilio would for a webhook set to HTTP GET: the parameters are in the signed query string."""
+    query = urlencode(params or {})
+    url = f"{path}{'&' if '?' in path else '?'}{query}" if query else path
+    return client.get(url, headers={"X-Twilio-Signature": sign(TEST_BASE + url, {}, token)})

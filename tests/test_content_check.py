@@ -82,3 +82,21 @@ def test_a_keyword_may_not_be_a_reserved_word(words: Path, keyword: str, why: st
     edit(words / "content/en/topics/school-iep.txt", "keywords: SCHOOL, IEP", f"keywords: SCHOOL, IEP, {keyword}")
     result = check(words)
     assert result.exit_code == 1 and "school-iep.txt:3" in result.output and why in result.output
+
+
+def test_the_staff_command_on_broken_words_prints_file_and_line_not_a_traceback(tmp_path):
+    """`flask --app app content check` imports app.py, which builds the line: a mistake must read as one."""
+    import shutil
+    import subprocess
+    import sys
+
+    for folder in ("content", "prompts"):
+        shutil.copytree(PROJECT / folder, tmp_path / folder)
+    flow = tmp_path / "content" / "flow.txt"
+    flow.write_text(flow.read_text().replace("key.text: 8", "key.text: 9"))
+    environ = {"PATH": "/usr/bin:/bin", "CONTENT_DIR": str(tmp_path / "content"), "PROMPTS_DIR": str(tmp_path / "prompts"),
+               "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}"}
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"], cwd=PROJECT, env=environ,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "flow.txt:" in done.stderr and "problem(s) found" in done.stderr

@@ -63,7 +63,8 @@ def test_a_third_language_is_added_with_files_only(tmp_path: Path) -> None:
     assert menu.action.startswith("/voice/zz/choices/main/choose")
     assert menu.gather.get("language") == "zz-ZZ"
     assert menu.said[0].startswith("Zorb Welcome") and all(text.startswith("Zorb") for text in menu.said)
-    assert answer(client, post(client, "/voice"), speech="zorbo").action == menu.action
+    assert answer(client, post(client, "/voice", From="+15005550123"), speech="zorbo").action == menu.action
+    assert post(client, "/voice").action == menu.action  # the first caller again: Zorbish is remembered
 
     line = app.extensions["otline"].line
     heard = set(walk_menus(client, menu, dict(line.flow.menus)).said)

@@ -13,9 +13,10 @@ import pytest
 
 from ivr.store.database import Database
 from ivr.store.migrations import MIGRATIONS
+from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits, TextStore, load_or_create_secret
 
-TABLES = ("numbers", "rate_counts", "sms_replies", "schema_version")
+TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -27,15 +28,21 @@ class Clock:
         return self.now
 
 
+def empty_postgres() -> Database:
+    """The throwaway PostgreSQL of TEST_DATABASE_URL with every table of the line dropped."""
+    database = Database(os.environ["TEST_DATABASE_URL"])
+    with database._transaction() as tx:  # not transaction(): that would migrate first
+        for table in TABLES:
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+    return database
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request, tmp_path: Path) -> Database:
     if request.param == "sqlite":
         database = Database(f"sqlite:///{tmp_path / 'store.db'}")
     else:
-        database = Database(os.environ["TEST_DATABASE_URL"])
-        with database.transaction() as tx:
-            for table in TABLES:
-                tx.execute(f"DROP TABLE IF EXISTS {table}")
+        database = empty_postgres()
     database.migrate()
     return database
 
@@ -117,3 +124,17 @@ def test_development_secret_is_made_once_and_kept_private(tmp_path: Path) -> Non
     assert load_or_create_secret(None, tmp_path / "instance") == made and len(made) == 64
     assert stat.S_IMODE((tmp_path / "instance" / "number-hash-secret").stat().st_mode) == 0o600
     assert load_or_create_secret("from-env", tmp_path / "instance") == b"from-env"
+
+
+def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(database: Database, clock: Clock) -> None:
+    usage = UsageStore(database, clock)
+    opened = Event("voice", "opened", "en", "key-points")
+    usage.record([opened, opened], CallPlace("CA1", "en", "key-points"))
+    usage.record([Event("sms", "text", "es", "help")])
+    clock.now += 86400
+    usage.record([opened], CallPlace("CA1", "en", "main"))
+    assert [(count.day, count.event.name, count.count) for count in usage.counts(days=2)] == [
+        ("2023-11-14", "text", 1), ("2023-11-14", "opened", 2), ("2023-11-15", "opened", 1)]
+    assert [count.day for count in usage.counts(days=1)] == ["2023-11-15"]
+    assert usage.call_ended("CA1") == CallPlace("CA1", "en", "main")
+    assert usage.call_ended("CA1") is None

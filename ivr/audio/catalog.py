@@ -16,11 +16,17 @@ class AudioCatalog(Protocol):
     def url_for(self, text: str, language: Language) -> str | None:
         """The URL of audio for exactly this text in this language, or None to speak it with <Say>."""
 
+    def generation(self) -> object:
+        """A value that changes whenever url_for may answer differently (pages rendered before are stale)."""
+
 
 class NoAudio:
     """A catalog with nothing in it: every prompt is spoken with <Say>."""
 
     def url_for(self, text: str, language: Language) -> str | None:
+        return None
+
+    def generation(self) -> object:
         return None
 
 
@@ -41,6 +47,11 @@ class ManifestCatalog:
     def url_for(self, text: str, language: Language) -> str | None:
         entry = self.entries().get(lookup_key(text, language))
         return f"{self.url_prefix}{entry.file}" if entry else None
+
+    def generation(self) -> object:
+        """The manifest's file stamp: a build that replaces the manifest changes it."""
+        self.entries()
+        return self._stamp
 
     def serves(self, name: str) -> bool:
         """True only for a file the manifest lists: nothing else in the folder is ever served."""

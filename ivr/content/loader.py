@@ -171,7 +171,7 @@ def _number(staff: StaffFile, name: str, default: int, low: int, high: int, prob
     value = staff.fields.get(name)
     if value is None:
         return default
-    if not value.text.isdigit() or not low <= int(value.text) <= high:
+    if not (value.text.isascii() and value.text.isdigit()) or not low <= int(value.text) <= high:
         problems.append(staff.problem(value.line, f"'{name}' must be a whole number from {low} to {high}, not {value.text!r}"))
         return default
     return int(value.text)

@@ -27,6 +27,7 @@ class Answer:
     reply: str | None  # None: send nothing (an empty <Response/>)
     state: NumberState  # what to remember for the number afterwards
     limited: bool = True  # counts against the number's rate limits (an opt-out never does)
+    understood: str = ""  # what the text was taken for, for usage counts: a topic id, "help", "stop", ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ def part_message(language: Language, topic_id: str, index: int) -> str:
 def reading(language: Language, topic_id: str, index: int, state: NumberState) -> Answer:
     """Send one part and remember where MORE goes on (nowhere after the last part)."""
     following = index + 1 if index + 1 < len(language.topics[topic_id].text_messages) else None
-    return Answer(part_message(language, topic_id, index), state.reading(language.code, topic_id, following))
+    return Answer(part_message(language, topic_id, index), state.reading(language.code, topic_id, following), understood=topic_id)
 
 
 def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -> Answer:
@@ -63,26 +64,26 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
     language = line.language(state.language)
     word = compliance.kind if compliance else None
     if word == "stop":
-        return Answer(None, replace(state, opted_out=True), limited=False)
+        return Answer(None, replace(state, opted_out=True), limited=False, understood="stop")
     if state.opted_out and word != "start":
-        return Answer(None, state, limited=False)
+        return Answer(None, state, limited=False, understood="while-opted-out")
     if word in ("start", "help"):
         new_state = replace(state, opted_out=False)
         twilio_answers = (policy.twilio_answers_help or incoming.opt_out_type) and compliance.language is None
         if twilio_answers:  # Twilio's Advanced Opt-Out answers its own English words; nobody gets two replies
-            return Answer(None, new_state)
-        return Answer(compliance_reply(language, word, policy), new_state)
+            return Answer(None, new_state, understood=word)
+        return Answer(compliance_reply(language, word, policy), new_state, understood=word)
     named = language_named(line, incoming.body)
     if named is not None:  # ESPANOL / ENGLISH: replies from now on in that language, starting with its menu
-        return Answer(part_message(named, MAIN_MENU, 0), replace(state, language=named.code))
+        return Answer(part_message(named, MAIN_MENU, 0), replace(state, language=named.code), understood="language")
     found = wanted(line, incoming.body, state.language)
     if found is None:  # never silence: the menu of keywords, and MORE still goes on where it was
-        return Answer(part_message(language, MAIN_MENU, 0), state)
+        return Answer(part_message(language, MAIN_MENU, 0), state, understood="not-understood")
     if found.topic != MORE:
         return reading(found.language, found.topic, 0, state)
     if state.topic in found.language.topics and state.next_part is not None:
-        return reading(found.language, state.topic, state.next_part, state)
-    return Answer(found.language.prompt("sms.no-more")[0], state)
+        return replace(reading(found.language, state.topic, state.next_part, state), understood="more")
+    return Answer(found.language.prompt("sms.no-more")[0], state, understood="more")
 
 
 def compliance_reply(language: Language, word: str, policy: Policy) -> str:

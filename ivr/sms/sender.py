@@ -19,6 +19,7 @@ from twilio.rest import Client
 
 from ivr.content.model import Language
 from ivr.sms.replies import reading
+from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,13 @@ class TwilioTexter:
     def send_topic(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
         if not has_caller_id(caller):
             return "text.no-caller-id"
+        try:
+            return self._send(language, topic_id, caller, line_number)
+        except StoreUnavailable as error:  # no way to check the opt-out: never text blind
+            log.warning("text not sent: the store is unavailable (%s)", error)
+            return "text.failed"
+
+    def _send(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
         number = self.hasher(caller)
         state = self.store.number(number)
         if state.opted_out:

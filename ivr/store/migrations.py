@@ -18,4 +18,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE sms_replies (message_sid TEXT PRIMARY KEY, reply TEXT NOT NULL, created_at BIGINT NOT NULL)",
         "CREATE INDEX sms_replies_created ON sms_replies (created_at)",
     ),
+    (  # 2: usage counts without personal data, and where each call is now (for hang-ups per place)
+        "CREATE TABLE usage_counts ("
+        " day TEXT NOT NULL, channel TEXT NOT NULL, event TEXT NOT NULL, language TEXT NOT NULL, place TEXT NOT NULL,"
+        " count INTEGER NOT NULL, PRIMARY KEY (day, channel, event, language, place))",
+        "CREATE TABLE call_places ("
+        " call_sid TEXT PRIMARY KEY, language TEXT NOT NULL, place TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+        "CREATE INDEX call_places_updated ON call_places (updated_at)",
+    ),
 )

@@ -90,6 +90,10 @@ class TextStore:
                 (number_hash, state.language, int(state.opted_out), state.topic, state.next_part, self._now()),
             )
 
+    def set_language(self, number_hash: str, language: str) -> None:
+        """Remember a language chosen on the phone, keeping the rest of what the number has."""
+        self.save_number(number_hash, replace(self.number(number_hash), language=language))
+
     def count_message(self, number_hash: str) -> dict[str, int]:
         """Count one more message for this number; return its count in the current minute and day."""
         now = self._now()

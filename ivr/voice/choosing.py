@@ -35,7 +35,7 @@ def interpret(line: Line, language: Language, options: tuple[str, ...], digits: 
 
 
 def _from_key(line: Line, options: tuple[str, ...], key: str) -> Choice:
-    if key.isdigit() and 1 <= int(key) <= len(options):
+    if key in "123456789" and int(key) <= len(options):
         return Choice("topic", options[int(key) - 1])
     action = line.flow.action_for_key(key)
     return Choice(action) if action else WRONG

@@ -12,8 +12,12 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr.content.model import MAIN_MENU, Language
+from ivr.observability import note_outcome
 from ivr.security import require_twilio_signature
 from ivr.services import services
+from ivr.sms.sender import has_caller_id
+from ivr.store.database import StoreUnavailable
+from ivr.usage import call_sid, note, note_call_place
 from ivr.voice import urls
 from ivr.voice.choosing import Choice, choose_language, interpret
 
@@ -31,20 +35,22 @@ def _param(name: str) -> str:
     return request.values.get(name, "")
 
 
-def _int_param(name: str, default: int) -> int:
+def _small_int(name: str) -> int | None:
+    """A whole number under 1000 from the request, or None. ASCII only: "²".isdigit() but int("²") fails."""
     value = _param(name)
-    return int(value) if value.isdigit() and len(value) < 4 else default
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 4 else None
 
 
-def _part_param() -> int | None:
-    value = _param("part")
-    return int(value) if value.isdigit() and len(value) < 4 else None
+def _attempt() -> int:
+    return _small_int("attempt") or 1
 
 
 def _place(lang: str, topic: str) -> tuple[Language, str]:
     """The caller's language and topic; anything unknown falls back to the main menu, never an error."""
     language = services().line.language(lang)
-    return language, topic if topic in language.topics else MAIN_MENU
+    topic = topic if topic in language.topics else MAIN_MENU
+    note_call_place(language.code, topic)
+    return language, topic
 
 
 def _caller_choice(language: Language, options: tuple[str, ...]) -> Choice:
@@ -57,6 +63,7 @@ def apologise(error: Exception) -> Response | HTTPException:
     if isinstance(error, HTTPException):
         return error
     log.exception("voice handler failed on %s", request.path)
+    note_outcome("apology")
     lang = (request.view_args or {}).get("lang")
     language = services().line.language(lang)
     return twiml(services().pages.apology(language, repeated=_param("recovering") == "1"))
@@ -64,33 +71,64 @@ def apologise(error: Exception) -> Response | HTTPException:
 
 @bp.route("", methods=METHODS)
 def incoming_call() -> Response:
-    """A call comes in: choose a language first when the line has more than one."""
+    """A call comes in: choose a language first when the line has more than one and the caller's is unknown."""
     line = services().line
-    if len(line.languages) > 1:
+    language = _remembered_language() if len(line.languages) > 1 else line.default_language
+    note("voice", "call", language.code if language else "")
+    if language is None:
+        note_call_place("", "language")
         return twiml(services().pages.language_choice())
-    return twiml(services().pages.choices(line.default_language, MAIN_MENU, welcome=True))
+    note_call_place(language.code, MAIN_MENU)
+    return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
+
+
+def _remembered_language() -> Language | None:
+    """The language this caller chose before, by phone or by text; None when unknown or the store is down."""
+    caller = _param("From")
+    if not has_caller_id(caller):
+        return None
+    try:
+        code = services().store.number(services().hasher(caller)).language
+    except StoreUnavailable as error:
+        log.warning("cannot look up the caller's language, asking for it: %s", error)
+        return None
+    return services().line.languages.get(code or "")
+
+
+def _remember_language(language: Language) -> None:
+    caller = _param("From")
+    if not has_caller_id(caller):
+        return
+    try:
+        services().store.set_language(services().hasher(caller), language.code)
+    except StoreUnavailable as error:
+        log.warning("cannot remember the caller's language: %s", error)
 
 
 @bp.route("/language", methods=METHODS)
 def language_choice() -> Response:
-    return twiml(services().pages.language_choice(_int_param("attempt", 1), _reason()))
+    return twiml(services().pages.language_choice(_attempt(), _reason()))
 
 
 @bp.route("/language/choose", methods=METHODS)
 def language_chosen() -> Response:
-    attempt = _int_param("attempt", 1)
+    attempt = _attempt()
     digits, speech = _param("Digits").strip(), _param("SpeechResult").strip()
     language = choose_language(services().line, digits, speech)
     if language:
+        note("voice", "language-chosen", language.code)
+        note_call_place(language.code, MAIN_MENU)
+        _remember_language(language)
         return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
     reason = "wrong" if digits or speech else "silence"
+    _note_unanswered(reason, "", "language", attempt)
     return twiml(services().pages.language_choice(attempt + 1, reason))
 
 
 @bp.route("/<lang>/choices/<topic>", methods=METHODS)
 def choices(lang: str, topic: str) -> Response:
     language, topic = _place(lang, topic)
-    return twiml(services().pages.choices(language, topic, _int_param("attempt", 1), _reason(), welcome=_param("welcome") == "1"))
+    return twiml(services().pages.choices(language, topic, _attempt(), _reason(), welcome=_param("welcome") == "1"))
 
 
 @bp.route("/<lang>/choices/<topic>/choose", methods=METHODS)
@@ -99,9 +137,10 @@ def chosen(lang: str, topic: str) -> Response:
     pages, flow = services().pages, services().line.flow
     options = flow.menus.get(topic, ())
     choice = _caller_choice(language, options)
-    attempt = _int_param("attempt", 1)
+    attempt = _attempt()
     if choice.kind in ("nothing", "wrong"):
         reason = "silence" if choice.kind == "nothing" else "wrong"
+        _note_unanswered(reason, language.code, topic, attempt)
         return twiml(pages.choices(language, topic, attempt + 1, reason))
     if choice.kind == "repeat" and not options:
         last = len(language.topics[topic].voice_parts) - 1
@@ -125,8 +164,10 @@ def part_chosen(lang: str, topic: str, index: int) -> Response:
         following = index + 1
         if following < len(language.topics[topic].voice_parts):
             return twiml(pages.part(language, topic, following))
+        note("voice", "finished", language.code, topic)
         return twiml(pages.choices(language, topic))
     if choice.kind == "wrong":
+        note("voice", "wrong-key", language.code, topic)
         return twiml(pages.part(language, topic, index, notice=language.prompt("reprompt.wrong")))
     if choice.kind == "repeat":
         return twiml(pages.part(language, topic, index))
@@ -137,6 +178,8 @@ def _navigate(language: Language, topic: str, index: int | None, choice: Choice)
     """Act on a choice that leaves this place: a topic, back, main, text or person."""
     pages, flow = services().pages, services().line.flow
     if choice.kind == "topic" and choice.topic:
+        note("voice", "opened", language.code, choice.topic)
+        note_call_place(language.code, choice.topic)
         return pages.topic(language, choice.topic)
     if choice.kind == "back":
         return pages.choices(language, flow.parent(topic))
@@ -145,12 +188,14 @@ def _navigate(language: Language, topic: str, index: int | None, choice: Choice)
     if choice.kind == "text":
         return _text_me(language, topic, index)
     if choice.kind == "person":
+        note("voice", "person", language.code, topic)
         return pages.person(language, topic, index)
     return pages.choices(language, topic)  # repeat, from a menu
 
 
 def _text_me(language: Language, topic: str, index: int | None) -> VoiceResponse:
     outcome = services().texter.send_topic(language, topic, _param("From"), _param("To"))
+    note("voice", outcome, language.code, topic)  # text.sent, text.opted-out, text.failed, ...
     following = None if index is None else index + 1
     if following is not None and following >= len(language.topics[topic].voice_parts):
         following = None
@@ -160,7 +205,30 @@ def _text_me(language: Language, topic: str, index: int | None) -> VoiceResponse
 @bp.route("/<lang>/person/done", methods=METHODS)
 def person_done(lang: str) -> Response:
     language, topic = _place(lang, _param("topic"))
-    return twiml(services().pages.person_done(language, topic, _part_param(), _param("DialCallStatus")))
+    return twiml(services().pages.person_done(language, topic, _small_int("part"), _param("DialCallStatus")))
+
+
+def _note_unanswered(reason: str, language: str, place: str, attempt: int) -> None:
+    """A wrong key or a silence, and whether it was the last try (the line then says goodbye)."""
+    note("voice", "wrong-key" if reason == "wrong" else "silence", language, place)
+    if attempt + 1 > services().line.flow.tries:
+        note("voice", "out-of-tries", language, place)
+        note_call_place(language, f"{place} (after {services().line.flow.tries} tries)")
+
+
+@bp.route("/status", methods=["POST"])
+def call_status() -> Response:
+    """Twilio's call status callback: the call ended, so count a hang-up where the caller last was."""
+    sid = call_sid()
+    if _param("CallStatus") == "completed" and sid:
+        try:
+            ended = services().usage.call_ended(sid)
+        except StoreUnavailable as error:
+            log.warning("cannot count where a call ended: %s", error)
+            ended = None
+        if ended:
+            note("voice", "hung-up", ended.language, ended.place)
+    return twiml(VoiceResponse())  # Twilio ignores the body; an empty <Response/> is valid anywhere
 
 
 def _reason() -> str | None:

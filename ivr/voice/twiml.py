@@ -6,8 +6,9 @@ by accident; every ending says goodbye before it hangs up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+import functools
+from dataclasses import dataclass, field
+from typing import Callable, Concatenate, Iterable, ParamSpec
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -18,15 +19,57 @@ from ivr.voice.choosing import language_hints, speech_hints
 from ivr.voice.utterances import language_choice_prompt, navigation_prompt, option_prompts, section_end_prompt
 
 PERSON_RING_SECONDS = 25
+MAX_RENDERED_PAGES = 4096  # a line has a few hundred pages per language; the cap only bounds odd URLs
+Args = ParamSpec("Args")
+
+
+class RenderedResponse(VoiceResponse):
+    """A page whose XML was rendered before: str() returns it without building anything again."""
+
+    def __init__(self, xml: str) -> None:
+        super().__init__()
+        self._xml = xml
+
+    def to_xml(self, xml_declaration: bool = True) -> str:
+        return self._xml
+
+
+def _cache_key_part(value: object) -> object:
+    return value.code if isinstance(value, Language) else value
+
+
+def rendered_once(page: Callable[Concatenate["VoicePages", Args], VoiceResponse]) -> Callable[Concatenate["VoicePages", Args], VoiceResponse]:
+    """Keep each page's XML by its arguments and the audio catalog's generation.
+
+    Pages are pure and the words never change while the line runs, but a staff audio build does:
+    a page rendered before it would keep <Say>ing what now has audio, so the generation is in the key.
+    Building and serialising TwiML was the largest cost of a request (bench/README.md).
+    """
+    @functools.wraps(page)
+    def cached(self: "VoicePages", *args: Args.args, **kwargs: Args.kwargs) -> VoiceResponse:
+        key = (page.__name__, self.audio.generation(), *map(_cache_key_part, args), *sorted((name, _cache_key_part(value)) for name, value in kwargs.items()))
+        xml = self._rendered.get(key)
+        if xml is None:
+            xml = page(self, *args, **kwargs).to_xml()
+            if len(self._rendered) >= MAX_RENDERED_PAGES:
+                self._rendered.clear()  # pages of an older audio generation, or odd URLs: start afresh
+            self._rendered[key] = xml
+        return RenderedResponse(xml)
+    return cached
 
 
 @dataclass(frozen=True)
 class VoicePages:
-    """Renders each page of the call for one line, audio catalog and staff number."""
+    """Renders each page of the call for one line, audio catalog and staff number.
+
+    A page is rendered once per audio generation and then served from memory, so a new staff
+    number means a new VoicePages (as create_app builds one).
+    """
 
     line: Line
     audio: AudioCatalog
     staff_number: str | None = None
+    _rendered: dict[tuple, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # --- speaking -----------------------------------------------------------------------------
     def _speak(self, verb: VoiceResponse | Gather, language: Language, parts: Iterable[str]) -> None:
@@ -69,6 +112,7 @@ class VoicePages:
         return response
 
     # --- pages ----------------------------------------------------------------------------------
+    @rendered_once
     def language_choice(self, attempt: int = 1, reason: str | None = None) -> VoiceResponse:
         """The first question of a call, asked in every language, each in its own voice.
 
@@ -96,6 +140,7 @@ class VoicePages:
         response.redirect(urls.language_choice(attempt + 1, "silence"), method="POST")
         return response
 
+    @rendered_once
     def choices(self, language: Language, topic_id: str, attempt: int = 1, reason: str | None = None,
                 welcome: bool = False, notice: tuple[str, ...] = ()) -> VoiceResponse:
         """A menu (its options, then navigation), or the navigation offered at the end of a section.
@@ -126,6 +171,7 @@ class VoicePages:
         response.redirect(urls.choices(language.code, topic_id, attempt + 1, "silence"), method="POST")
         return response
 
+    @rendered_once
     def part(self, language: Language, topic_id: str, index: int, notice: tuple[str, ...] = ()) -> VoiceResponse:
         """One part of a section. Keys work while it plays; after a short pause the next part follows."""
         response = VoiceResponse()
@@ -138,18 +184,21 @@ class VoicePages:
         response.redirect(next_url, method="POST")
         return response
 
+    @rendered_once
     def topic(self, language: Language, topic_id: str) -> VoiceResponse:
         """Opening a topic: a menu shows its choices, a section starts playing."""
         if self.line.flow.is_menu(topic_id):
             return self.choices(language, topic_id)
         return self.part(language, topic_id, 0)
 
+    @rendered_once
     def resume(self, language: Language, topic_id: str, index: int | None, notice: tuple[str, ...] = ()) -> VoiceResponse:
         """Back to where the caller was (a section part, or a place with choices), after a notice."""
         if index is None or self.line.flow.is_menu(topic_id):
             return self.choices(language, topic_id, notice=notice)
         return self.part(language, topic_id, index, notice=notice)
 
+    @rendered_once
     def person(self, language: Language, topic_id: str, index: int | None) -> VoiceResponse:
         """Key 0: ring the staff number, or say how to reach a person when none is configured."""
         if not self.staff_number:

@@ -1,0 +1,89 @@
+"""Usage counts per day: what families ask for and where callers get lost, with nothing that identifies anyone.
+
+A count is (UTC day, channel, event, language, place) -> how many. No number, text or transcript is
+kept. To count hang-ups per place, the store keeps where each live call is (by CallSid only) until
+Twilio's status callback says the call ended, then counts the hang-up there and forgets the call.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Iterable
+
+from ivr.store.database import Database
+
+CALL_PLACE_KEEP_SECONDS = 86400  # a call whose end was never reported is forgotten after a day
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing that happened. `place` is a topic or menu id, "language" (the first question), or ""."""
+
+    channel: str  # "voice" or "sms"
+    name: str  # "call", "opened", "finished", "wrong-key", "silence", "keyword", ...
+    language: str = ""
+    place: str = ""
+
+
+@dataclass(frozen=True)
+class CallPlace:
+    call_sid: str
+    language: str
+    place: str
+
+
+@dataclass(frozen=True)
+class Count:
+    day: str
+    event: Event
+    count: int
+
+
+def utc_day(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, timezone.utc).date().isoformat()
+
+
+class UsageStore:
+    def __init__(self, database: Database, clock: Callable[[], float] = time.time):
+        self.database = database
+        self.clock = clock
+
+    def record(self, events: Iterable[Event], call: CallPlace | None = None) -> None:
+        """Count the events of one request and remember where its call now is, in one transaction."""
+        now = int(self.clock())
+        day = utc_day(now)
+        with self.database.transaction() as tx:
+            for event in events:
+                tx.execute(
+                    "INSERT INTO usage_counts (day, channel, event, language, place, count) VALUES (?, ?, ?, ?, ?, 1)"
+                    " ON CONFLICT (day, channel, event, language, place) DO UPDATE SET count = usage_counts.count + 1",
+                    (day, event.channel, event.name, event.language, event.place),
+                )
+            if call is not None:
+                tx.execute(
+                    "INSERT INTO call_places (call_sid, language, place, updated_at) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (call_sid) DO UPDATE SET language = excluded.language, place = excluded.place,"
+                    " updated_at = excluded.updated_at",
+                    (call.call_sid, call.language, call.place, now),
+                )
+
+    def call_ended(self, call_sid: str) -> CallPlace | None:
+        """Where the call was when it ended (None if unknown), forgetting it and any long-abandoned call."""
+        now = int(self.clock())
+        with self.database.transaction() as tx:
+            row = tx.one("SELECT language, place FROM call_places WHERE call_sid = ?", (call_sid,))
+            tx.execute("DELETE FROM call_places WHERE call_sid = ? OR updated_at < ?", (call_sid, now - CALL_PLACE_KEEP_SECONDS))
+        return CallPlace(call_sid, row[0], row[1]) if row else None
+
+    def counts(self, days: int) -> list[Count]:
+        """Every count of the last `days` UTC days (today included), oldest day first."""
+        first = (datetime.fromtimestamp(self.clock(), timezone.utc).date() - timedelta(days=days - 1)).isoformat()
+        with self.database.transaction() as tx:
+            rows = tx.execute(
+                "SELECT day, channel, event, language, place, count FROM usage_counts WHERE day >= ?"
+                " ORDER BY day, channel, event, language, place",
+                (first,),
+            )
+        return [Count(day, Event(channel, event, language, place), count) for day, channel, event, language, place, count in rows]
