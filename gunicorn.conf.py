@@ -24,8 +24,8 @@ keepalive = 5
 preload_app = True
 
 # Recycle workers now and then, so a slow leak can never take the line down.
-max_requests = 20_000
-max_requests_jitter = 2_000
+max_requests = 200_000
+max_requests_jitter = 20_000
 
 # Twilio's requests are small; refuse anything far larger before it reaches the app.
 limit_request_line = 4094

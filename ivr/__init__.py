@@ -20,7 +20,7 @@ from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
 from ivr.store.usage import UsageStore
 from ivr.texting import TextingUnavailable, TopicTexter
-from ivr.usage import install_usage_counting
+from ivr.usage import UsageRecorder, install_usage_counting
 from ivr.voice.twiml import VoicePages
 
 log = logging.getLogger(__name__)
@@ -58,9 +58,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         store=store,
         hasher=hasher,
         limits=limits,
-        usage=UsageStore(database),
+        usage=UsageRecorder(UsageStore(database)),
     )
-    install_usage_counting(app)
+    install_usage_counting(app, app.extensions["otline"].usage)
     if settings.auth_token is None:
         log.warning(
             "DEVELOPMENT MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "

@@ -10,8 +10,8 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore
-from ivr.store.usage import UsageStore
 from ivr.texting import TopicTexter
+from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
 
 
@@ -25,7 +25,7 @@ class Services:
     store: TextStore
     hasher: NumberHasher
     limits: RateLimits
-    usage: UsageStore
+    usage: UsageRecorder
 
 
 def services() -> Services:

@@ -1,22 +1,66 @@
 """Counting what happens, from inside the webhooks, without ever slowing or failing an answer.
 
-Handlers note events as they decide; after the response is built, the events of the request (and
-where its call now is) are saved in one transaction. A store that is down loses the counts of that
-request, with a warning, and the caller or texter notices nothing.
+Handlers note events as they decide. Each worker adds them up in memory and writes them in one
+transaction at most once a second (a write per request cost more than the rest of the request,
+bench/README.md), so a crash or a restart loses at most a second of counts. A store that is down loses the
+counts of that moment, with a warning, and no caller or texter notices.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import Counter
+from typing import Callable
 
 from flask import Flask, Response, g
 
 from ivr.observability import twilio_sid
-from ivr.services import services
 from ivr.store.database import StoreUnavailable
-from ivr.store.usage import CallPlace, Event
+from ivr.store.usage import CallPlace, Event, UsageStore
 
 log = logging.getLogger(__name__)
+FLUSH_SECONDS = 1.0
+
+
+class UsageRecorder:
+    """Adds up events and call places in memory and saves them together, one transaction a second."""
+
+    def __init__(self, store: UsageStore, flush_seconds: float = FLUSH_SECONDS, clock: Callable[[], float] = time.monotonic):
+        self.store = store
+        self.flush_seconds = flush_seconds
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._events: Counter[Event] = Counter()
+        self._places: dict[str, CallPlace] = {}
+        self._last_flush = clock()
+
+    def add(self, events: list[Event], place: CallPlace | None) -> None:
+        with self._lock:
+            self._events.update(events)
+            if place is not None:
+                self._places[place.call_sid] = place
+            due = self.clock() - self._last_flush >= self.flush_seconds
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Save what has been added up; on failure it is dropped (counts are not worth a slow answer)."""
+        with self._lock:
+            events, places = self._events, list(self._places.values())
+            self._events, self._places, self._last_flush = Counter(), {}, self.clock()
+        if not events and not places:
+            return
+        try:
+            self.store.record(events, places)
+        except StoreUnavailable as error:
+            log.warning("%d usage count(s) lost: the store is unavailable (%s)", sum(events.values()), error)
+
+    def call_ended(self, call_sid: str) -> CallPlace | None:
+        """Where a call ended: saved first, so a place noted a moment ago is not missed."""
+        self.flush()
+        return self.store.call_ended(call_sid)
 
 
 def note(channel: str, name: str, language: str = "", place: str = "") -> None:
@@ -35,17 +79,13 @@ def call_sid() -> str | None:
     return sid if sid and sid.startswith("CA") else None
 
 
-def _save(response: Response) -> Response:
-    events = g.get("usage_events", [])
-    place = g.get("usage_call_place")
-    sid = call_sid() if place else None
-    if events or sid:
-        try:
-            services().usage.record(events, CallPlace(sid, *place) if sid and place else None)
-        except StoreUnavailable as error:
-            log.warning("usage counts of this request are lost: the store is unavailable (%s)", error)
-    return response
+def install_usage_counting(app: Flask, recorder: UsageRecorder) -> None:
+    def add_request_counts(response: Response) -> Response:
+        events = g.get("usage_events", [])
+        place = g.get("usage_call_place")
+        sid = call_sid() if place else None
+        if events or sid:
+            recorder.add(events, CallPlace(sid, *place) if sid and place else None)
+        return response
 
-
-def install_usage_counting(app: Flask) -> None:
-    app.after_request(_save)
+    app.after_request(add_request_counts)

@@ -129,10 +129,10 @@ def test_development_secret_is_made_once_and_kept_private(tmp_path: Path) -> Non
 def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(database: Database, clock: Clock) -> None:
     usage = UsageStore(database, clock)
     opened = Event("voice", "opened", "en", "key-points")
-    usage.record([opened, opened], CallPlace("CA1", "en", "key-points"))
-    usage.record([Event("sms", "text", "es", "help")])
+    usage.record({opened: 1}, [CallPlace("CA1", "en", "key-points")])
+    usage.record({opened: 1, Event("sms", "text", "es", "help"): 1})
     clock.now += 86400
-    usage.record([opened], CallPlace("CA1", "en", "main"))
+    usage.record({opened: 1}, [CallPlace("CA1", "en", "main")])
     assert [(count.day, count.event.name, count.count) for count in usage.counts(days=2)] == [
         ("2023-11-14", "text", 1), ("2023-11-14", "opened", 2), ("2023-11-15", "opened", 1)]
     assert [count.day for count in usage.counts(days=1)] == ["2023-11-15"]

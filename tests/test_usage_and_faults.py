@@ -14,6 +14,7 @@ from ivr.content.model import MAIN_MENU
 from ivr.report import usage_report
 from ivr.store import database as database_module
 from ivr.store.usage import Count, Event
+from ivr.usage import UsageRecorder
 from tests.test_store import BACKENDS, empty_postgres
 from tests.conftest import CALLER, build_app, replies, sms_post, twilio_post
 
@@ -75,6 +76,32 @@ def test_the_report_names_places_by_title_and_ranks_what_people_ask_for(app):
     assert asked[1].lstrip().startswith(f"{titles['key-points']} (key-points)")
     assert asked[2].lstrip().startswith(f"{titles['school-iep']} (school-iep)")
     assert "language" in report.split("Where callers get lost")[1] and "text es 5" in report
+
+
+def test_counts_are_added_up_in_memory_and_written_at_most_once_a_second(tmp_path):
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    class CountingStore:
+        def __init__(self) -> None:
+            self.writes: list[dict] = []
+
+        def record(self, events, calls=()) -> None:
+            self.writes.append(dict(events))
+
+    clock, store = Clock(), CountingStore()
+    recorder = UsageRecorder(store, flush_seconds=1.0, clock=clock)  # type: ignore[arg-type]
+    opened = Event("voice", "opened", "en", "key-points")
+    for _ in range(50):
+        recorder.add([opened], None)
+        clock.now += 0.01
+    assert store.writes == []
+    clock.now += 1
+    recorder.add([opened], None)
+    assert store.writes == [{opened: 51}]
 
 
 def test_an_empty_period_says_so(app):

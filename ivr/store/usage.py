@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from ivr.store.database import Database
 
@@ -50,18 +50,18 @@ class UsageStore:
         self.database = database
         self.clock = clock
 
-    def record(self, events: Iterable[Event], call: CallPlace | None = None) -> None:
-        """Count the events of one request and remember where its call now is, in one transaction."""
+    def record(self, events: Mapping[Event, int], calls: Iterable[CallPlace] = ()) -> None:
+        """Add event counts and remember where calls now are, in one transaction."""
         now = int(self.clock())
         day = utc_day(now)
         with self.database.transaction() as tx:
-            for event in events:
+            for event, count in events.items():
                 tx.execute(
-                    "INSERT INTO usage_counts (day, channel, event, language, place, count) VALUES (?, ?, ?, ?, ?, 1)"
-                    " ON CONFLICT (day, channel, event, language, place) DO UPDATE SET count = usage_counts.count + 1",
-                    (day, event.channel, event.name, event.language, event.place),
+                    "INSERT INTO usage_counts (day, channel, event, language, place, count) VALUES (?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (day, channel, event, language, place) DO UPDATE SET count = usage_counts.count + excluded.count",
+                    (day, event.channel, event.name, event.language, event.place, count),
                 )
-            if call is not None:
+            for call in calls:
                 tx.execute(
                     "INSERT INTO call_places (call_sid, language, place, updated_at) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (call_sid) DO UPDATE SET language = excluded.language, place = excluded.place,"
