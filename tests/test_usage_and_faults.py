@@ -203,3 +203,13 @@ def test_two_instances_on_one_store_share_opt_outs_paging_and_language(tmp_path,
     assert replies(sms_post(first, "KEYPOINTS"))
     twilio_post(first, "/voice/language/choose?attempt=1", {"Digits": "2"})
     assert gather_action(twilio_post(second, "/voice")).startswith(f"/voice/es/choices/{MAIN_MENU}/choose")
+
+
+def test_a_remembered_caller_can_change_language_from_the_main_menu(client):
+    twilio_post(client, "/voice/language/choose?attempt=1", {"Digits": "2"})
+    spanish_menu = twilio_post(client, "/voice")
+    assert "oprima numeral. For English, press the pound key." in said(spanish_menu)
+    question = twilio_post(client, gather_action(spanish_menu), {"Digits": "#"})
+    assert gather_action(question).startswith("/voice/language/choose")
+    twilio_post(client, gather_action(question), {"Digits": "1"})
+    assert gather_action(twilio_post(client, "/voice")).startswith("/voice/en/choices/main/choose")

@@ -34,6 +34,7 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "nav.main": {"key"},
     "nav.text": {"key"},
     "nav.person": {"key"},
+    "nav.language": {"key"},
     "nav.speech": set(),
     "reprompt.silence": set(),
     "reprompt.wrong": set(),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-NAVIGATION_ACTIONS = ("repeat", "back", "main", "text", "person")
+NAVIGATION_ACTIONS = ("repeat", "back", "main", "text", "person", "language")
 MAIN_MENU = "main"
 
 

@@ -187,6 +187,10 @@ def _navigate(language: Language, topic: str, index: int | None, choice: Choice)
         return pages.choices(language, MAIN_MENU)
     if choice.kind == "text":
         return _text_me(language, topic, index)
+    if choice.kind == "language":
+        note("voice", "language-change", language.code, topic)
+        note_call_place("", "language")
+        return pages.language_choice()
     if choice.kind == "person":
         note("voice", "person", language.code, topic)
         return pages.person(language, topic, index)

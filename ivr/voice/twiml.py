@@ -94,11 +94,13 @@ class VoicePages:
         )
 
     def _navigation(self, language: Language, topic_id: str, in_section: bool) -> list[str]:
-        """The same navigation in every menu: repeat, back, main menu, text, person."""
+        """The same navigation in every menu: repeat, back, main menu, text, person (and language, in the main menu)."""
         names = ["repeat", "text"]
         if topic_id != MAIN_MENU or in_section:
             names += ["back", "main"]
         names.append("person")
+        if topic_id == MAIN_MENU and not in_section and len(self.line.languages) > 1:
+            names.append("language")  # a caller whose language was remembered can still change it
         return [part for name in names for part in navigation_prompt(self.line, language, name)]
 
     def _goodbye(self, response: VoiceResponse, language: Language, *prompts: str) -> VoiceResponse:
