@@ -82,13 +82,17 @@ def incoming_call() -> Response:
     return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
 
 
+def _caller_key() -> str | None:
+    """The store's key for the caller's number, or None for a hidden caller ID (nothing to remember by)."""
+    caller = _param("From")
+    return services().hasher(caller) if has_caller_id(caller) else None
+
+
 def _remembered_language() -> Language | None:
     """The language this caller chose before, by phone or by text; None when unknown or the store is down."""
-    caller = _param("From")
-    if not has_caller_id(caller):
-        return None
+    key = _caller_key()
     try:
-        code = services().store.number(services().hasher(caller)).language
+        code = services().store.number(key).language if key else None
     except StoreUnavailable as error:
         log.warning("cannot look up the caller's language, asking for it: %s", error)
         return None
@@ -96,11 +100,10 @@ def _remembered_language() -> Language | None:
 
 
 def _remember_language(language: Language) -> None:
-    caller = _param("From")
-    if not has_caller_id(caller):
-        return
+    key = _caller_key()
     try:
-        services().store.set_language(services().hasher(caller), language.code)
+        if key:
+            services().store.set_language(key, language.code)
     except StoreUnavailable as error:
         log.warning("cannot remember the caller's language: %s", error)
 
