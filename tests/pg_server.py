@@ -1,0 +1,123 @@
+"""A private PostgreSQL server per test module, that a test may stop, crash, hang and restart for real.
+
+The store's fault tests need a server they own: the shared one of TEST_DATABASE_URL (started by
+.ci/postgres.sh) must stay up for every other test. This one lives in a temp folder, listens only on a
+Unix socket there, and runs as `nobody` when the tests run as root (initdb refuses root).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+PG_ROOT = Path("/usr/lib/postgresql")
+
+
+def postgres_bin() -> Path | None:
+    """The newest PostgreSQL server binaries on this machine (Debian's layout), or None."""
+    found = sorted(PG_ROOT.glob("*/bin/pg_ctl"), key=lambda path: int(path.parent.parent.name))
+    return found[-1].parent if found else None
+
+
+class PostgresServer:
+    """One throwaway cluster: `url` names its database; stop/crash/hang/resume/start act on the real processes."""
+
+    def __init__(self, folder: Path, bin_dir: Path):
+        self.folder, self.bin = folder, bin_dir
+        self.data = folder / "data"
+        self.run_as = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+        folder.mkdir(parents=True, exist_ok=True)
+        if self.run_as:
+            os.chown(folder, *_nobody())
+        self._run("initdb", "-D", str(self.data), "-U", "otline", "--auth=trust", "-E", "UTF8", "--no-locale")
+        self.url = f"postgresql://otline@/otline_test?host={folder}"
+
+    def _run(self, tool: str, *args: str) -> None:
+        subprocess.run([*self.run_as, str(self.bin / tool), *args], check=True, capture_output=True, timeout=60)
+
+    def start(self) -> None:
+        options = f"-k {self.folder} -c listen_addresses='' -c fsync=off -c max_connections=200"
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.folder / "server.log"), "-w", "-t", "30",
+                  "-o", options, "start")
+        subprocess.run([str(self.bin / "createdb"), "-h", str(self.folder), "-U", "otline", "otline_test"],
+                       capture_output=True, timeout=30)  # fails harmlessly when it exists already
+
+    def stop(self) -> None:
+        """A clean shutdown, as an operator's restart would do."""
+        self.resume()
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def crash(self) -> None:
+        """SIGKILL to every server process: no goodbye to clients, as a crashed host."""
+        for pid in self._pids():
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while self._pids() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        (self.data / "postmaster.pid").unlink(missing_ok=True)
+
+    def hang(self) -> None:
+        """SIGSTOP to every server process: connections are accepted by the kernel and never answered."""
+        for pid in self._pids():
+            os.kill(pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        for pid in self._pids():
+            os.kill(pid, signal.SIGCONT)
+
+    def sql(self, statement: str) -> None:
+        """Run one statement as the superuser (e.g. to make the database read-only)."""
+        subprocess.run([str(self.bin / "psql"), self.url, "-qAtc", statement], check=True, capture_output=True, timeout=30)
+
+    def _pids(self) -> list[int]:
+        """The postmaster and its children, found through /proc (no psutil needed)."""
+        pid_file = self.data / "postmaster.pid"
+        if not pid_file.exists():
+            return []
+        main = int(pid_file.read_text().split()[0])
+        pids = [main]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == main:
+                pids.append(int(stat.parent.name))
+        return [pid for pid in pids if Path(f"/proc/{pid}").exists()]
+
+
+def _nobody() -> tuple[int, int]:
+    import pwd
+
+    entry = pwd.getpwnam("nobody")
+    return entry.pw_uid, entry.pw_gid
+
+
+@pytest.fixture(scope="module")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A running private server; tests that stop or hang it must leave it running (use try/finally)."""
+    bin_dir = postgres_bin()
+    if bin_dir is None:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL server binaries are missing under /usr/lib/postgresql (CI installs them)")
+        pytest.skip("no PostgreSQL server binaries under /usr/lib/postgresql: fault tests need a real server")
+    folder = Path(tempfile.mkdtemp(prefix="otline-pg-"))  # not pytest's tmp: that is private to root
+    folder.chmod(0o755)
+    server = PostgresServer(folder / "cluster", bin_dir)
+    server.start()
+    try:
+        yield server
+    finally:
+        try:
+            server.stop()
+        except subprocess.CalledProcessError:
+            server.crash()
+        shutil.rmtree(folder, ignore_errors=True)
