@@ -88,6 +88,14 @@ def test_more_continues_for_each_number_separately(client) -> None:
     assert "(2/4)" in second and "Fine motor" in second
 
 
+def test_more_after_switching_language_is_answered_not_a_500(tmp_path: Path) -> None:
+    client = build_app(tmp_path, SMS_LIMIT_PER_MINUTE="20").test_client()
+    for body in ("ESPANOL", "PUNTOS", "MAS", "MAS", "MAS"):
+        replies(sms_post(client, body))
+    assert text(client, "ENGLISH")[0].startswith("OT Info Line")
+    assert text(client, "MORE") == ["That was the last part. Text MENU to see all topics."]
+
+
 def test_help_is_compliant(client) -> None:
     [help_reply] = text(client, "HELP")
     for words in ("OT Info Line", HELP_CONTACT, "one reply for each text", "Msg&data rates may apply", "Reply STOP to cancel"):
@@ -108,8 +116,10 @@ def test_help_can_be_left_to_twilio_so_nobody_gets_two_replies(tmp_path: Path, p
 
 def test_stop_is_silent_and_sticks_until_start(client) -> None:
     assert text(client, "STOP") == []
-    for body in ("MENU", "FIND", "HELP", "MORE", "hello"):
+    for body in ("MENU", "FIND", "MORE", "hello"):
         assert text(client, body) == []
+    [help_reply] = text(client, "HELP")  # HELP is always answered (design.md, Texting rules), opts nobody in
+    assert "Reply STOP to cancel" in help_reply and text(client, "FIND") == []
     [welcome_back] = text(client, "START")
     assert "texts again" in welcome_back and "STOP" in welcome_back
     assert text(client, "FIND") != []
