@@ -69,7 +69,7 @@ def test_long_section_comes_in_numbered_parts_and_more_goes_on(client) -> None:
     [second] = text(client, "MORE")
     assert second.startswith("3. Therapy") and "(2/3) Reply MORE for part 3 of 3." in second
     [third] = text(client, "more")
-    assert third.startswith("4. OTs") and "(3/3)" in third and "MORE" not in third
+    assert third.startswith("4. Occupational therapists") and "(3/3)" in third and "MORE" not in third
     [after] = text(client, "MORE")
     assert "last part" in after and "MENU" in after
 
