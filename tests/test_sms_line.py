@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from ivr.config import ConfigurationError
 from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
 from ivr.sms.encoding import cost
 from tests.conftest import CALLER, PROJECT, build_app, replies, sms_post
 
-HELP_CONTACT = "call 555-0100"
+HELP_CONTACT = "555-0100"  # a number, email or web address: each language writes the sentence around it
 
 
 @pytest.fixture
@@ -98,14 +99,31 @@ def test_more_after_switching_language_is_answered_not_a_500(tmp_path: Path) -> 
 
 def test_help_is_compliant(client) -> None:
     [help_reply] = text(client, "HELP")
-    for words in ("OT Info Line", HELP_CONTACT, "one reply for each text", "Msg&data rates may apply", "Reply STOP to cancel"):
+    for words in ("OT Info Line", f"For help, contact {HELP_CONTACT}.", "We reply to your texts.",
+                  "Msg&data rates may apply", "Reply STOP to cancel"):
         assert words in help_reply
+    assert "free" not in help_reply.lower() and "one reply" not in help_reply  # not true when limited or stopped
     assert text(client, "info") == [help_reply]
 
 
 def test_help_names_the_care_team_when_no_contact_is_configured(tmp_path: Path) -> None:
     [help_reply] = text(build_app(tmp_path).test_client(), "HELP")
-    assert "For help: ask your child's care team." in help_reply
+    assert "For help, contact your child's care team." in help_reply
+
+
+def test_help_in_spanish_writes_the_contact_inside_a_spanish_sentence(client) -> None:
+    [help_reply] = replies(sms_post(client, "AYUDA"))
+    for words in ("OT Info Line", f"Para ayuda, contacte a {HELP_CONTACT}.", "Le contestamos cuando nos escribe.",
+                  "tarifas de mensajes y datos", "Responda PARAR para cancelar"):
+        assert words in help_reply
+    assert "gratis" not in help_reply and "TO" not in help_reply.split()
+
+
+def test_the_line_refuses_to_start_with_a_help_reply_over_its_limit(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        build_app(tmp_path, HELP_CONTACT="555-0100 " * 20)
+    message = str(refused.value)
+    assert "HELP_CONTACT" in message and "English" in message and "\n" not in message
 
 
 @pytest.mark.parametrize("params", [{}, {"OptOutType": "HELP"}])

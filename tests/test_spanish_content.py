@@ -129,3 +129,17 @@ def test_every_keyword_on_one_menu_has_its_equivalent_on_the_other(line: Line) -
 
 def test_the_readme_is_outside_the_topics_folder() -> None:
     assert not list(Path(PROJECT / "content" / "es" / "topics").glob("README*"))
+
+
+@pytest.mark.parametrize(("code", "words"), [("en", "developmental milestones"), ("es", "hitos del desarrollo")])
+def test_the_key_points_text_keeps_developmental_milestones(line: Line, code: str, words: str) -> None:
+    """The guide's words: "milestones" alone, or "metas" (goals), is not what the guide says."""
+    assert words in "\n".join(line.languages[code].topics["key-points"].text_messages)
+
+
+@pytest.mark.parametrize("draft_words", ["metas del desarrollo", "motricidad fina", "tomar turnos", " casas",
+                                         "título de la universidad", "datos gratis", "Equipo que ayuda"])
+def test_spanish_texts_leave_out_the_draft_words(spanish: Language, draft_words: str) -> None:
+    texts = [part for topic in spanish.topics.values() for part in topic.text_messages]
+    texts += [part for name, parts in spanish.prompts.items() if name.startswith("sms.") for part in parts]
+    assert [text for text in texts if draft_words in text] == []
