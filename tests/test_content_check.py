@@ -128,3 +128,12 @@ def test_a_help_contact_that_makes_help_cost_more_segments_fails_naming_it(words
     assert result.exit_code == 1
     assert "HELP_CONTACT (15 characters) makes the Español HELP reply 4 segments in UCS-2" in result.output
     assert "HELP_CONTACT (15 characters) makes the English HELP reply not GSM-7" in result.output
+
+
+@pytest.mark.parametrize(("contact", "warned"), [("call 555-0100", True), ("email ot@example.org", True),
+                                                 ("555-0100", False), ("ot-line@example.org", False),
+                                                 ("(555) 010-0100 ext. 12", False)])
+def test_words_in_help_contact_are_a_warning_since_each_language_writes_its_own_sentence(
+        words: Path, contact: str, warned: bool) -> None:
+    result = check(words, HELP_CONTACT=contact)
+    assert result.exit_code == 0 and ("warning: HELP_CONTACT has words" in result.output) == warned

@@ -53,6 +53,11 @@ def measure_help(language: Language, policy: Policy) -> Measured:
     return measured
 
 
+def words_in_contact(contact: str | None) -> list[str]:
+    """Words in HELP_CONTACT ("call"): it is written inside each language's sentence, so only a number, email or URL."""
+    return [token for token in (contact or "").split() if token.isalpha()]
+
+
 def refuse_long_help(line: Line, policy: Policy) -> None:
     """The line must not start with a HELP reply carriers would see cut or costing more than its budget."""
     problems = [problem for language in line.languages.values() for problem in measure_help(language, policy).problems]
