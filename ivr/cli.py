@@ -149,8 +149,8 @@ def prune() -> None:
 def _warn_about_words_in_help_contact(contact: str | None) -> None:
     words = words_in_contact(contact)
     if words:
-        click.echo(f"warning: HELP_CONTACT has words ({', '.join(words)}) that every language's HELP reply would show as "
-                   "they are; give only a phone number, email or web address (see README, The HELP reply)")
+        click.echo(f"warning: HELP_CONTACT has words ({', '.join(words)}) that every language's HELP reply would "
+                   "show as they are; give only a phone number, email or web address (see README, The HELP reply)")
 
 
 def _report_texts(line: Line, policy: Policy) -> int:

@@ -118,7 +118,8 @@ def test_ot_means_the_therapy_never_the_therapist_or_an_unexplained_abbreviation
 
 
 def test_ot_as_the_therapy_and_as_a_keyword_is_fine(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT (occupational therapy) may also be offered in schools.")
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT (occupational therapy) may also be offered in schools.")
     assert check(words).exit_code == 0
 
 

@@ -80,7 +80,8 @@ def test_a_stored_place_past_either_end_is_the_end(next_part: int) -> None:
     assert answer(LINE, state, Incoming("MORE"), POLICY).reply == ENGLISH.prompt("sms.no-more")[0]
 
 
-@pytest.mark.parametrize(("code", "body"), [("es", "MENU"), ("es", "Menú"), ("es", "menu"), ("en", "MENU"), ("en", "menú")])
+@pytest.mark.parametrize(("code", "body"),
+                         [("es", "MENU"), ("es", "Menú"), ("es", "menu"), ("en", "MENU"), ("en", "menú")])
 def test_menu_answers_the_menu_in_the_numbers_language(code: str, body: str) -> None:
     result = answer(LINE, NumberState(language=code), Incoming(body), POLICY)
     assert result.reply == part_message(LINE.language(code), "main", 0) and result.state.language == code
