@@ -109,12 +109,14 @@ def test_help_is_compliant(client) -> None:
 def test_help_names_the_care_team_when_no_contact_is_configured(tmp_path: Path) -> None:
     [help_reply] = text(build_app(tmp_path).test_client(), "HELP")
     assert "For help, contact your child's care team." in help_reply
+    [spanish] = text(build_app(tmp_path).test_client(), "AYUDA")
+    assert "Para ayuda, contacte a su equipo médico." in spanish
 
 
 def test_help_in_spanish_writes_the_contact_inside_a_spanish_sentence(client) -> None:
     [help_reply] = replies(sms_post(client, "AYUDA"))
     for words in ("OT Info Line", f"Para ayuda, contacte a {HELP_CONTACT}.", "Le contestamos cuando nos escribe.",
-                  "tarifas de mensajes y datos", "Responda PARAR para cancelar"):
+                  "tarifas de mensajes y datos", "Para cancelar, mande PARAR."):
         assert words in help_reply
     assert "gratis" not in help_reply and "TO" not in help_reply.split()
 
