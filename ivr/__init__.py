@@ -15,6 +15,8 @@ from ivr.content.loader import load_line
 from ivr.observability import install_request_log
 from ivr.security import harden_http, refuse_unsafe_start
 from ivr.services import Services
+from ivr.sms.measure import refuse_long_help
+from ivr.sms.replies import Policy
 from ivr.sms.sender import TwilioTexter, twilio_client
 from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
@@ -39,6 +41,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     harden_http(app, settings)
     install_request_log(app)
     line = load_line(settings.content_dir, settings.prompts_dir)
+    refuse_long_help(line, Policy(settings.help_contact, settings.twilio_answers_help))
     audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     instance = Path(app.instance_path)
     database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")

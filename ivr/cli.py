@@ -17,7 +17,7 @@ from ivr.content.readability import spanish_reading_notes
 from ivr.content.staff_file import ContentError
 from ivr.report import usage_report
 from ivr.services import services
-from ivr.sms.measure import every_text
+from ivr.sms.measure import every_text, words_in_contact
 from ivr.store.database import StoreUnavailable
 from ivr.sms.replies import Policy
 
@@ -58,6 +58,7 @@ def check() -> None:
     line = _load_or_exit(settings)
     topics = sum(len(language.topics) for language in line.languages.values())
     failed = _report_texts(line, Policy(settings.help_contact, settings.twilio_answers_help))
+    _warn_about_words_in_help_contact(settings.help_contact)
     if failed:
         click.echo(f"{failed} text(s) would not go out as they should. Nothing on the line has changed.", err=True)
         sys.exit(1)
@@ -143,6 +144,13 @@ def prune() -> None:
     keep = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
     removed = AudioStore(settings.audio_dir).prune(keep)
     click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")
+
+
+def _warn_about_words_in_help_contact(contact: str | None) -> None:
+    words = words_in_contact(contact)
+    if words:
+        click.echo(f"warning: HELP_CONTACT has words ({', '.join(words)}) that every language's HELP reply would "
+                   "show as they are; give only a phone number, email or web address (see README, The HELP reply)")
 
 
 def _report_texts(line: Line, policy: Policy) -> int:

@@ -67,8 +67,9 @@ def test_a_part_of_a_long_section_keeps_room_for_the_part_line(words: Path) -> N
 
 
 def test_a_help_contact_that_makes_help_too_long_fails(words: Path) -> None:
-    result = check(words, HELP_CONTACT="call " + "0123456789 " * 16)
+    result = check(words, HELP_CONTACT="0123456789 " * 16)
     assert result.exit_code == 1 and "[sms.help]" in result.output and "longer than 320" in result.output
+    assert "HELP_CONTACT (175 characters) makes the English HELP reply longer than 320" in result.output
 
 
 def test_a_grade_above_6_is_a_warning_only(words: Path) -> None:
@@ -100,3 +101,40 @@ def test_the_staff_command_on_broken_words_prints_file_and_line_not_a_traceback(
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "flow.txt:" in done.stderr and "problem(s) found" in done.stderr
+
+
+@pytest.mark.parametrize(("path", "old", "new"), [
+    ("content/en/topics/school-iep.txt", "OT may also be offered in schools.", "An OT may also work in schools."),
+    ("content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OTs may also work in schools."),
+    ("content/en/topics/school-iep.txt", "OT may also be offered in schools.", "Ask the OT at school."),
+    ("content/es/topics/school-iep.txt", "También puede haber terapia ocupacional", "También puede haber TO"),
+    ("prompts/en.txt", "Text MENU for topics.", "Text FIND to find an OT."),
+])
+def test_ot_means_the_therapy_never_the_therapist_or_an_unexplained_abbreviation(words: Path, path: str, old: str,
+                                                                                  new: str) -> None:
+    edit(words / path, old, new)
+    result = check(words)
+    assert result.exit_code == 1 and f"{path}:" in result.output and "OT means occupational therapy" in result.output
+
+
+def test_ot_as_the_therapy_and_as_a_keyword_is_fine(words: Path) -> None:
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT (occupational therapy) may also be offered in schools.")
+    assert check(words).exit_code == 0
+
+
+def test_a_help_contact_that_makes_help_cost_more_segments_fails_naming_it(words: Path) -> None:
+    """An í makes the Spanish HELP UCS-2: 67 characters a segment, so about 210 characters are 4 segments."""
+    result = check(words, HELP_CONTACT="ayuda@línea.org")
+    assert result.exit_code == 1
+    assert "HELP_CONTACT (15 characters) makes the Español HELP reply 4 segments in UCS-2" in result.output
+    assert "HELP_CONTACT (15 characters) makes the English HELP reply not GSM-7" in result.output
+
+
+@pytest.mark.parametrize(("contact", "warned"), [("call 555-0100", True), ("email ot@example.org", True),
+                                                 ("555-0100", False), ("ot-line@example.org", False),
+                                                 ("(555) 010-0100 ext. 12", False)])
+def test_words_in_help_contact_are_a_warning_since_each_language_writes_its_own_sentence(
+        words: Path, contact: str, warned: bool) -> None:
+    result = check(words, HELP_CONTACT=contact)
+    assert result.exit_code == 0 and ("warning: HELP_CONTACT has words" in result.output) == warned

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from ivr.config import ConfigurationError
 from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
 from ivr.sms.encoding import cost
 from tests.conftest import CALLER, PROJECT, build_app, replies, sms_post
 
-HELP_CONTACT = "call 555-0100"
+HELP_CONTACT = "555-0100"  # a number, email or web address: each language writes the sentence around it
 
 
 @pytest.fixture
@@ -69,7 +70,7 @@ def test_long_section_comes_in_numbered_parts_and_more_goes_on(client) -> None:
     [second] = text(client, "MORE")
     assert second.startswith("3. Therapy") and "(2/3) Reply MORE for part 3 of 3." in second
     [third] = text(client, "more")
-    assert third.startswith("4. OTs") and "(3/3)" in third and "MORE" not in third
+    assert third.startswith("4. Occupational therapists") and "(3/3)" in third and "MORE" not in third
     [after] = text(client, "MORE")
     assert "last part" in after and "MENU" in after
 
@@ -88,16 +89,43 @@ def test_more_continues_for_each_number_separately(client) -> None:
     assert "(2/4)" in second and "Fine motor" in second
 
 
+def test_more_after_switching_language_is_answered_not_a_500(tmp_path: Path) -> None:
+    client = build_app(tmp_path, SMS_LIMIT_PER_MINUTE="20").test_client()
+    for body in ("ESPANOL", "PUNTOS", "MAS", "MAS", "MAS"):
+        replies(sms_post(client, body))
+    assert text(client, "ENGLISH")[0].startswith("OT Info Line")
+    assert text(client, "MORE") == ["That was the last part. Text MENU to see all topics."]
+
+
 def test_help_is_compliant(client) -> None:
     [help_reply] = text(client, "HELP")
-    for words in ("OT Info Line", HELP_CONTACT, "one reply for each text", "Msg&data rates may apply", "Reply STOP to cancel"):
+    for words in ("OT Info Line", f"For help, contact {HELP_CONTACT}.", "We reply to your texts.",
+                  "Msg&data rates may apply", "Reply STOP to cancel"):
         assert words in help_reply
+    assert "free" not in help_reply.lower() and "one reply" not in help_reply  # not true when limited or stopped
     assert text(client, "info") == [help_reply]
 
 
 def test_help_names_the_care_team_when_no_contact_is_configured(tmp_path: Path) -> None:
     [help_reply] = text(build_app(tmp_path).test_client(), "HELP")
-    assert "For help: ask your child's care team." in help_reply
+    assert "For help, contact your child's care team." in help_reply
+    [spanish] = text(build_app(tmp_path).test_client(), "AYUDA")
+    assert "Para ayuda, contacte a su equipo médico." in spanish
+
+
+def test_help_in_spanish_writes_the_contact_inside_a_spanish_sentence(client) -> None:
+    [help_reply] = replies(sms_post(client, "AYUDA"))
+    for words in ("OT Info Line", f"Para ayuda, contacte a {HELP_CONTACT}.", "Le contestamos cuando nos escribe.",
+                  "tarifas de mensajes y datos", "Para cancelar, mande PARAR."):
+        assert words in help_reply
+    assert "gratis" not in help_reply and "TO" not in help_reply.split()
+
+
+def test_the_line_refuses_to_start_with_a_help_reply_over_its_limit(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        build_app(tmp_path, HELP_CONTACT="555-0100 " * 20)
+    message = str(refused.value)
+    assert "HELP_CONTACT" in message and "English" in message and "\n" not in message
 
 
 @pytest.mark.parametrize("params", [{}, {"OptOutType": "HELP"}])
@@ -108,8 +136,10 @@ def test_help_can_be_left_to_twilio_so_nobody_gets_two_replies(tmp_path: Path, p
 
 def test_stop_is_silent_and_sticks_until_start(client) -> None:
     assert text(client, "STOP") == []
-    for body in ("MENU", "FIND", "HELP", "MORE", "hello"):
+    for body in ("MENU", "FIND", "MORE", "hello"):
         assert text(client, body) == []
+    [help_reply] = text(client, "HELP")  # HELP is always answered (design.md, Texting rules), opts nobody in
+    assert "Reply STOP to cancel" in help_reply and text(client, "FIND") == []
     [welcome_back] = text(client, "START")
     assert "texts again" in welcome_back and "STOP" in welcome_back
     assert text(client, "FIND") != []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from xml.etree import ElementTree
 
+import pytest
+
 from ivr.content.loader import load_line
 from ivr.sms.replies import Incoming, Policy, answer, messaging_twiml, part_message
 from ivr.store.numbers import NumberState
@@ -54,3 +56,32 @@ def test_twiml_has_one_message_or_none() -> None:
     assert ElementTree.fromstring(messaging_twiml(None)).findall("Message") == []
     [message] = ElementTree.fromstring(messaging_twiml('Tom & "Jerry" <3')).findall("Message")
     assert message.text == 'Tom & "Jerry" <3'
+
+
+def test_more_after_switching_language_never_reads_past_the_end() -> None:
+    """ESPANOL, PUNTOS, MAS x3, ENGLISH, MORE was an IndexError: Spanish paging read in English parts."""
+    state = NumberState()
+    for body in ("ESPANOL", "PUNTOS", "MAS", "MAS", "MAS", "ENGLISH"):
+        state = answer(LINE, state, Incoming(body), POLICY).state
+    result = answer(LINE, state, Incoming("MORE"), POLICY)
+    assert result.reply == ENGLISH.prompt("sms.no-more")[0] and result.state.language == "en"
+
+
+def test_a_language_switch_forgets_where_more_went_on() -> None:
+    reading = NumberState(language="en", topic="how-ot-helps", next_part=1)
+    switched = answer(LINE, reading, Incoming("ESPANOL"), POLICY).state
+    assert switched.language == "es" and switched.next_part is None
+
+
+@pytest.mark.parametrize("next_part", [-1, 99])
+def test_a_stored_place_past_either_end_is_the_end(next_part: int) -> None:
+    """A place stored by an older version of the words (a section that since got shorter) is not trusted."""
+    state = NumberState(language="en", topic="how-ot-helps", next_part=next_part)
+    assert answer(LINE, state, Incoming("MORE"), POLICY).reply == ENGLISH.prompt("sms.no-more")[0]
+
+
+@pytest.mark.parametrize(("code", "body"),
+                         [("es", "MENU"), ("es", "Menú"), ("es", "menu"), ("en", "MENU"), ("en", "menú")])
+def test_menu_answers_the_menu_in_the_numbers_language(code: str, body: str) -> None:
+    result = answer(LINE, NumberState(language=code), Incoming(body), POLICY)
+    assert result.reply == part_message(LINE.language(code), "main", 0) and result.state.language == code

@@ -7,19 +7,22 @@ from pathlib import Path
 
 import pytest
 
-from ivr.content.loader import load_line
+from ivr.content.loader import load_line, normalise_keyword
 from ivr.content.model import MAIN_MENU, Language, Line
 from ivr.content.readability import EASY_ENOUGH, fernandez_huerta
 from ivr.matching import NEAR_SPELLING, normalise, score
+from ivr.sms.compliance import HELP_WORDS
+from ivr.sms.encoding import MAX_SEGMENTS, cost
 from tests.conftest import PROJECT
 
 # Words the SMS line keeps for itself (Twilio's opt-out, opt-in and help words, and the Spanish ones
-# the SMS side answers): no topic keyword may equal one or be a near spelling of one.
+# the SMS side answers): no topic keyword may equal one or be a near spelling of one. (MENU is the
+# main menu's own keyword in both languages, so it is not in this list.)
 RESERVED_WORDS = ("HELP", "INFO", "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT",
-                  "START", "YES", "UNSTOP", "MENU", "MORE", "AYUDA", "MAS", "PARAR", "CANCELAR")
-UCS2_SEGMENT = 67  # one á, í, ó or ú makes a whole message UCS-2
+                  "START", "YES", "UNSTOP", "MORE", "AYUDA", "MAS", "PARAR", "CANCELAR")
 NOT_GSM_PUNCTUATION = "“”‘’–—…\u00a0"  # look-alikes that would force UCS-2 for nothing
 REVIEW_NOTE = "traductor médico calificado"
+ENGLISH_TOPICS = [path.stem for path in (PROJECT / "content" / "en" / "topics").glob("*.txt")]
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +68,10 @@ def test_every_spanish_file_carries_the_review_note() -> None:
     assert REVIEW_NOTE in (PROJECT / "content" / "es" / "README.txt").read_text(encoding="utf-8")
 
 
-def test_every_spanish_topic_has_keywords(spanish: Language) -> None:
-    assert [topic.id for topic in spanish.topics.values() if topic.id != MAIN_MENU and not topic.keywords] == []
+def test_every_spanish_topic_has_keywords_even_the_menu(spanish: Language) -> None:
+    """The Spanish prompts say "Mande MENU": without a Spanish keyword, MENU answered the English menu."""
+    assert [topic.id for topic in spanish.topics.values() if not topic.keywords] == []
+    assert {"MENU", "MENÚ"} <= set(spanish.topics[MAIN_MENU].keywords)
 
 
 def test_spanish_keywords_do_not_match_another_topics_keywords_in_any_language(line: Line) -> None:
@@ -81,11 +86,18 @@ def test_spanish_keywords_are_not_near_reserved_words(spanish: Language) -> None
     assert near == []
 
 
-def test_spanish_texts_stay_within_three_ucs2_segments(spanish: Language) -> None:
+def test_spanish_texts_stay_within_three_segments(spanish: Language) -> None:
+    """201 characters with an á, í, ó or ú (UCS-2), 320 without (GSM-7): three segments either way."""
     for topic in spanish.topics.values():
         for message in topic.text_messages:
-            assert len(message) <= 3 * UCS2_SEGMENT, (topic.id, message)
+            assert cost(message).segments <= MAX_SEGMENTS, (topic.id, message)
             assert not set(message) & set(NOT_GSM_PUNCTUATION), (topic.id, message)
+
+
+@pytest.mark.parametrize("topic_id", sorted(ENGLISH_TOPICS))
+def test_a_spanish_section_takes_at_most_one_text_more_than_the_english(line: Line, topic_id: str) -> None:
+    english, spanish = (len(line.languages[code].topics[topic_id].text_messages) for code in ("en", "es"))
+    assert spanish <= english + 1, f"{topic_id}: {spanish} Spanish texts against {english} English"
 
 
 def test_spanish_reads_fairly_easy_overall(spanish: Language) -> None:
@@ -95,11 +107,39 @@ def test_spanish_reads_fairly_easy_overall(spanish: Language) -> None:
     assert min(fernandez_huerta(spoken), fernandez_huerta(texted), fernandez_huerta(prompts)) >= EASY_ENOUGH
 
 
-def test_the_texted_menu_names_real_spanish_keywords(spanish: Language) -> None:
-    keywords = {normalise(keyword) for _, keyword in _keywords(spanish)}
-    offered = [line.split(" - ")[0] for line in spanish.topics[MAIN_MENU].text_messages[0].splitlines() if " - " in line]
-    assert offered and all(normalise(word) in keywords for word in offered)
+def _menu_offers(language: Language) -> dict[str, str]:
+    """Each word the texted menu offers ("FIND - how to find a therapist"), and the topic or HELP it gets."""
+    meanings = {normalise_keyword(keyword): topic for topic, keyword in _keywords(language)}
+    meanings |= {normalise_keyword(word): "help" for word in (*HELP_WORDS, *language.compliance_words["help"])}
+    menu = language.topics[MAIN_MENU].text_messages[0].splitlines()
+    offered = [entry.split(" - ")[0] for entry in menu if " - " in entry]
+    return {word: meanings.get(normalise_keyword(word), "nothing") for word in offered}
+
+
+@pytest.mark.parametrize("code", ["en", "es"])
+def test_the_texted_menu_names_real_keywords(line: Line, code: str) -> None:
+    offers = _menu_offers(line.languages[code])
+    assert offers and "nothing" not in offers.values(), offers
+
+
+def test_every_keyword_on_one_menu_has_its_equivalent_on_the_other(line: Line) -> None:
+    english, spanish = (set(_menu_offers(line.languages[code]).values()) for code in ("en", "es"))
+    assert english == spanish, f"only in English: {english - spanish}; only in Spanish: {spanish - english}"
 
 
 def test_the_readme_is_outside_the_topics_folder() -> None:
     assert not list(Path(PROJECT / "content" / "es" / "topics").glob("README*"))
+
+
+@pytest.mark.parametrize(("code", "words"), [("en", "developmental milestones"), ("es", "hitos del desarrollo")])
+def test_the_key_points_text_keeps_developmental_milestones(line: Line, code: str, words: str) -> None:
+    """The guide's words: "milestones" alone, or "metas" (goals), is not what the guide says."""
+    assert words in "\n".join(line.languages[code].topics["key-points"].text_messages)
+
+
+@pytest.mark.parametrize("draft_words", ["metas del desarrollo", "motricidad fina", "tomar turnos", " casas",
+                                         "título de la universidad", "datos gratis", "Equipo que ayuda"])
+def test_spanish_texts_leave_out_the_draft_words(spanish: Language, draft_words: str) -> None:
+    texts = [part for topic in spanish.topics.values() for part in topic.text_messages]
+    texts += [part for name, parts in spanish.prompts.items() if name.startswith("sms.") for part in parts]
+    assert [text for text in texts if draft_words in text] == []

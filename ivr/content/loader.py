@@ -67,6 +67,12 @@ TEXT_PROMPT_PREFIX = "sms."  # prompts sent as text messages rather than spoken
 SAMPLE_PART_NUMBER = 99  # fills {part}, {parts}, {next} when measuring the part line, with room to spare
 TOPIC_FIELDS = {"title", "speech", "keywords", "source", "reviewed"}
 TOPIC_BLOCKS = ("voice", "text")
+# OT means occupational therapy, the therapy (as in the guide); the person is an occupational therapist.
+# Per language: the words in a text that use OT for the person or leave it unexplained, and what to write.
+THERAPY_WORDS = {
+    "en": (re.compile(r"\b(?:an|the)\s+OT\b|\bOTs\b", re.IGNORECASE), "'occupational therapist' or 'therapist'"),
+    "es": (re.compile(r"\bTO\b"), "'terapia ocupacional' in full (TO is not explained), 'terapeuta ocupacional'"),
+}
 
 
 def load_line(content_dir: Path, prompts_dir: Path) -> Line:
@@ -202,9 +208,9 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
             problems.append(staff.problem(1, f"missing 'speech.{action}: ...' (words a caller can say for {action})"))
     more_words = _optional_list(staff, "keywords.more", ",")
     compliance = {kind: _optional_list(staff, f"keywords.{kind}", ",") for kind in COMPLIANCE_KINDS}
-    rules = TextRules(gsm_only=_gsm_only(staff, problems))
+    rules = TextRules(gsm_only=_gsm_only(staff, problems), language=code)
     prompts = _prompts(staff, rules, problems)
-    rules = TextRules(rules.gsm_only, part_line_room=_part_line_room(prompts))
+    rules = TextRules(rules.gsm_only, part_line_room=_part_line_room(prompts), language=code)
     reserved = {normalise_keyword(word): "a word Twilio keeps for STOP, START or HELP" for word in RESERVED_WORDS}
     reserved.update({normalise_keyword(word): "the word for the next part (keywords.more)" for word in more_words})
     for kind, words in compliance.items():
@@ -235,6 +241,7 @@ class TextRules:
 
     gsm_only: bool
     part_line_room: int = 0  # characters kept free in each part of a section sent in several texts
+    language: str = ""  # its code, for the words it must not use (THERAPY_WORDS)
 
 
 def _gsm_only(staff: StaffFile, problems: list[Problem]) -> bool:
@@ -254,6 +261,7 @@ def _part_line_room(prompts: dict[str, tuple[str, ...]]) -> int:
 def _text_message(staff: StaffFile, message: Value, rules: TextRules, problems: list[Problem], several: bool = False) -> str:
     """A text as it will be sent: look-alike punctuation folded, then checked for encoding and length."""
     text = normalise_text(message.text)
+    _check_therapy_words(staff, message.line, text, rules.language, problems)
     if rules.gsm_only and non_gsm_characters(text):
         shown = " ".join(repr(ch) for ch in non_gsm_characters(text))
         problems.append(staff.problem(message.line, f"this text has characters outside GSM-7 ({shown}); they make every part of it cost more than twice as much. Use plain letters, or set text-encoding: UCS-2 for this language"))
@@ -265,6 +273,15 @@ def _text_message(staff: StaffFile, message: Value, rules: TextRules, problems: 
             why += f" (its accented letters make it UCS-2: {UCS2_PART} characters a segment, {MAX_SEGMENTS} segments at most)"
         problems.append(staff.problem(message.line, f"this text is {len(text)} characters; split it (blank line) so each is at most {room}{why}"))
     return text
+
+
+def _check_therapy_words(staff: StaffFile, line: int, text: str, language: str, problems: list[Problem]) -> None:
+    """A text never says "an OT" or "OTs" for the therapist (families read OT as the therapy)."""
+    rule = THERAPY_WORDS.get(language)
+    found = rule[0].search(text) if rule else None
+    if rule and found:
+        problems.append(staff.problem(line, f"OT means occupational therapy, the therapy: instead of {found.group()!r} "
+                                            f"write {rule[1]}"))
 
 
 def _optional_list(staff: StaffFile, name: str, separator: str) -> tuple[str, ...]:

@@ -6,9 +6,10 @@ level harder than the language's target is a warning (see ivr.content.readabilit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
+from ivr.config import ConfigurationError
 from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
 from ivr.content.readability import Reading, reading_level
 from ivr.content.model import Language, Line
@@ -42,6 +43,28 @@ def measure(where: str, text: str, language: Language) -> Measured:
     return Measured(where, text, spent, reading_level(text, language.tts_language), tuple(problems))
 
 
+def measure_help(language: Language, policy: Policy) -> Measured:
+    """The HELP reply with HELP_CONTACT in it; when the contact makes it too long, the problem names HELP_CONTACT."""
+    measured = measure(f"prompts/{language.code}.txt [sms.help]", compliance_reply(language, "help", policy), language)
+    if measured.problems and policy.help_contact:
+        blame = (f"HELP_CONTACT ({len(policy.help_contact)} characters) makes the {language.name} HELP reply "
+                 f"{' and '.join(measured.problems)}: shorten HELP_CONTACT (a phone number, email or web address)")
+        return replace(measured, problems=(blame,))
+    return measured
+
+
+def words_in_contact(contact: str | None) -> list[str]:
+    """Words in HELP_CONTACT ("call"): it is written inside each language's sentence, so only a number, email or URL."""
+    return [token for token in (contact or "").split() if token.isalpha()]
+
+
+def refuse_long_help(line: Line, policy: Policy) -> None:
+    """The line must not start with a HELP reply carriers would see cut or costing more than its budget."""
+    problems = [problem for language in line.languages.values() for problem in measure_help(language, policy).problems]
+    if problems:
+        raise ConfigurationError(f"HELP reply over its limit: {'; '.join(problems)}. The line did not start.")
+
+
 def every_text(line: Line, policy: Policy) -> Iterator[Measured]:
     """Each part of each topic's texts, and each text-line prompt, with HELP_CONTACT filled in."""
     for language in line.languages.values():
@@ -50,6 +73,6 @@ def every_text(line: Line, policy: Policy) -> Iterator[Measured]:
             for index in range(count):
                 yield measure(f"content/{language.code}/topics/{topic.id}.txt [text] {index + 1}/{count}",
                               part_message(language, topic.id, index), language)
-        for word in ("help", "start"):
-            yield measure(f"prompts/{language.code}.txt [sms.{word}]", compliance_reply(language, word, policy), language)
+        yield measure_help(language, policy)
+        yield measure(f"prompts/{language.code}.txt [sms.start]", compliance_reply(language, "start", policy), language)
         yield measure(f"prompts/{language.code}.txt [sms.no-more]", language.prompt("sms.no-more")[0], language)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.content.model import MAIN_MENU, Language, Line
-from ivr.sms.keywords import MORE, compliance_word, language_named, wanted
+from ivr.sms.keywords import MORE, Compliance, compliance_word, language_named, wanted
 from ivr.store.numbers import NumberState
 
 
@@ -50,6 +50,21 @@ def part_message(language: Language, topic_id: str, index: int) -> str:
     return "\n".join((parts[index], *line))
 
 
+def speaking(state: NumberState, code: str) -> NumberState:
+    """The number's state in language `code`; where MORE went on was in the old language's parts, so it goes."""
+    if state.language == code:
+        return state
+    return replace(state, language=code, topic=None, next_part=None)
+
+
+def next_part(language: Language, state: NumberState) -> int | None:
+    """Where MORE goes on, if the stored place is a part of this language's section (never past either end)."""
+    topic = language.topics.get(state.topic or "")
+    if topic is None or state.next_part is None or not 0 <= state.next_part < len(topic.text_messages):
+        return None
+    return state.next_part
+
+
 def reading(language: Language, topic_id: str, index: int, state: NumberState) -> Answer:
     """Send one part and remember where MORE goes on (nowhere after the last part)."""
     following = index + 1 if index + 1 < len(language.topics[topic_id].text_messages) else None
@@ -60,29 +75,29 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
     """Decide the reply to one incoming text for a number in `state`."""
     compliance = compliance_word(line, incoming.body, incoming.opt_out_type)
     if compliance and compliance.language:  # PARAR, AYUDA: the number speaks that language
-        state = replace(state, language=compliance.language.code)
+        state = speaking(state, compliance.language.code)
     language = line.language(state.language)
     word = compliance.kind if compliance else None
     if word == "stop":
         return Answer(None, replace(state, opted_out=True), limited=False, understood="stop")
-    if state.opted_out and word != "start":
+    if state.opted_out and word not in ("start", "help"):  # HELP is always answered, opted out or not
         return Answer(None, state, limited=False, understood="while-opted-out")
-    if word in ("start", "help"):
-        new_state = replace(state, opted_out=False)
-        twilio_answers = (policy.twilio_answers_help or incoming.opt_out_type) and compliance.language is None
-        if twilio_answers:  # Twilio's Advanced Opt-Out answers its own English words; nobody gets two replies
-            return Answer(None, new_state, understood=word)
-        return Answer(compliance_reply(language, word, policy), new_state, understood=word)
+    if compliance and word in ("start", "help"):  # START opts back in; HELP changes nothing
+        new_state = replace(state, opted_out=False) if word == "start" else state
+        reply = None if twilio_answers(policy, incoming, compliance) else compliance_reply(language, word, policy)
+        return Answer(reply, new_state, understood=word)
     named = language_named(line, incoming.body)
     if named is not None:  # ESPANOL / ENGLISH: replies from now on in that language, starting with its menu
-        return Answer(part_message(named, MAIN_MENU, 0), replace(state, language=named.code), understood="language")
+        return Answer(part_message(named, MAIN_MENU, 0), speaking(state, named.code), understood="language")
     found = wanted(line, incoming.body, state.language)
     if found is None:  # never silence: the menu of keywords, and MORE still goes on where it was
         return Answer(part_message(language, MAIN_MENU, 0), state, understood="not-understood")
     if found.topic != MORE:
         return reading(found.language, found.topic, 0, state)
-    if state.topic in found.language.topics and state.next_part is not None:
-        return replace(reading(found.language, state.topic, state.next_part, state), understood="more")
+    state = speaking(state, found.language.code)  # MAS: this number reads Spanish now
+    index = next_part(found.language, state)
+    if index is not None:
+        return replace(reading(found.language, state.topic, index, state), understood="more")
     return Answer(found.language.prompt("sms.no-more")[0], state, understood="more")
 
 
@@ -91,6 +106,11 @@ def compliance_reply(language: Language, word: str, policy: Policy) -> str:
         return language.prompt("sms.start")[0]
     contact = policy.help_contact or language.prompt("sms.contact")[0]
     return language.prompt("sms.help", contact=contact)[0]
+
+
+def twilio_answers(policy: Policy, incoming: Incoming, compliance: Compliance) -> bool:
+    """Twilio's Advanced Opt-Out answers its own English words itself; nobody gets two replies."""
+    return bool(policy.twilio_answers_help or incoming.opt_out_type) and compliance.language is None
 
 
 def messaging_twiml(reply: str | None) -> str:
