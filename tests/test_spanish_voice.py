@@ -63,7 +63,7 @@ def test_key_2_welcomes_in_spanish_with_the_options_before_their_keys(client: Fl
     assert page.said[0].startswith("Gracias por llamar")
     assert "Para buscar un terapeuta ocupacional, oprima 2." in page.said
     assert "Para hablar con una persona, oprima 0." not in page.said  # no staff number: nobody to reach
-    assert page.said[-1] == "Para escuchar todas las teclas que puede usar, oprima 6, o diga ayuda."
+    assert page.said[-1] == "Para oír todas las teclas, oprima 6, o diga ayuda."
     menu_again = answer(client, page, digits="7")
     assert not any("regresar" in text for text in menu_again.said)  # nothing to go back to from the main menu
 

@@ -115,9 +115,12 @@ class VoicePages:
         return spoken + [(language, text) for text in language.prompt("nav.speech")]
 
     def _navigation(self, language: Language, topic_id: str, attempt: int) -> list[str]:
-        """One short sentence: help in the main menu, repeat or back elsewhere; a person on the last try."""
+        """One short sentence: help in the main menu, back in other menus, repeat or back at a section's end;
+        and a person on the last try."""
         if topic_id == MAIN_MENU:
             said = list(navigation_prompt(self.line, language, "help"))
+        elif self.line.flow.is_menu(topic_id):
+            said = list(navigation_prompt(self.line, language, "back"))  # silence repeats a menu anyway
         else:
             said = list(short_navigation_prompt(self.line, language))
         if attempt > 1:
