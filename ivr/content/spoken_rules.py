@@ -15,8 +15,8 @@ from ivr.content.loader import TEXT_PROMPT_PREFIX
 from ivr.content.model import Language, Line
 from ivr.content.staff_file import Problem, Value, read_staff_file
 
-# "birth to 3, press 2": the caller hears two numbers side by side and may press the wrong one.
-_NUMBER_BEFORE_KEY = re.compile(r"\d\s*[,.;:]?\s+(?:press|oprima)\s", re.IGNORECASE)
+# "birth to 3, press 2", "de 0 a 3 años, oprima 2": two numbers side by side; the caller may press the wrong one.
+_NUMBER_BEFORE_KEY = re.compile(r"\d(?:\s+[^\W\d]+)?\s*[,.;:]?\s+(?:press|oprima)\s", re.IGNORECASE)
 # "Finding an O T, press 2" sounds like a command in progress; a title names a thing to choose.
 _TITLE_START = {"en": re.compile(r"^\W*[A-Za-z]{2,}ing\b"), "es": re.compile(r"^\W*\w+(?:ando|iendo|yendo)\b", re.IGNORECASE)}
 # OT is the therapy: "an O T", "the OT", "O Ts" name the therapist ("the O T Info Line" is the line's name).
