@@ -16,7 +16,8 @@ ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "voice_c
         if line and not line.startswith("#")]
 
 
-@pytest.mark.parametrize("where,digits,speech,confidence,confirming,expected", ROWS, ids=["|".join(row) for row in ROWS])
+@pytest.mark.parametrize("where,digits,speech,confidence,confirming,expected", ROWS,
+                         ids=["|".join(row) for row in ROWS])
 def test_input_means_what_the_table_says(where, digits, speech, confidence, confirming, expected):
     language = LINE.language("en")
     options = LINE.flow.menus.get(where, ())

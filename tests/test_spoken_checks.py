@@ -2,41 +2,26 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from ivr.audio.catalog import NoAudio
 from ivr.audio.store import AudioStore, Entry, lookup_key
-from ivr.cli import content_cli
 from ivr.content.loader import load_line
 from ivr.content.spoken_rules import spoken_text_findings, title_findings
 from ivr.voice.transcript import heard
 from ivr.voice.twiml import VoicePages
 from tests.conftest import PROJECT
+from tests.test_content_check import check as content_check
+from tests.test_content_check import edit, words  # noqa: F401 (words is the fixture: a copy of the words to edit)
 
 LINE = load_line(PROJECT / "content", PROJECT / "prompts")
 
 
-@pytest.fixture
-def words(tmp_path: Path) -> Path:
-    shutil.copytree(PROJECT / "content", tmp_path / "content")
-    shutil.copytree(PROJECT / "prompts", tmp_path / "prompts")
-    return tmp_path
-
-
 def check(words: Path, **env: str):
-    return CliRunner().invoke(content_cli, ["check"], env={"CONTENT_DIR": str(words / "content"),
-                                                           "PROMPTS_DIR": str(words / "prompts"),
-                                                           "AUDIO_DIR": str(words / "audio"), **env})
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    """`content check` on a copy of the words, with its own (empty) audio folder."""
+    return content_check(words, AUDIO_DIR=str(words / "audio"), **env)
 
 
 def line_of(path: Path, text: str) -> int:

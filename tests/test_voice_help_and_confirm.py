@@ -53,6 +53,7 @@ def test_keys_are_offered_only_when_they_work(tmp_path) -> None:
     bare = build_app(tmp_path).test_client()
     said = " ".join(call_in(bare, "1").said)
     assert "press 0" not in said and "text message" not in said
-    staffed = build_app(tmp_path / "staffed", STAFF_PHONE_NUMBER="+15005550100", TWILIO_ACCOUNT_SID="AC" + "1" * 32).test_client()
+    staffed = build_app(tmp_path / "staffed", STAFF_PHONE_NUMBER="+15005550100",
+                        TWILIO_ACCOUNT_SID="AC" + "1" * 32).test_client()
     said = " ".join(call_in(staffed, "1").said)
     assert "To talk with a person, press 0." in said and "To get this by text message, press 8." in said

@@ -115,9 +115,10 @@ def test_a_retry_says_why_and_adds_how_to_answer_by_voice():
 
 def test_the_last_try_offers_a_person_when_there_is_one():
     last = LINE.flow.tries
-    with_staff = spoken(parse(VoicePages(LINE, NoAudio(), staff_number="+15005559999").choices(EN, "main", attempt=last, reason="wrong")))
+    staffed = VoicePages(LINE, NoAudio(), staff_number="+15005559999")
+    with_staff = spoken(parse(staffed.choices(EN, "main", attempt=last, reason="wrong")))
     assert with_staff[-1] == "To talk with a person, press 0."
-    earlier = spoken(parse(VoicePages(LINE, NoAudio(), staff_number="+15005559999").choices(EN, "main", attempt=last - 1, reason="wrong")))
+    earlier = spoken(parse(staffed.choices(EN, "main", attempt=last - 1, reason="wrong")))
     assert "To talk with a person, press 0." not in earlier
     without = spoken(parse(VoicePages(LINE, NoAudio()).choices(EN, "main", attempt=last, reason="wrong")))
     assert "To talk with a person, press 0." not in without
@@ -181,3 +182,18 @@ def test_an_apology_returns_to_the_main_menu_once_then_ends_politely():
     assert root.find("Redirect").text == "/voice/en/choices/main?recovering=1"
     again = parse(VoicePages(LINE, NoAudio()).apology(EN, repeated=True))
     assert [verb.tag for verb in again][-1] == "Hangup"
+
+
+class SpanishOnly:
+    """A catalog with audio for one sentence, made in the Spanish voice only."""
+
+    def url_for(self, text: str, language: Language) -> str | None:
+        return "/audio/es-abc123.wav" if (text, language.code) == ("Para español, oprima numeral.", "es") else None
+
+    def generation(self) -> object:
+        return "es"
+
+
+def test_the_other_languages_part_plays_its_own_languages_audio():
+    root = parse(VoicePages(LINE, SpanishOnly()).choices(EN, "main", welcome=True))
+    assert [element.text for element in root.iter("Play")] == ["/audio/es-abc123.wav"]

@@ -65,7 +65,8 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
 }
 LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld", "keywords.more")
 COMPLIANCE_KINDS = ("stop", "start", "help")
-OPTIONAL_LANGUAGE_FIELDS = ("choice-words", "yes-words", "text-encoding", *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS))
+OPTIONAL_LANGUAGE_FIELDS = ("choice-words", "yes-words", "text-encoding",
+                            *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS))
 TEXT_ENCODINGS = ("GSM-7", "UCS-2")  # optional field text-encoding; GSM-7 unless a language needs more letters
 TEXT_PROMPT_PREFIX = "sms."  # prompts sent as text messages rather than spoken
 SAMPLE_PART_NUMBER = 99  # fills {part}, {parts}, {next} when measuring the part line, with room to spare

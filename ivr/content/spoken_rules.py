@@ -18,7 +18,8 @@ from ivr.content.staff_file import Problem, Value, read_staff_file
 # "birth to 3, press 2", "de 0 a 3 años, oprima 2": two numbers side by side; the caller may press the wrong one.
 _NUMBER_BEFORE_KEY = re.compile(r"\d(?:\s+[^\W\d]+)?\s*[,.;:]?\s+(?:press|oprima)\s", re.IGNORECASE)
 # "Finding an O T, press 2" sounds like a command in progress; a title names a thing to choose.
-_TITLE_START = {"en": re.compile(r"^\W*[A-Za-z]{2,}ing\b"), "es": re.compile(r"^\W*\w+(?:ando|iendo|yendo)\b", re.IGNORECASE)}
+_TITLE_START = {"en": re.compile(r"^\W*[A-Za-z]{2,}ing\b"),
+                "es": re.compile(r"^\W*\w+(?:ando|iendo|yendo)\b", re.IGNORECASE)}
 # OT is the therapy: "an O T", "the OT", "O Ts" name the therapist ("the O T Info Line" is the line's name).
 _OT_AS_PERSON = {
     "en": re.compile(r"\b(?:[Aa]n|[Tt]he|[Yy]our)\s+O\.?\s?T\b(?!\s+Info)|\bO\.?\s?T'?s\b"),
@@ -69,7 +70,8 @@ def spoken_findings(line: Line, content_dir: Path, prompts_dir: Path) -> list[Pr
             problems += _findings(topic.path, spoken, family)
             title = topic.fields.get("title")
             if title:
-                problems += [Problem(topic.path, title.line, finding) for finding in title_findings(title.text, language)]
+                problems += [Problem(topic.path, title.line, finding)
+                             for finding in title_findings(title.text, language)]
     return problems
 
 

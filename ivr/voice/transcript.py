@@ -80,7 +80,7 @@ class MenuLength:
         return self.seconds > self.limit
 
     def __str__(self) -> str:
-        how = "from its audio" if self.measured else f"estimated, {self.words} words at {WORDS_PER_MINUTE} words a minute"
+        how = "from its audio" if self.measured else f"estimated, {self.words} words at {WORDS_PER_MINUTE} a minute"
         return f"menu {self.language}/{self.menu}: {self.seconds:.1f} s ({how}); at most {self.limit:.0f} s"
 
 
@@ -96,8 +96,9 @@ def menu_lengths(pages: VoicePages, entries: Mapping[str, Entry]) -> list[MenuLe
             seconds = _audio_seconds(said, by_voice.get, entries)
             words = sum(len(part.text.split()) for part in said)
             limit = MAIN_MENU_LIMIT_SECONDS if menu == MAIN_MENU else MENU_LIMIT_SECONDS
-            lengths.append(MenuLength(language.code, menu, seconds if seconds is not None else words * 60 / WORDS_PER_MINUTE,
-                                      words, seconds is not None, limit))
+            estimate = words * 60 / WORDS_PER_MINUTE
+            lengths.append(MenuLength(language.code, menu, estimate if seconds is None else seconds, words,
+                                      seconds is not None, limit))
     return lengths
 
 

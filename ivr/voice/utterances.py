@@ -49,7 +49,10 @@ def short_navigation_prompt(line: Line, language: Language) -> tuple[str, ...]:
 
 def confirm_prompt(language: Language, unsure: Choice) -> tuple[str, ...]:
     """"Did you say key points?": a topic by its title, an action by the first words a caller may say for it."""
-    label = language.topics[unsure.topic].title if unsure.topic else language.nav_speech.get(unsure.kind, (unsure.kind,))[0]
+    if unsure.topic:
+        label = language.topics[unsure.topic].title
+    else:
+        label = language.nav_speech.get(unsure.kind, (unsure.kind,))[0]
     return language.prompt("confirm", label=label, key=CONFIRM_KEY)
 
 
