@@ -37,6 +37,8 @@ def line_of(path: Path, text: str) -> int:
     ("Ask the O T about it.", "en", "'the O T'"),
     ("La TO puede ayudar.", "es", "'TO'"),
     ("qué es la T O", "es", "'T O'"),
+    ('O T helps children do the "jobs" of childhood.', "en", "in quotes"),
+    ("los \u201ctrabajos\u201d de la niñez", "es", "in quotes"),
 ])
 def test_spoken_lines_that_sound_wrong_are_found(text, language, finding):
     assert any(finding in found for found in spoken_text_findings(text, language))

@@ -25,6 +25,8 @@ _OT_AS_PERSON = {
     "en": re.compile(r"\b(?:[Aa]n|[Tt]he|[Yy]our)\s+O\.?\s?T\b(?!\s+Info)|\bO\.?\s?T'?s\b"),
     "es": re.compile(r"\bT\.?\s?O\b"),  # on the phone "TO" is never explained: say "terapia ocupacional"
 }
+# A voice says nothing for quotation marks: '"jobs" of childhood' is heard as literal jobs.
+_QUOTED = re.compile(r"[\"\u201c\u201d\u00ab\u00bb]\s*[^\"\u201c\u201d\u00ab\u00bb]+[\"\u201c\u201d\u00ab\u00bb]")
 _OT_ADVICE = {"en": "say 'occupational therapist' or 'therapist' for the person; O T is the therapy",
               "es": "diga 'terapia ocupacional' completo; 'TO' no se entiende por teléfono"}
 
@@ -34,6 +36,9 @@ def spoken_text_findings(text: str, language: str) -> list[str]:
     found = []
     if _NUMBER_BEFORE_KEY.search(text):
         found.append("a number right before 'press N' / 'oprima N': the caller hears two numbers side by side")
+    if _QUOTED.search(text):
+        found.append(f"{_QUOTED.search(text).group(0)} in quotes: a voice does not say quotation marks; "
+                     "word it so it needs none")
     rule = _OT_AS_PERSON.get(language)
     if rule and rule.search(text):
         found.append(f"'{rule.search(text).group(0)}': {_OT_ADVICE[language]}")
