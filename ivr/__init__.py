@@ -52,12 +52,14 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     store = TextStore(database)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
+    texter = _texter(settings, store, hasher, limits)
     app.extensions["otline"] = Services(
         settings=settings,
         line=line,
-        pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number),
+        pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
+                         texting=not isinstance(texter, TextingUnavailable)),
         audio=audio,
-        texter=_texter(settings, store, hasher, limits),
+        texter=texter,
         store=store,
         hasher=hasher,
         limits=limits,

@@ -8,18 +8,22 @@ import click
 from flask.cli import with_appcontext
 
 from ivr.audio.build import gaps, plan, run, wanted
+from ivr.audio.catalog import NoAudio
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.content.model import Line
-from ivr.content.readability import spanish_reading_notes
+from ivr.content.readability import reading_level, spanish_reading_notes
+from ivr.content.spoken_rules import spoken_findings
 from ivr.content.staff_file import ContentError
 from ivr.report import usage_report
 from ivr.services import services
 from ivr.sms.measure import every_text, words_in_contact
 from ivr.store.database import StoreUnavailable
 from ivr.sms.replies import Policy
+from ivr.voice.transcript import first_call, menu_lengths
+from ivr.voice.twiml import VoicePages
 
 
 class StaffGroup(click.Group):
@@ -63,6 +67,7 @@ def check() -> None:
         click.echo(f"{failed} text(s) would not go out as they should. Nothing on the line has changed.", err=True)
         sys.exit(1)
     click.echo(f"OK: {len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
+    _report_voice(line, settings)
     for note in spanish_reading_notes(line):  # advice only: the check still passes
         click.echo(f"note: {note}")
     found = gaps(line, AudioStore(settings.audio_dir))
@@ -164,3 +169,45 @@ def _report_texts(line: Line, policy: Policy) -> int:
             click.echo(f"  warning: reading level ({text.reading}) is harder than the line aims for; use shorter words and sentences")
         failed += bool(text.problems)
     return failed
+
+
+def _report_voice(line: Line, settings: Settings) -> None:
+    """What callers hear: each menu's length, each section's reading level, and wording that sounds wrong.
+
+    Warnings only: the line still starts, but a listener would struggle.
+    """
+    for length in menu_lengths(VoicePages(line, NoAudio()), AudioStore(settings.audio_dir).read_manifest()):
+        click.echo(str(length))
+        if length.too_long:
+            click.echo(f"  warning: menu {length.language}/{length.menu} is longer than a listener can hold; "
+                       "shorten its titles or its options")
+    for language in line.languages.values():
+        for topic in language.topics.values():
+            reading = reading_level("\n".join(topic.voice_parts), language.tts_language)
+            if reading is None or line.flow.is_menu(topic.id):
+                continue  # a menu's own words are a two-word heading: no formula means anything there
+            click.echo(f"content/{language.code}/topics/{topic.id}.txt [voice]: {reading}")
+            if reading.too_hard:
+                click.echo(f"  warning: reading level ({reading}) is harder than the line aims for; "
+                           "use shorter words and sentences")
+    for finding in spoken_findings(line, settings.content_dir, settings.prompts_dir):
+        click.echo(f"warning: {finding}")
+
+
+@content_cli.command("transcript")
+@click.option("--language", "language_code", metavar="CODE", help="Only this language (e.g. es); default every one.")
+@with_appcontext
+def transcript(language_code: str | None) -> None:
+    """Print exactly what a first call says, page by page, with the voice of each part."""
+    line = services().line
+    if language_code is not None and language_code not in line.languages:
+        raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}",
+                                 param_hint="--language")
+    for language in line.languages.values():
+        if language_code in (None, language.code):
+            click.echo(f"# A first call in {language.name}")
+            for step, said in first_call(services().pages, language):
+                click.echo(f"\n== {step}")
+                for part in said:
+                    click.echo(str(part))
+            click.echo("")

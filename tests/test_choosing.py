@@ -8,7 +8,7 @@ import pytest
 
 from ivr.content.loader import load_line
 from ivr.matching import best_match, normalise
-from ivr.voice.choosing import interpret, speech_hints
+from ivr.voice.choosing import from_meaning, interpret, offered_actions, speech_hints
 
 PROJECT = Path(__file__).resolve().parent.parent
 LINE = load_line(PROJECT / "content", PROJECT / "prompts")
@@ -16,13 +16,30 @@ ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "voice_c
         if line and not line.startswith("#")]
 
 
-@pytest.mark.parametrize("where,digits,speech,confidence,expected", ROWS, ids=["|".join(row) for row in ROWS])
-def test_input_means_what_the_table_says(where, digits, speech, confidence, expected):
+@pytest.mark.parametrize("where,digits,speech,confidence,confirming,expected", ROWS,
+                         ids=["|".join(row) for row in ROWS])
+def test_input_means_what_the_table_says(where, digits, speech, confidence, confirming, expected):
     language = LINE.language("en")
     options = LINE.flow.menus.get(where, ())
-    choice = interpret(LINE, language, options, digits, speech, confidence or None)
-    meaning = f"{choice.kind}:{choice.topic}" if choice.topic else choice.kind
+    unsure = from_meaning(language, confirming) if confirming else None
+    assert bool(unsure) == bool(confirming), f"the table names an unknown choice: {confirming}"
+    choice = interpret(LINE, language, options, digits, speech, confidence or None, unsure)
+    meaning = f"confirm:{choice.unsure.meaning}" if choice.unsure else choice.meaning
     assert meaning == expected
+
+
+@pytest.mark.parametrize("meaning", ["topic:main", "topic:nowhere", "banana", "back:extra", ""])
+def test_a_confirmation_url_naming_nothing_real_is_ignored(meaning):
+    assert from_meaning(LINE.language("en"), meaning) is None
+
+
+@pytest.mark.parametrize(("staff", "texting", "expected"), [
+    (None, False, ("repeat", "back", "main", "language")),
+    ("+15005550100", False, ("repeat", "back", "main", "person", "language")),
+    (None, True, ("repeat", "back", "main", "text", "language")),
+])
+def test_only_keys_that_work_are_offered(staff, texting, expected):
+    assert offered_actions(LINE, staff, texting) == expected
 
 
 def test_normalise_folds_case_accents_punctuation_spelled_letters_and_plurals():

@@ -62,7 +62,10 @@ def test_a_third_language_is_added_with_files_only(tmp_path: Path) -> None:
     menu = call_in(client, "3")
     assert menu.action.startswith("/voice/zz/choices/main/choose")
     assert menu.gather.get("language") == "zz-ZZ"
-    assert menu.said[0].startswith("Zorb Welcome") and all(text.startswith("Zorb") for text in menu.said)
+    assert menu.said[0].startswith("Zorb Welcome")
+    assert all(say.text.startswith("Zorb") for say in menu.says if say.get("voice") == "Polly.Zorb")
+    others = [say.text for say in menu.says if say.get("voice") != "Polly.Zorb"]
+    assert others == ["For English, press pound.", "Para español, oprima numeral."]  # each in its own voice
     assert answer(client, post(client, "/voice", From="+15005550123"), speech="zorbo").action == menu.action
     assert post(client, "/voice").action == menu.action  # the first caller again: Zorbish is remembered
 

@@ -62,13 +62,19 @@ def test_key_2_welcomes_in_spanish_with_the_options_before_their_keys(client: Fl
     page = call_in(client, "2")
     assert page.said[0].startswith("Gracias por llamar")
     assert "Para buscar un terapeuta ocupacional, oprima 2." in page.said
-    assert "Para regresar, oprima asterisco." not in page.said  # nothing to go back to from the main menu
-    assert "Para hablar con una persona, oprima 0." in page.said
+    assert "Para hablar con una persona, oprima 0." not in page.said  # no staff number: nobody to reach
+    assert page.said[-1] == "Para oír todas las teclas, oprima 6, o diga ayuda."
+    menu_again = answer(client, page, digits="7")
+    assert not any("regresar" in text for text in menu_again.said)  # nothing to go back to from the main menu
+
+
+ENGLISH_OFFER = "For English, press pound."  # the only English in a Spanish call, in the English voice
 
 
 def _assert_spanish(page: Page) -> None:
     for say in page.says:
-        assert (say.get("voice"), say.get("language")) == (SPANISH_VOICE, "es-US"), say.text
+        expected = ("Polly.Joanna-Neural", "en-US") if say.text == ENGLISH_OFFER else (SPANISH_VOICE, "es-US")
+        assert (say.get("voice"), say.get("language")) == expected, say.text
     if page.gather is not None:
         assert page.gather.get("language") == "es-US"
         hints = page.gather.get("hints", "")
@@ -88,8 +94,8 @@ def test_a_section_ends_with_spanish_navigation(client: FlaskClient, line: Line)
     page = answer(client, call_in(client, "2"), digits="3")  # key points
     while "/part/" in page.action:
         page = answer(client, page)
-    assert "Aquí termina la parte para escuchar los puntos clave." in page.said
-    assert "Para regresar, oprima asterisco." in page.said
+    assert page.said == ["Aquí termina la parte para escuchar los puntos clave.",
+                         "Para escuchar otra vez, oprima 9, o para regresar, oprima asterisco."]
     _assert_spanish(page)
 
 

@@ -40,7 +40,7 @@ def test_a_call_and_texts_are_counted_and_reported_without_personal_data(app):
     client = app.test_client()
     call(client, "/voice")
     call(client, "/voice/language/choose?attempt=1", Digits="1")
-    call(client, "/voice/en/choices/main/choose?attempt=1", Digits="6")  # no option 6: a wrong key
+    call(client, "/voice/en/choices/main/choose?attempt=1", Digits="5")  # no option 5: a wrong key
     call(client, "/voice/en/choices/main/choose?attempt=2")  # silence
     call(client, "/voice/en/choices/main/choose?attempt=3", Digits="3")  # key points
     last = len(app.extensions["otline"].line.default_language.topics["key-points"].voice_parts) - 1
@@ -210,7 +210,7 @@ def test_two_instances_on_one_store_share_opt_outs_paging_and_language(tmp_path,
 def test_a_remembered_caller_can_change_language_from_the_main_menu(client):
     twilio_post(client, "/voice/language/choose?attempt=1", {"Digits": "2"})
     spanish_menu = twilio_post(client, "/voice")
-    assert "oprima numeral. For English, press the pound key." in said(spanish_menu)
+    assert "Para cambiar de idioma, oprima numeral. For English, press pound." in said(spanish_menu)
     question = twilio_post(client, gather_action(spanish_menu), {"Digits": "#"})
     assert gather_action(question).startswith("/voice/language/choose")
     twilio_post(client, gather_action(question), {"Digits": "1"})

@@ -35,3 +35,24 @@ def test_enumeration_fills_every_template_and_lists_each_part_once():
     spoken_prompts = {name for name in language.prompts if not name.startswith(TEXT_PROMPT_PREFIX)}
     assert {utterance.source for utterance in said} >= spoken_prompts | set(language.topics)
     assert not any(utterance.source.startswith(TEXT_PROMPT_PREFIX) for utterance in said)  # texts are never spoken
+
+
+def test_each_part_of_a_mixed_page_is_enumerated_and_made_in_its_own_languages_voice():
+    """The welcome mixes languages ("Para español, oprima numeral." in an English call): each part is
+    looked up, built and spoken as its own language's utterance, never in the caller's language's voice."""
+    from ivr.audio.catalog import NoAudio
+    from ivr.voice.transcript import heard
+    from ivr.voice.twiml import VoicePages
+
+    line = real_line()
+    pages = VoicePages(line, NoAudio(), staff_number="+15005550100", texting=True)
+    for language in line.languages.values():
+        said = heard(pages.choices(language, "main", welcome=True))
+        others = [part for part in said if part.voice != language.voice]
+        assert others, "the other language offers itself in the welcome"
+        for part in said:
+            speaker = next(each for each in line.languages.values() if each.voice == part.voice)
+            assert part.speech_language == speaker.speech_language
+            assert part.text in {utterance.text for utterance in utterances(line, speaker)}
+            own = {utterance.text for utterance in utterances(line, language)}
+            assert speaker is language or part.text not in own  # never in the caller's language's list

@@ -35,7 +35,11 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "nav.text": {"key"},
     "nav.person": {"key"},
     "nav.language": {"key"},
+    "nav.help": {"key"},
+    "nav.short": {"repeat", "back"},
     "nav.speech": set(),
+    "keys.intro": set(),
+    "confirm": {"label", "key"},
     "reprompt.silence": set(),
     "reprompt.wrong": set(),
     "section.end": {"label"},
@@ -61,7 +65,8 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
 }
 LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld", "keywords.more")
 COMPLIANCE_KINDS = ("stop", "start", "help")
-OPTIONAL_LANGUAGE_FIELDS = ("choice-words", "text-encoding", *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS))
+OPTIONAL_LANGUAGE_FIELDS = ("choice-words", "yes-words", "text-encoding",
+                            *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS))
 TEXT_ENCODINGS = ("GSM-7", "UCS-2")  # optional field text-encoding; GSM-7 unless a language needs more letters
 TEXT_PROMPT_PREFIX = "sms."  # prompts sent as text messages rather than spoken
 SAMPLE_PART_NUMBER = 99  # fills {part}, {parts}, {next} when measuring the part line, with room to spare
@@ -231,6 +236,7 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
         choice_words=tuple(dict.fromkeys(word for word in (settings["name"], *_optional_list(staff, "choice-words", "|")) if word)),
         compliance_words=frozen_map(compliance),
         more_words=more_words,
+        yes_words=_optional_list(staff, "yes-words", "|"),
         gsm_only=rules.gsm_only,
     )
 

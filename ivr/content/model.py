@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-NAVIGATION_ACTIONS = ("repeat", "back", "main", "text", "person", "language")
+NAVIGATION_ACTIONS = ("repeat", "back", "main", "text", "person", "language", "help")
 MAIN_MENU = "main"
 
 
@@ -52,6 +52,7 @@ class Language:
     # This language's own words for opting out, back in, and asking for help by text ("PARAR", "AYUDA").
     compliance_words: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: frozen_map({}))
     more_words: tuple[str, ...] = ()  # texted to get the next part of a section ("MORE")
+    yes_words: tuple[str, ...] = ()  # said to confirm a choice the line was unsure it heard ("yes")
     gsm_only: bool = True  # texts must stay in GSM-7 (English); UCS-2 costs 67 characters a segment
 
     def prompt(self, name: str, **values: str) -> tuple[str, ...]:

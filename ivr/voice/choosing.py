@@ -7,31 +7,57 @@ from dataclasses import dataclass
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Language, Line
 from ivr.matching import best_match
 
-MIN_SPEECH_CONFIDENCE = 0.3  # below this, Twilio's guess is more likely wrong than right
+CONFIRM_BELOW = 0.5  # a spoken choice heard with less confidence is asked back, not acted on or called wrong
+CONFIRM_KEY = "1"  # "Did you say key points? If so, press 1"
 
 
 @dataclass(frozen=True)
 class Choice:
-    """One of: 'topic' (go to .topic), a navigation action, 'nothing' (silence) or 'wrong'."""
+    """One of: 'topic' (go to .topic), a navigation action, 'nothing' (silence), 'wrong',
+    'confirm' (ask whether .unsure is what was said) or 'declined' (it was not: ask again)."""
 
     kind: str
     topic: str | None = None
+    unsure: Choice | None = None
+
+    @property
+    def meaning(self) -> str:
+        """How the choice travels in a URL and reads in the test table: 'topic:key-points', 'back'."""
+        return f"{self.kind}:{self.topic}" if self.topic else self.kind
 
 
 NOTHING = Choice("nothing")
 WRONG = Choice("wrong")
+DECLINED = Choice("declined")
 
 
-def interpret(line: Line, language: Language, options: tuple[str, ...], digits: str, speech: str, confidence: str | None) -> Choice:
-    """Map Digits or SpeechResult to a Choice; `options` are the content options on offer here."""
+def from_meaning(language: Language, meaning: str) -> Choice | None:
+    """The choice a URL's `confirm` names, or None when it names nothing this language has (an odd URL)."""
+    kind, _, topic = meaning.partition(":")
+    if kind == "topic" and topic in language.topics and topic != MAIN_MENU:
+        return Choice("topic", topic)
+    return Choice(kind) if kind in NAVIGATION_ACTIONS and not topic else None
+
+
+def interpret(line: Line, language: Language, options: tuple[str, ...], digits: str, speech: str,
+              confidence: str | None, unsure: Choice | None = None) -> Choice:
+    """Map Digits or SpeechResult to a Choice; `options` are the content options on offer here.
+
+    `unsure` is the choice the caller was just asked to confirm ("Did you say key points?").
+    """
     digits, speech = (digits or "").strip(), (speech or "").strip()
+    if unsure is not None and (digits[:1] == CONFIRM_KEY or (speech and _is_yes(language, speech))):
+        return unsure  # the caller confirmed what the line was unsure it heard
     if digits:
         return _from_key(line, options, digits[0])
-    if speech:
-        if _too_unsure(confidence):
-            return WRONG
-        return _from_words(line, language, options, speech)
-    return NOTHING
+    if not speech:
+        return NOTHING
+    choice = _from_words(line, language, options, speech)
+    if choice is WRONG and unsure is not None:
+        return DECLINED  # "no", or anything else that is no choice: ask the menu again, it is no mistake
+    if choice is not WRONG and _unsure(confidence):
+        return Choice("confirm", unsure=choice)  # a low-confidence guess is asked back, not acted on
+    return choice
 
 
 def _from_key(line: Line, options: tuple[str, ...], key: str) -> Choice:
@@ -49,15 +75,42 @@ def _from_words(line: Line, language: Language, options: tuple[str, ...], speech
     for topic in language.topics.values():
         if topic.id != MAIN_MENU:
             candidates.append((Choice("topic", topic.id), (topic.title, *topic.speech)))
-    on_offer = [(choice, phrases) for choice, phrases in candidates if choice.topic is None or choice.topic in options]
+    # "help" competes only with every topic: "how does O T help" means the topic even where it is not on offer
+    on_offer = [(choice, phrases) for choice, phrases in candidates
+                if choice.topic in options or (choice.topic is None and choice.kind != "help")]
     return best_match(speech, on_offer) or best_match(speech, candidates) or WRONG
 
 
-def _too_unsure(confidence: str | None) -> bool:
+def _is_yes(language: Language, speech: str) -> bool:
+    return best_match(speech, [(True, language.yes_words)]) is True
+
+
+def _unsure(confidence: str | None) -> bool:
+    """Twilio's Confidence is optional: a missing or unreadable one is no reason to doubt."""
     try:
-        return confidence is not None and confidence != "" and float(confidence) < MIN_SPEECH_CONFIDENCE
+        return confidence is not None and confidence != "" and float(confidence) < CONFIRM_BELOW
     except ValueError:
         return False
+
+
+def offered_actions(line: Line, staff_number: str | None, texting: bool) -> tuple[str, ...]:
+    """The navigation keys worth telling a caller about: only what works on this line.
+
+    0 and 8 still answer everywhere (how to reach a person, why no text was sent); they are just
+    not offered where they would lead nowhere.
+    """
+    offered = []
+    for action in NAVIGATION_ACTIONS:
+        if action == "help":
+            continue  # the list is what the help key says; naming itself there would be noise
+        if action == "text" and not texting:
+            continue  # texting is not set up: the key would only say so
+        if action == "person" and not staff_number:
+            continue  # no staff number: the key would only say to ask the care team
+        if action == "language" and len(line.languages) < 2:
+            continue  # one language: nothing to choose
+        offered.append(action)
+    return tuple(offered)
 
 
 def speech_hints(language: Language, options: tuple[str, ...]) -> str:
@@ -68,6 +121,7 @@ def speech_hints(language: Language, options: tuple[str, ...]) -> str:
         phrases.extend((topic.title, *topic.speech))
     for action in NAVIGATION_ACTIONS:
         phrases.extend(language.nav_speech.get(action, ()))
+    phrases.extend(language.yes_words)
     return _hints(phrases)
 
 

@@ -19,7 +19,7 @@ from ivr.sms.sender import has_caller_id
 from ivr.store.database import StoreUnavailable
 from ivr.usage import call_sid, note, note_call_place
 from ivr.voice import urls
-from ivr.voice.choosing import Choice, choose_language, interpret
+from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -54,7 +54,9 @@ def _place(lang: str, topic: str) -> tuple[Language, str]:
 
 
 def _caller_choice(language: Language, options: tuple[str, ...]) -> Choice:
-    return interpret(services().line, language, options, _param("Digits"), _param("SpeechResult"), request.values.get("Confidence"))
+    unsure = from_meaning(language, _param("confirm")) if _param("confirm") else None
+    return interpret(services().line, language, options, _param("Digits"), _param("SpeechResult"),
+                     request.values.get("Confidence"), unsure)
 
 
 @bp.errorhandler(Exception)
@@ -145,6 +147,10 @@ def chosen(lang: str, topic: str) -> Response:
         reason = "silence" if choice.kind == "nothing" else "wrong"
         _note_unanswered(reason, language.code, topic, attempt)
         return twiml(pages.choices(language, topic, attempt + 1, reason))
+    if choice.kind == "confirm" and choice.unsure:
+        return twiml(pages.confirm(language, topic, attempt, choice.unsure))
+    if choice.kind == "declined":
+        return twiml(pages.choices(language, topic, attempt))
     if choice.kind == "repeat" and not options:
         last = len(language.topics[topic].voice_parts) - 1
         return twiml(pages.part(language, topic, last))
@@ -174,11 +180,13 @@ def part_chosen(lang: str, topic: str, index: int) -> Response:
         return twiml(pages.part(language, topic, index, notice=language.prompt("reprompt.wrong")))
     if choice.kind == "repeat":
         return twiml(pages.part(language, topic, index))
+    if choice.kind == "confirm" and choice.unsure:
+        return twiml(pages.confirm(language, topic, 1, choice.unsure))
     return twiml(_navigate(language, topic, index, choice))
 
 
 def _navigate(language: Language, topic: str, index: int | None, choice: Choice) -> VoiceResponse:
-    """Act on a choice that leaves this place: a topic, back, main, text or person."""
+    """Act on a choice that leaves this place: a topic, back, main, text, person, language or help."""
     pages, flow = services().pages, services().line.flow
     if choice.kind == "topic" and choice.topic:
         note("voice", "opened", language.code, choice.topic)
@@ -197,6 +205,8 @@ def _navigate(language: Language, topic: str, index: int | None, choice: Choice)
     if choice.kind == "person":
         note("voice", "person", language.code, topic)
         return pages.person(language, topic, index)
+    if choice.kind == "help":
+        return pages.resume(language, topic, index, with_keys=True)
     return pages.choices(language, topic)  # repeat, from a menu
 
 

@@ -15,12 +15,14 @@ from twilio.twiml.voice_response import Gather, VoiceResponse
 from ivr.audio.catalog import AudioCatalog
 from ivr.content.model import MAIN_MENU, Language, Line
 from ivr.voice import urls
-from ivr.voice.choosing import language_hints, speech_hints
-from ivr.voice.utterances import language_choice_prompt, navigation_prompt, option_prompts, section_end_prompt
+from ivr.voice.choosing import Choice, language_hints, offered_actions, speech_hints
+from ivr.voice.utterances import (confirm_prompt, language_choice_prompt, language_switch_prompt, navigation_prompt,
+                                  option_prompts, section_end_prompt, short_navigation_prompt)
 
 PERSON_RING_SECONDS = 25
 MAX_RENDERED_PAGES = 4096  # a line has a few hundred pages per language; the cap only bounds odd URLs
 Args = ParamSpec("Args")
+Spoken = tuple[Language, str]  # one part and the language whose voice says it
 
 
 class RenderedResponse(VoiceResponse):
@@ -60,21 +62,26 @@ def rendered_once(page: Callable[Concatenate["VoicePages", Args], VoiceResponse]
 
 @dataclass(frozen=True)
 class VoicePages:
-    """Renders each page of the call for one line, audio catalog and staff number.
+    """Renders each page of the call for one line, audio catalog, staff number and texting set-up.
 
     A page is rendered once per audio generation and then served from memory, so a new staff
-    number means a new VoicePages (as create_app builds one).
+    number means a new VoicePages (as create_app builds one). Keys are offered only where they
+    work: 0 with a staff number, "text me" when texting is set up.
     """
 
     line: Line
     audio: AudioCatalog
     staff_number: str | None = None
+    texting: bool = False
     _rendered: dict[tuple, str] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # --- speaking -----------------------------------------------------------------------------
     def _speak(self, verb: VoiceResponse | Gather, language: Language, parts: Iterable[str]) -> None:
-        """<Play> the generated audio for each part, or <Say> it when there is none yet."""
-        for text in parts:
+        self._speak_each(verb, [(language, text) for text in parts])
+
+    def _speak_each(self, verb: VoiceResponse | Gather, spoken: Iterable[Spoken]) -> None:
+        """<Play> the generated audio for each part, or <Say> it when there is none yet, in its language's voice."""
+        for language, text in spoken:
             url = self.audio.url_for(text, language)
             if url:
                 verb.play(url)
@@ -93,15 +100,34 @@ class VoicePages:
             hints=speech_hints(language, options),
         )
 
-    def _navigation(self, language: Language, topic_id: str, in_section: bool) -> list[str]:
-        """The same navigation in every menu: repeat, back, main menu, text, person (and language, in the main menu)."""
-        names = ["repeat", "text"]
-        if topic_id != MAIN_MENU or in_section:
-            names += ["back", "main"]
-        names.append("person")
-        if topic_id == MAIN_MENU and not in_section and len(self.line.languages) > 1:
-            names.append("language")  # a caller whose language was remembered can still change it
-        return [part for name in names for part in navigation_prompt(self.line, language, name)]
+    def keys_help(self, language: Language) -> list[Spoken]:
+        """Every key that works on this line, said once in the welcome and again on the help key.
+
+        The language key is followed by each other language's own offer, in that language's voice,
+        so a caller whose language was remembered wrongly hears the way out in their own language.
+        """
+        spoken = [(language, text) for text in language.prompt("keys.intro")]
+        for action in offered_actions(self.line, self.staff_number, self.texting):
+            spoken += [(language, text) for text in navigation_prompt(self.line, language, action)]
+            if action == "language":
+                spoken += [(other, text) for other in self.line.languages.values() if other.code != language.code
+                           for text in language_switch_prompt(self.line, other)]
+        return spoken + [(language, text) for text in language.prompt("nav.speech")]
+
+    def _navigation(self, language: Language, topic_id: str, attempt: int) -> list[str]:
+        """One short sentence: help in the main menu, back in other menus, repeat or back at a section's end;
+        and a person on the last try."""
+        if topic_id == MAIN_MENU:
+            said = list(navigation_prompt(self.line, language, "help"))
+        elif self.line.flow.is_menu(topic_id):
+            said = list(navigation_prompt(self.line, language, "back"))  # silence repeats a menu anyway
+        else:
+            said = list(short_navigation_prompt(self.line, language))
+        if attempt > 1:
+            said += language.prompt("nav.speech")  # a fuller reprompt after a miss
+        if 1 < attempt == self.line.flow.tries and self.staff_number:
+            said += navigation_prompt(self.line, language, "person")  # the last chance: offer a person
+        return said
 
     def _goodbye(self, response: VoiceResponse, language: Language, *prompts: str) -> VoiceResponse:
         return self._goodbye_in(response, (language,), *prompts)
@@ -144,10 +170,11 @@ class VoicePages:
 
     @rendered_once
     def choices(self, language: Language, topic_id: str, attempt: int = 1, reason: str | None = None,
-                welcome: bool = False, notice: tuple[str, ...] = ()) -> VoiceResponse:
-        """A menu (its options, then navigation), or the navigation offered at the end of a section.
+                welcome: bool = False, notice: tuple[str, ...] = (), with_keys: bool = False) -> VoiceResponse:
+        """A menu (its options, then one navigation sentence), or the end of a section (text me, navigation).
 
-        A retry (attempt > 1) says why first and adds how to answer by voice: a fuller reprompt.
+        The welcome and the help key add every key first. A retry (attempt > 1) says why first and
+        adds how to answer by voice: a fuller reprompt.
         """
         response = VoiceResponse()
         flow = self.line.flow
@@ -156,31 +183,37 @@ class VoicePages:
         topic = language.topics[topic_id]
         options = flow.menus.get(topic_id, ())
         gather = self._gather(response, language, urls.chosen(language.code, topic_id, attempt), flow.menu_wait_seconds, options)
-        spoken: list[str] = list(notice)
+        said: list[str] = list(notice)
         if welcome:
-            spoken += language.prompt("welcome")
-        if reason:
-            spoken += language.prompt(f"reprompt.{reason}")
+            said += language.prompt("welcome")
+        self._speak(gather, language, said)
+        if welcome or with_keys:
+            self._speak_each(gather, self.keys_help(language))
+        said = list(language.prompt(f"reprompt.{reason}")) if reason else []
         if options:
-            spoken += topic.voice_parts
-            spoken += option_prompts(language, options)
+            said += topic.voice_parts
+            said += option_prompts(language, options)
         else:
-            spoken += section_end_prompt(language, topic)
-        spoken += self._navigation(language, topic_id, in_section=not options)
-        if attempt > 1:
-            spoken += language.prompt("nav.speech")
-        self._speak(gather, language, spoken)
+            said += section_end_prompt(language, topic)
+            if self.texting:
+                said += navigation_prompt(self.line, language, "text")  # where there is something to send
+        said += self._navigation(language, topic_id, attempt)
+        self._speak(gather, language, said)
         response.redirect(urls.choices(language.code, topic_id, attempt + 1, "silence"), method="POST")
         return response
 
     @rendered_once
-    def part(self, language: Language, topic_id: str, index: int, notice: tuple[str, ...] = ()) -> VoiceResponse:
+    def part(self, language: Language, topic_id: str, index: int, notice: tuple[str, ...] = (),
+             with_keys: bool = False) -> VoiceResponse:
         """One part of a section. Keys work while it plays; after a short pause the next part follows."""
         response = VoiceResponse()
         topic = language.topics[topic_id]
         index = min(max(index, 0), len(topic.voice_parts) - 1)
         gather = self._gather(response, language, urls.part_chosen(language.code, topic_id, index), self.line.flow.part_wait_seconds, ())
-        self._speak(gather, language, (*notice, topic.voice_parts[index]))
+        self._speak(gather, language, notice)
+        if with_keys:
+            self._speak_each(gather, self.keys_help(language))
+        self._speak(gather, language, (topic.voice_parts[index],))
         following = index + 1
         next_url = urls.part(language.code, topic_id, following) if following < len(topic.voice_parts) else urls.choices(language.code, topic_id)
         response.redirect(next_url, method="POST")
@@ -194,11 +227,23 @@ class VoicePages:
         return self.part(language, topic_id, 0)
 
     @rendered_once
-    def resume(self, language: Language, topic_id: str, index: int | None, notice: tuple[str, ...] = ()) -> VoiceResponse:
-        """Back to where the caller was (a section part, or a place with choices), after a notice."""
+    def resume(self, language: Language, topic_id: str, index: int | None, notice: tuple[str, ...] = (),
+               with_keys: bool = False) -> VoiceResponse:
+        """Back to where the caller was (a section part, or a place with choices), after a notice or the keys."""
         if index is None or self.line.flow.is_menu(topic_id):
-            return self.choices(language, topic_id, notice=notice)
-        return self.part(language, topic_id, index, notice=notice)
+            return self.choices(language, topic_id, notice=notice, with_keys=with_keys)
+        return self.part(language, topic_id, index, notice=notice, with_keys=with_keys)
+
+    @rendered_once
+    def confirm(self, language: Language, topic_id: str, attempt: int, unsure: Choice) -> VoiceResponse:
+        """Ask back a spoken choice heard with low confidence; silence returns to this place's choices."""
+        response = VoiceResponse()
+        flow = self.line.flow
+        action = urls.chosen(language.code, topic_id, attempt, confirm=unsure.meaning)
+        gather = self._gather(response, language, action, flow.menu_wait_seconds, flow.menus.get(topic_id, ()))
+        self._speak(gather, language, confirm_prompt(language, unsure))
+        response.redirect(urls.choices(language.code, topic_id, attempt), method="POST")
+        return response
 
     @rendered_once
     def person(self, language: Language, topic_id: str, index: int | None) -> VoiceResponse:

@@ -24,8 +24,9 @@ def choices(lang: str, topic: str, attempt: int = 1, reason: str | None = None, 
                 reason=reason, welcome=int(welcome), recovering=int(recovering))
 
 
-def chosen(lang: str, topic: str, attempt: int) -> str:
-    return _url(f"/voice/{quote(lang)}/choices/{quote(topic)}/choose", attempt=attempt)
+def chosen(lang: str, topic: str, attempt: int, confirm: str | None = None) -> str:
+    """`confirm` names the choice the caller is asked to confirm (Choice.meaning)."""
+    return _url(f"/voice/{quote(lang)}/choices/{quote(topic)}/choose", attempt=attempt, confirm=confirm)
 
 
 def part(lang: str, topic: str, index: int) -> str:
