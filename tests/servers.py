@@ -7,6 +7,7 @@ Every wait is bounded in time.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import time
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
+from string import Template
 from typing import Iterator
 
 from tests.conftest import PROJECT, TEST_BASE, TEST_TOKEN
@@ -65,6 +67,55 @@ def gunicorn(tmp_path: Path, **environ: str) -> Iterator[int]:
                                    stderr=subprocess.STDOUT)
     try:
         wait_until_answering(port, process, log)
+        yield port
+    finally:
+        stop(process)
+
+
+NGINX_TEMPLATE = PROJECT / "deploy" / "nginx.conf.template"
+NGINX_MAIN = """daemon off;
+user root;
+worker_processes 1;
+pid {run}/nginx.pid;
+error_log {run}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {run}/body;
+    proxy_temp_path {run}/proxy;
+    fastcgi_temp_path {run}/fastcgi;
+    uwsgi_temp_path {run}/uwsgi;
+    scgi_temp_path {run}/scgi;
+    include {run}/ot-line.conf;
+}}
+"""
+
+
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or next((path for path in ("/usr/sbin/nginx",) if Path(path).exists()), None)
+
+
+def render_front_end(listen: str, upstream: str) -> str:
+    """deploy/nginx.conf.template with its two values filled in, as envsubst does in production."""
+    return Template(NGINX_TEMPLATE.read_text()).safe_substitute(LISTEN=listen, GUNICORN=upstream)
+
+
+@contextmanager
+def nginx(tmp_path: Path, upstream_port: int) -> Iterator[int]:
+    """Debian's nginx with deploy/nginx.conf.template in front of gunicorn on upstream_port; yields its port."""
+    binary = nginx_binary()
+    assert binary, "nginx is not installed"
+    port = free_port()
+    run = tmp_path / f"nginx-{port}"
+    run.mkdir()
+    (run / "ot-line.conf").write_text(render_front_end(f"127.0.0.1:{port}", f"127.0.0.1:{upstream_port}"))
+    (run / "nginx.conf").write_text(NGINX_MAIN.format(run=run))
+    log = run / "nginx-error.log"
+    with (run / "nginx.out").open("wb") as out:
+        process = subprocess.Popen([binary, "-e", str(log), "-p", str(run), "-c", str(run / "nginx.conf")],
+                                   stdout=out, stderr=subprocess.STDOUT)
+    try:
+        wait_until_answering(port, process, run / "nginx.out")
         yield port
     finally:
         stop(process)
