@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 from typing import Iterable
 
@@ -50,22 +51,23 @@ class OptOutWords:
     unmistakable: frozenset[str]
     after: frozenset[str]
     before: frozenset[str]
-    phrases: tuple[tuple[str, ...], ...]
+    phrases: tuple[str, ...]  # each as its words with a space either side: " LEAVE ME ALONE "
 
     @classmethod
     def of(cls, languages: Iterable[Language]) -> "OptOutWords":
         """Every language's words at once: a text may mix them ("STOP por favor")."""
         languages = tuple(languages)
 
-        def each(field: str) -> list[str]:
-            return [word for language in languages for word in language.opt_out_context.get(field, ())]
+        def each(field: str) -> tuple[str, ...]:
+            return tuple(word for language in languages for word in language.opt_out_context.get(field, ()))
 
-        own = [word for language in languages for word in language.compliance_words.get("stop", ())]
+        own = tuple(word for language in languages for word in language.compliance_words.get("stop", ()))
         return cls.from_words(own, each("opt-out.after"), each("opt-out.before"), each("opt-out.phrases"))
 
     @classmethod
-    def from_words(cls, own_stop_words: Iterable[str], after: Iterable[str], before: Iterable[str],
-                   phrases: Iterable[str]) -> "OptOutWords":
+    @lru_cache(maxsize=16)  # folding every word took most of a millisecond a text; the words change only on reload
+    def from_words(cls, own_stop_words: tuple[str, ...], after: tuple[str, ...], before: tuple[str, ...],
+                   phrases: tuple[str, ...]) -> "OptOutWords":
         def folded(words: Iterable[str]) -> frozenset[str]:
             return frozenset(token for word in words for token in _tokens(fold(word)))
 
@@ -74,7 +76,7 @@ class OptOutWords:
             unmistakable=folded(UNMISTAKABLE_OPT_OUT_WORDS) | {STOP_SIGN},
             after=folded(after),
             before=folded(before),
-            phrases=tuple(tuple(_tokens(fold(phrase))) for phrase in phrases if phrase.strip()),
+            phrases=tuple(f" {' '.join(_tokens(fold(phrase)))} " for phrase in phrases if phrase.strip()),
         )
 
     def asking(self, token: str) -> bool:
@@ -92,10 +94,11 @@ def is_opt_out_request(text: str, words: OptOutWords) -> bool:
     tokens = [token for sentence in sentences for token in sentence]
     if not tokens:  # an empty text or only symbols: nothing asked
         return False
-    question = "?" in text[:MATCHED_CHARS]  # a question ending in STOP or starting with END asks about stopping
+    question = any(mark in text[:MATCHED_CHARS] for mark in "?¿")  # a question ending in STOP or starting with END asks about stopping
     if any(token in words.unmistakable for token in tokens):  # UNSUBSCRIBE, 🛑: never an ordinary word
         return True
-    if any(_contains(tokens, phrase) for phrase in words.phrases):  # "leave me alone", "no me manden"
+    spaced = f" {' '.join(tokens)} "
+    if any(phrase in spaced for phrase in words.phrases):  # "leave me alone", "no me manden"
         return True
     for sentence in sentences:
         if all(words.asking(t) or words.around(t) for t in sentence) and any(map(words.asking, sentence)):
@@ -140,7 +143,3 @@ def _joined(tokens: list[str], words: OptOutWords) -> list[str]:
         else:
             joined.append(token)
     return joined
-
-
-def _contains(tokens: list[str], phrase: tuple[str, ...]) -> bool:
-    return any(tuple(tokens[start:start + len(phrase)]) == phrase for start in range(len(tokens) - len(phrase) + 1))
