@@ -50,7 +50,8 @@ class SlowClients:
     def _open(self) -> socket.socket | None:
         try:
             sock = socket.create_connection(("127.0.0.1", self.port), timeout=1)
-            sock.sendall(b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n")
+            sock.sendall(b"POST /voice HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                         b"Content-Type: application/x-www-form-urlencoded\r\n")
             return sock
         except OSError:
             return None
@@ -142,7 +143,8 @@ def main() -> None:
             calls, opened = attack(port, args.slow, args.calls, args.timeout)
             slowest = f"{calls.slowest:.3f}" if calls.slowest is not None else "-"
             label = "gunicorn alone" if front_end == "none" else "nginx + gunicorn"
-            print(f"| {label} | {args.calls} | {calls.answered} | {slowest} | {opened} | {time.monotonic() - started:.1f} |")
+            wall = time.monotonic() - started
+            print(f"| {label} | {args.calls} | {calls.answered} | {slowest} | {opened} | {wall:.1f} |")
 
 
 if __name__ == "__main__":

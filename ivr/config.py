@@ -19,7 +19,8 @@ DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 
 
 LINE_ENVIRONMENTS = ("development", PRODUCTION)
-SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
+                 "0": False, "false": False, "no": False, "off": False}
 
 
 class ConfigurationError(RuntimeError):
@@ -85,6 +86,9 @@ class Settings:
             value = env.get(name, "").strip()
             return value or None
 
+        def count(name: str, default: int) -> int:
+            return whole_number(name, env.get(name), default)
+
         return cls(
             auth_token=get("TWILIO_AUTH_TOKEN"),
             account_sid=get("TWILIO_ACCOUNT_SID"),
@@ -100,11 +104,11 @@ class Settings:
             number_hash_secret=get("NUMBER_HASH_SECRET"),
             help_contact=get("HELP_CONTACT"),
             twilio_answers_help=switch("SMS_HELP_BY_TWILIO", env.get("SMS_HELP_BY_TWILIO")),
-            sms_per_minute=whole_number("SMS_LIMIT_PER_MINUTE", env.get("SMS_LIMIT_PER_MINUTE"), DEFAULT_SMS_PER_MINUTE),
-            sms_per_day=whole_number("SMS_LIMIT_PER_DAY", env.get("SMS_LIMIT_PER_DAY"), DEFAULT_SMS_PER_DAY),
+            sms_per_minute=count("SMS_LIMIT_PER_MINUTE", DEFAULT_SMS_PER_MINUTE),
+            sms_per_day=count("SMS_LIMIT_PER_DAY", DEFAULT_SMS_PER_DAY),
             line_env=line_environment(env.get("LINE_ENV")),
             trust_proxy=switch("TRUST_PROXY", env.get("TRUST_PROXY")),
-            max_request_bytes=whole_number("MAX_REQUEST_BYTES", env.get("MAX_REQUEST_BYTES"), DEFAULT_MAX_REQUEST_BYTES),
+            max_request_bytes=count("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
         )
 
     @property

@@ -98,7 +98,7 @@ def import_opt_outs(file: Path) -> None:
         for number in found.numbers:
             line.store.opt_out(line.hasher(number), now, "import")
     except StoreUnavailable as error:
-        raise click.ClickException(f"the database is unavailable ({error}); nothing lost, run the import again") from error
+        raise click.ClickException(f"the database is unavailable ({error}); run the import again") from error
     click.echo(f"opted out {len(found.numbers)} number(s) from {file}; {len(found.problems)} line(s) refused")
     if found.problems:
         raise SystemExit(1)

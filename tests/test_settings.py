@@ -50,17 +50,21 @@ def test_values_that_are_understood_are_read_the_same_way_everywhere(environ: di
 
 def _start(command: list[str], tmp_path: Path, **environ: str) -> subprocess.CompletedProcess:
     """Start a server that should refuse to start: it must exit by itself, quickly, with one line."""
-    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}", "BIND": f"127.0.0.1:{free_port()}",
+    env = {"PATH": "/usr/bin:/bin", "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}",
+           "BIND": f"127.0.0.1:{free_port()}",
            "WEB_CONCURRENCY": "1", **environ}
     return subprocess.run([sys.executable, "-m", *command], cwd=PROJECT, env=env, capture_output=True, text=True,
                           timeout=60)
 
 
-SERVERS = {"flask run": ["flask", "--app", "app", "run", "--port", str(free_port())], "gunicorn": ["gunicorn", "app:app"]}
+SERVERS = {"flask run": ["flask", "--app", "app", "run", "--port", str(free_port())],
+           "gunicorn": ["gunicorn", "app:app"]}
 
 
 @pytest.mark.parametrize("server", SERVERS)
-@pytest.mark.parametrize(("name", "value"), [("LINE_ENV", "prod"), ("MAX_REQUEST_BYTES", "64k"), ("TRUST_PROXY", "maybe")])
+@pytest.mark.parametrize(("name", "value"), [
+    ("LINE_ENV", "prod"), ("MAX_REQUEST_BYTES", "64k"), ("TRUST_PROXY", "maybe"),
+])
 def test_servers_refuse_to_start_with_one_clear_line(tmp_path: Path, server: str, name: str, value: str) -> None:
     done = _start(SERVERS[server], tmp_path, **{name: value})
     assert done.returncode != 0
@@ -81,7 +85,8 @@ def test_gunicorn_trusts_no_forwarder_unless_trust_proxy(monkeypatch, trust_prox
     monkeypatch.setenv("TRUST_PROXY", trust_proxy)
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     conf = runpy.run_path(str(PROJECT / "gunicorn.conf.py"))
-    assert conf["forwarded_allow_ips"] == allowed and conf["forwarder_headers"] == "" and conf["secure_scheme_headers"] == {}
+    assert conf["forwarded_allow_ips"] == allowed
+    assert conf["forwarder_headers"] == "" and conf["secure_scheme_headers"] == {}
 
 
 @pytest.mark.parametrize("trust_proxy", ["", "1"])

@@ -115,8 +115,9 @@ def test_stop_is_silent_and_sticks_until_start(client) -> None:
     assert text(client, "FIND") != []
 
 
-@pytest.mark.parametrize("body", ["STOP please", "please stop", "Stop texting me", "STOP STOP", "stop. Sent from my iPhone",
-                                  "UNSUBSCRIBE ME", "OPT OUT PLEASE", "\u0405\u0422\u041e\u0420", "\U0001F6D1"])
+@pytest.mark.parametrize("body", ["STOP please", "please stop", "Stop texting me", "STOP STOP",
+                                  "stop. Sent from my iPhone", "UNSUBSCRIBE ME", "OPT OUT PLEASE",
+                                  "\u0405\u0422\u041e\u0420", "\U0001F6D1"])
 def test_a_request_to_stop_in_other_words_is_confirmed_once_and_sticks(client, body: str) -> None:
     """Twilio neither blocks nor confirms these, so the line does, saying how to opt back in."""
     [confirmation] = text(client, body)

@@ -1,4 +1,5 @@
-"""What a text asks for: a compliance word (exact, or a request to stop in any words), MORE, or a topic (tolerant, via ivr.matching).
+"""What a text asks for: a compliance word (exact, or a request to stop in any words), MORE, or a topic
+(tolerant, via ivr.matching).
 
 Pure functions over the content model. A topic with keywords can be texted for: its keywords, its
 spoken phrases and its title are what a text may match; a keyword owns its word, so another topic's

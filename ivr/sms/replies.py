@@ -66,7 +66,8 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
     if word == "stop" and (compliance.by_twilio or state.opted_out):  # Twilio confirms its words; once is enough
         return Answer(None, replace(state, opted_out=True), limited=False, understood="stop")
     if word == "stop":  # other words (or PARAR): Twilio neither blocks nor confirms, so the line says how to undo it
-        return Answer(language.prompt("sms.stopped")[0], replace(state, opted_out=True), limited=False, understood="stop")
+        stopped = replace(state, opted_out=True)
+        return Answer(language.prompt("sms.stopped")[0], stopped, limited=False, understood="stop")
     if state.opted_out and word != "start":
         return Answer(None, state, limited=False, understood="while-opted-out")
     if word in ("start", "help"):

@@ -34,8 +34,8 @@ STOP_SIGN = "\U0001F6D1"  # 🛑: nobody writes it in a question about OT
 HAND_SIGNS = frozenset("\u270B\U0001F91A\u26D4\U0001F6AB\U0001F645")  # ✋ 🤚 ⛔ 🚫 🙅
 SIGNS = "".join((STOP_SIGN, *sorted(HAND_SIGNS)))
 LOOK_ALIKES = str.maketrans(
-    "АВЕЅІЈКМНОРСТХУԚԜаеѕіјкорстухԛԝвмнΑΒΕΖΗΙΚΜΝΟΡΤΥΧοκνρτυι’‘`",
-    "ABESIJKMHOPCTXYQWAESIJKOPCTYXQWBMHABEZHIKMNOPTYXOKVPTUI'''",
+    "АВЕЅІЈКМНОРСТХУԚԜ" "аеѕіјкорстухԛԝвмн" "ΑΒΕΖΗΙΚΜΝΟΡΤΥΧ" "οκνρτυι" "’‘`",  # Cyrillic, Greek, apostrophes
+    "ABESIJKMHOPCTXYQW" "AESIJKOPCTYXQWBMH" "ABEZHIKMNOPTYX" "OKVPTUI" "'''",
 )
 REGIONAL_LETTERS = {0x1F1E6 + index: chr(ord("A") + index) for index in range(26)}  # 🇸🇹🇴🇵
 DIGIT_LOOK_ALIKES = str.maketrans("013457", "OIEAST")
@@ -90,11 +90,13 @@ class OptOutWords:
 def is_opt_out_request(text: str, words: OptOutWords) -> bool:
     """True when the text asks to stop texting (see the module's docstring for the rule and why)."""
     folded = fold(text[:MATCHED_CHARS])
-    sentences = [tokens for tokens in (_joined(_tokens(part), words) for part in SENTENCE_BREAK.split(folded)) if tokens]
+    parts = (_joined(_tokens(part), words) for part in SENTENCE_BREAK.split(folded))
+    sentences = [tokens for tokens in parts if tokens]
     tokens = [token for sentence in sentences for token in sentence]
     if not tokens:  # an empty text or only symbols: nothing asked
         return False
-    question = any(mark in text[:MATCHED_CHARS] for mark in "?¿")  # a question ending in STOP or starting with END asks about stopping
+    # a question ending in STOP or starting with END asks about stopping
+    question = any(mark in text[:MATCHED_CHARS] for mark in "?¿")
     if any(token in words.unmistakable for token in tokens):  # UNSUBSCRIBE, 🛑: never an ordinary word
         return True
     spaced = f" {' '.join(tokens)} "
@@ -103,7 +105,7 @@ def is_opt_out_request(text: str, words: OptOutWords) -> bool:
     for sentence in sentences:
         if all(words.asking(t) or words.around(t) for t in sentence) and any(map(words.asking, sentence)):
             return True  # nothing but asking: "STOP please", "OPT OUT PLEASE", "✋", "stop. Sent from my iPhone"
-        if any(token in words.ordinary and following in words.after for token, following in zip(sentence, sentence[1:])):
+        if any(token in words.ordinary and after in words.after for token, after in zip(sentence, sentence[1:])):
             return True  # "can you stop texting me", "alto por favor": the stop is about the texts
     if tokens[0] in words.ordinary and not question:  # "Stop sending these", "Cancel my subscription": an order
         return True
