@@ -52,4 +52,5 @@ def every_text(line: Line, policy: Policy) -> Iterator[Measured]:
                               part_message(language, topic.id, index), language)
         for word in ("help", "start"):
             yield measure(f"prompts/{language.code}.txt [sms.{word}]", compliance_reply(language, word, policy), language)
-        yield measure(f"prompts/{language.code}.txt [sms.no-more]", language.prompt("sms.no-more")[0], language)
+        for name in ("sms.no-more", "sms.stopped"):
+            yield measure(f"prompts/{language.code}.txt [{name}]", language.prompt(name)[0], language)
