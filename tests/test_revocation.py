@@ -60,3 +60,26 @@ def test_start_undoes_an_opt_out_in_any_words() -> None:
     assert answer(LINE, stopped, Incoming("FIND"), POLICY).reply is None
     started = answer(LINE, stopped, Incoming("START"), POLICY)
     assert not started.state.opted_out and started.reply == ENGLISH.prompt("sms.start")[0]
+
+
+CYRILLIC = str.maketrans("AEOPCTXaeopcxy", "АЕОРСТХаеорсху")
+
+
+def _disguises(text: str) -> dict[str, str]:
+    """The same text as it may arrive: fullwidth, Cyrillic look-alikes, invisible characters between letters."""
+    fullwidth = "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in text)
+    return {"fullwidth": fullwidth, "cyrillic": text.translate(CYRILLIC), "zero-width": "\u200b".join(text)}
+
+
+@pytest.mark.parametrize("text,expected", ROWS, ids=[repr(text) for text, _ in ROWS])
+def test_disguised_letters_change_nothing_in_either_direction(text: str, expected: str) -> None:
+    for how, disguised in _disguises(text).items():
+        result = answer(LINE, NumberState(language="en"), Incoming(disguised), POLICY)
+        assert result.state.opted_out == (expected == "stop"), how
+
+
+def test_no_topic_keyword_title_or_spoken_phrase_reads_as_a_request_to_stop() -> None:
+    for language in LINE.languages.values():
+        for topic in language.topics.values():
+            for phrase in (*topic.keywords, topic.title, *topic.speech):
+                assert not answer(LINE, NumberState(), Incoming(phrase), POLICY).state.opted_out, phrase

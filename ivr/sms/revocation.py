@@ -96,7 +96,7 @@ def is_opt_out_request(text: str, words: OptOutWords) -> bool:
     if not tokens:  # an empty text or only symbols: nothing asked
         return False
     # a question ending in STOP or starting with END asks about stopping
-    question = any(mark in text[:MATCHED_CHARS] for mark in "?¿")
+    question = any(mark in folded for mark in "?¿")
     if any(token in words.unmistakable for token in tokens):  # UNSUBSCRIBE, 🛑: never an ordinary word
         return True
     spaced = f" {' '.join(tokens)} "
