@@ -83,3 +83,8 @@ def test_no_topic_keyword_title_or_spoken_phrase_reads_as_a_request_to_stop() ->
         for topic in language.topics.values():
             for phrase in (*topic.keywords, topic.title, *topic.speech):
                 assert not answer(LINE, NumberState(), Incoming(phrase), POLICY).state.opted_out, phrase
+
+
+def test_a_request_at_the_end_of_a_long_text_counts() -> None:
+    long = "my son bites other kids at daycare and I wanted to ask about that, " * 20 + "but please stop"
+    assert len(long) > 1000 and answer(LINE, NumberState(), Incoming(long), POLICY).state.opted_out

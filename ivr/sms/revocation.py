@@ -29,7 +29,9 @@ from typing import Iterable
 from ivr.content.model import Language
 from ivr.sms.compliance import OPT_OUT_WORDS, UNMISTAKABLE_OPT_OUT_WORDS
 
-MATCHED_CHARS = 160  # only the start of a long text is read: a 1,600-character body costs no more
+# The whole text, up to Twilio's 1,600 characters: "... I never signed up for this. STOP" ends a long text.
+# About 3 ms for the longest; a typical text takes 0.1 ms.
+MATCHED_CHARS = 1600
 STOP_SIGN = "\U0001F6D1"  # 🛑: nobody writes it in a question about OT
 HAND_SIGNS = frozenset("\u270B\U0001F91A\u26D4\U0001F6AB\U0001F645")  # ✋ 🤚 ⛔ 🚫 🙅
 SIGNS = "".join((STOP_SIGN, *sorted(HAND_SIGNS)))
