@@ -5,14 +5,23 @@ Every value can be overridden with an environment variable (named beside it) or 
 
 import multiprocessing
 import os
+import sys
 
-bind = os.environ.get("BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+from ivr.config import ConfigurationError, switch, whole_number
 
-# Each request is a few milliseconds of CPU; threads let a worker keep answering while one request
-# waits on Twilio's REST API ("text me this section") or the database.
-workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+# A value that is not understood stops the start with one line (as the app's own settings do), never a default.
+try:
+    port = whole_number("PORT", os.environ.get("PORT"), 8000)
+    # Each request is a few milliseconds of CPU; threads let a worker keep answering while one request
+    # waits on Twilio's REST API ("text me this section") or the database.
+    workers = whole_number("WEB_CONCURRENCY", os.environ.get("WEB_CONCURRENCY"), multiprocessing.cpu_count() * 2 + 1)
+    threads = whole_number("GUNICORN_THREADS", os.environ.get("GUNICORN_THREADS"), 4)
+    trust_proxy = switch("TRUST_PROXY", os.environ.get("TRUST_PROXY"))
+except ConfigurationError as error:
+    sys.exit(str(error))
+
+bind = os.environ.get("BIND") or f"0.0.0.0:{port}"
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 
 # Twilio gives up after 15 s in total; a worker silent for that long is stuck and is replaced.
 timeout = 15
@@ -33,8 +42,12 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 
 # Which proxy headers to believe is the app's decision (TRUST_PROXY), not gunicorn's: by default
-# gunicorn would take X-Forwarded-Proto from any client on 127.0.0.1.
+# gunicorn would take X-Forwarded-Proto from any client on 127.0.0.1, and a SCRIPT_NAME header too
+# (forwarder_headers), which moves every URL the app builds and signs. Nobody is a trusted forwarder
+# unless TRUST_PROXY says a proxy we control is in front; even then only the scheme headers the app reads.
 secure_scheme_headers: dict[str, str] = {}
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1") if trust_proxy else ""
+forwarder_headers = ""
 
 # The app already writes one JSON line per request (ivr/observability.py), so gunicorn's own access
 # log is off by default: it cost about a tenth of each request's CPU in bench/. GUNICORN_ACCESS_LOG=-

@@ -75,6 +75,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from ivr.audio.routes import bp as audio_bp
     from ivr.cli import audio_cli, content_cli, stats
     from ivr.health import bp as health_bp
+    from ivr.optouts import optouts_cli
     from ivr.sms.routes import bp as sms_bp
     from ivr.voice.routes import bp as voice_bp
 
@@ -85,6 +86,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(stats)
+    app.cli.add_command(optouts_cli)
     return app
 
 

@@ -18,8 +18,42 @@ PRODUCTION = "production"
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 
 
+LINE_ENVIRONMENTS = ("development", PRODUCTION)
+SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
+                 "0": False, "false": False, "no": False, "off": False}
+
+
 class ConfigurationError(RuntimeError):
-    """The environment is not safe to start in (production mode without its secrets)."""
+    """The environment is not safe to start in: production without its secrets, or a value not understood.
+
+    The message is one line for the person starting the line; app.py and gunicorn.conf.py print it and exit.
+    """
+
+
+def whole_number(name: str, value: str | None, default: int) -> int:
+    """A count of at least 1: a value that is not one ("64k") stops the start instead of becoming a default."""
+    if value is None or not value.strip():
+        return default
+    if not value.strip().isdigit() or int(value) < 1:
+        raise ConfigurationError(f"{name} must be a whole number of at least 1, not {value!r}")
+    return int(value)
+
+
+def switch(name: str, value: str | None) -> bool:
+    """On or off; "maybe" stops the start: a switch read wrongly could trust what it must not."""
+    if value is None or not value.strip():
+        return False
+    if value.strip().lower() not in SWITCH_VALUES:
+        raise ConfigurationError(f"{name} must be one of {', '.join(SWITCH_VALUES)}, not {value!r}")
+    return SWITCH_VALUES[value.strip().lower()]
+
+
+def line_environment(value: str | None) -> str:
+    """development or production; anything else (a typo like "prod") could start with webhooks unsigned."""
+    chosen = (value or "development").strip().lower() or "development"
+    if chosen not in LINE_ENVIRONMENTS:
+        raise ConfigurationError(f"LINE_ENV must be development or production, not {value!r}")
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -53,12 +87,7 @@ class Settings:
             return value or None
 
         def count(name: str, default: int) -> int:
-            value = get(name)
-            if value is None:
-                return default
-            if not value.isdigit() or int(value) < 1:
-                raise ValueError(f"{name} must be a whole number of at least 1, not {value!r}")
-            return int(value)
+            return whole_number(name, env.get(name), default)
 
         return cls(
             auth_token=get("TWILIO_AUTH_TOKEN"),
@@ -74,12 +103,12 @@ class Settings:
             messaging_service_sid=get("TWILIO_MESSAGING_SERVICE_SID"),
             number_hash_secret=get("NUMBER_HASH_SECRET"),
             help_contact=get("HELP_CONTACT"),
-            twilio_answers_help=(get("SMS_HELP_BY_TWILIO") or "").lower() in ("1", "true", "yes", "on"),
+            twilio_answers_help=switch("SMS_HELP_BY_TWILIO", env.get("SMS_HELP_BY_TWILIO")),
             sms_per_minute=count("SMS_LIMIT_PER_MINUTE", DEFAULT_SMS_PER_MINUTE),
             sms_per_day=count("SMS_LIMIT_PER_DAY", DEFAULT_SMS_PER_DAY),
-            line_env=(get("LINE_ENV") or "development").lower(),
-            trust_proxy=(get("TRUST_PROXY") or "0").lower() in ("1", "true", "yes"),
-            max_request_bytes=int(get("MAX_REQUEST_BYTES") or DEFAULT_MAX_REQUEST_BYTES),
+            line_env=line_environment(env.get("LINE_ENV")),
+            trust_proxy=switch("TRUST_PROXY", env.get("TRUST_PROXY")),
+            max_request_bytes=count("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
         )
 
     @property

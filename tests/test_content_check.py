@@ -78,7 +78,10 @@ def test_a_grade_above_6_is_a_warning_only(words: Path) -> None:
     assert result.exit_code == 0 and "warning: reading level (grade" in result.output
 
 
-@pytest.mark.parametrize(("keyword", "why"), [("STOP", "STOP, START or HELP"), ("MORE", "keywords.more")])
+@pytest.mark.parametrize(("keyword", "why"), [
+    ("STOP", "STOP, START or HELP"), ("MORE", "keywords.more"), ("END OF SCHOOL", "a request to stop texting"),
+    ("SCHOOL PLEASE STOP", "a request to stop texting"), ("ALTO", "a request to stop texting"),
+])
 def test_a_keyword_may_not_be_a_reserved_word(words: Path, keyword: str, why: str) -> None:
     edit(words / "content/en/topics/school-iep.txt", "keywords: SCHOOL, IEP", f"keywords: SCHOOL, IEP, {keyword}")
     result = check(words)

@@ -145,6 +145,20 @@ def test_stop_is_silent_and_sticks_until_start(client) -> None:
     assert text(client, "FIND") != []
 
 
+@pytest.mark.parametrize("body", ["STOP please", "please stop", "Stop texting me", "STOP STOP",
+                                  "stop. Sent from my iPhone", "UNSUBSCRIBE ME", "OPT OUT PLEASE",
+                                  "\u0405\u0422\u041e\u0420", "\U0001F6D1"])
+def test_a_request_to_stop_in_other_words_is_confirmed_once_and_sticks(client, body: str) -> None:
+    """Twilio neither blocks nor confirms these, so the line does, saying how to opt back in."""
+    [confirmation] = text(client, body)
+    assert "no more texts" in confirmation and "START" in confirmation
+    for later in ("MENU", "FIND", body):
+        assert text(client, later) == []
+    assert text(client, "HELP") != []  # HELP is always answered, and opts nobody back in
+    assert text(client, "FIND") == []
+    assert text(client, "START") != [] and text(client, "FIND") != []
+
+
 @pytest.mark.parametrize("word", ["stop", "UNSUBSCRIBE", "Cancel", "end", "QUIT", "STOPALL", "REVOKE", "OPTOUT"])
 def test_every_opt_out_word_opts_out(client, word: str) -> None:
     assert text(client, word) == []

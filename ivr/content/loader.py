@@ -15,6 +15,7 @@ from pathlib import Path
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Flow, Language, Line, Topic, frozen_map
 from ivr.content.staff_file import ContentError, Problem, StaffFile, Value, read_staff_file, split_list
 from ivr.sms.compliance import RESERVED_WORDS
+from ivr.sms.revocation import OptOutWords, is_opt_out_request
 from ivr.sms.encoding import MAX_SEGMENTS, UCS2_PART, non_gsm_characters, normalise_text
 
 MAX_MENU_OPTIONS = 4
@@ -58,6 +59,7 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "sms.help": {"contact"},
     "sms.contact": set(),
     "sms.start": set(),
+    "sms.stopped": set(),
     "sms.more": {"part", "parts", "next"},
     "sms.last": {"part", "parts"},
     "sms.no-more": set(),
@@ -65,8 +67,9 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
 }
 LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld", "keywords.more")
 COMPLIANCE_KINDS = ("stop", "start", "help")
+OPT_OUT_CONTEXT = {"opt-out.after": ",", "opt-out.before": ",", "opt-out.phrases": "|"}  # field: its separator
 OPTIONAL_LANGUAGE_FIELDS = ("choice-words", "yes-words", "text-encoding",
-                            *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS))
+                            *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS), *OPT_OUT_CONTEXT)
 TEXT_ENCODINGS = ("GSM-7", "UCS-2")  # optional field text-encoding; GSM-7 unless a language needs more letters
 TEXT_PROMPT_PREFIX = "sms."  # prompts sent as text messages rather than spoken
 SAMPLE_PART_NUMBER = 99  # fills {part}, {parts}, {next} when measuring the part line, with room to spare
@@ -94,10 +97,26 @@ def load_line(content_dir: Path, prompts_dir: Path) -> Line:
         if language:
             languages[language.code] = language
     _check_choice_keys(languages, prompts_dir, root, problems)
+    _check_keywords_are_not_opt_outs(languages, content_dir, root, problems)
     if problems or flow is None:
         raise ContentError(problems)
     ordered = sorted(languages.values(), key=lambda lang: lang.choice_key)
     return Line(flow=flow, languages=frozen_map({lang.code: lang for lang in ordered}))
+
+
+def _check_keywords_are_not_opt_outs(languages: dict[str, Language], content_dir: Path, root: Path,
+                                     problems: list[Problem]) -> None:
+    """A keyword that a text would be taken as a request to stop (in any language's words) could never be had."""
+    stop_words = OptOutWords.of(languages.values())
+    for language in languages.values():
+        exact = {normalise_keyword(word) for words in language.compliance_words.values() for word in words}
+        already = exact | {normalise_keyword(word) for word in (*RESERVED_WORDS, *language.more_words)}  # told already
+        for path in sorted((content_dir / language.code / "topics").glob("*.txt")):
+            staff = read_staff_file(path, [], root)
+            for keyword, line in _keyword_lines(staff):
+                if normalise_keyword(keyword) not in already and is_opt_out_request(keyword, stop_words):
+                    problems.append(staff.problem(line, f"keyword {keyword!r} would be read as a request to stop"
+                                                        " texting (the opt-out rule: README, text line)"))
 
 
 def _load_flow(path: Path, root: Path, problems: list[Problem]) -> Flow | None:
@@ -235,6 +254,7 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
         topics=frozen_map(topics),
         choice_words=tuple(dict.fromkeys(word for word in (settings["name"], *_optional_list(staff, "choice-words", "|")) if word)),
         compliance_words=frozen_map(compliance),
+        opt_out_context=frozen_map({name: _optional_list(staff, name, sep) for name, sep in OPT_OUT_CONTEXT.items()}),
         more_words=more_words,
         yes_words=_optional_list(staff, "yes-words", "|"),
         gsm_only=rules.gsm_only,

@@ -1,4 +1,5 @@
-"""What a text asks for: a compliance word (exact), MORE, or a topic (tolerant, via ivr.matching).
+"""What a text asks for: a compliance word (exact, or a request to stop in any words), MORE, or a topic
+(tolerant, via ivr.matching).
 
 Pure functions over the content model. A topic with keywords can be texted for: its keywords, its
 spoken phrases and its title are what a text may match; a keyword owns its word, so another topic's
@@ -15,6 +16,7 @@ from ivr.content.loader import normalise_keyword
 from ivr.content.model import Language, Line
 from ivr.matching import best_match, normalise
 from ivr.sms.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
+from ivr.sms.revocation import OptOutWords, is_opt_out_request
 
 MATCHED_CHARS = 160  # only the start of a long text is matched: a 1,600-character body costs no more
 MORE = "more"
@@ -34,20 +36,24 @@ class Compliance:
 
     kind: str
     language: Language | None = None
+    by_twilio: bool = False  # Twilio's own exact keyword (or its OptOutType): Twilio confirms it itself
 
 
 def compliance_word(line: Line, body: str, opt_out_type: str = "") -> Compliance | None:
-    """Twilio's reserved words (or its own OptOutType), or a language's own (PARAR, AYUDA); else None."""
+    """Twilio's reserved words (or its own OptOutType), a language's own (PARAR, AYUDA), or a request to stop
+    in other words ("STOP please"); else None."""
     if opt_out_type.upper() in ("STOP", "START", "HELP"):
-        return Compliance(opt_out_type.lower())
+        return Compliance(opt_out_type.lower(), by_twilio=True)
     word = normalise_keyword(body[:MATCHED_CHARS])
     for kind, words in (("stop", OPT_OUT_WORDS), ("start", OPT_IN_WORDS), ("help", HELP_WORDS)):
         if word in words:
-            return Compliance(kind)
+            return Compliance(kind, by_twilio=True)
     for language in line.languages.values():
         for kind, words in language.compliance_words.items():
             if word in {normalise_keyword(own) for own in words}:
                 return Compliance(kind, language)
+    if is_opt_out_request(body, OptOutWords.of(line.languages.values())):
+        return Compliance("stop")
     return None
 
 

@@ -75,4 +75,5 @@ def every_text(line: Line, policy: Policy) -> Iterator[Measured]:
                               part_message(language, topic.id, index), language)
         yield measure_help(language, policy)
         yield measure(f"prompts/{language.code}.txt [sms.start]", compliance_reply(language, "start", policy), language)
-        yield measure(f"prompts/{language.code}.txt [sms.no-more]", language.prompt("sms.no-more")[0], language)
+        for name in ("sms.no-more", "sms.stopped"):
+            yield measure(f"prompts/{language.code}.txt [{name}]", language.prompt(name)[0], language)

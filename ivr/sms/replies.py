@@ -78,8 +78,11 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
         state = speaking(state, compliance.language.code)
     language = line.language(state.language)
     word = compliance.kind if compliance else None
-    if word == "stop":
+    if word == "stop" and (compliance.by_twilio or state.opted_out):  # Twilio confirms its words; once is enough
         return Answer(None, replace(state, opted_out=True), limited=False, understood="stop")
+    if word == "stop":  # other words (or PARAR): Twilio neither blocks nor confirms, so the line says how to undo it
+        stopped = replace(state, opted_out=True)
+        return Answer(language.prompt("sms.stopped")[0], stopped, limited=False, understood="stop")
     if state.opted_out and word not in ("start", "help"):  # HELP is always answered, opted out or not
         return Answer(None, state, limited=False, understood="while-opted-out")
     if compliance and word in ("start", "help"):  # START opts back in; HELP changes nothing

@@ -26,4 +26,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " call_sid TEXT PRIMARY KEY, language TEXT NOT NULL, place TEXT NOT NULL, updated_at BIGINT NOT NULL)",
         "CREATE INDEX call_places_updated ON call_places (updated_at)",
     ),
+    (  # 3 (issue 11, opt-out audit): when a number opted out and how ('text', or 'import' from another list)
+        "ALTER TABLE numbers ADD COLUMN opted_out_at BIGINT",
+        "ALTER TABLE numbers ADD COLUMN opted_out_source TEXT",
+    ),
 )
