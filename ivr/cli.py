@@ -7,8 +7,8 @@ import sys
 import click
 from flask.cli import with_appcontext
 
-from ivr.audio.build import gaps, plan, run, wanted
-from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
+from ivr.audio.build import Job, ProgressLines, gaps, plan, run, wanted
+from ivr.audio.engines import UNREACHABLE, Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
@@ -116,23 +116,42 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
         raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}", param_hint="--language")
     if only is not None and not list(wanted(line, only, language_code)):
         raise click.BadParameter(f"no prompt or topic {only!r}", param_hint="--only")
+    on_terminal = sys.stderr.isatty()
     try:
-        engine: Engine = EspeakEngine() if engine_name == "espeak" else GttsEngine(timeout, Throttle(throttle), retries)
+        engine: Engine = EspeakEngine() if engine_name == "espeak" else \
+            GttsEngine(timeout, Throttle(throttle), retries, notify=lambda message: _say_now(message, on_terminal))
     except SynthesisError as error:
         raise click.ClickException(str(error)) from error
     store = AudioStore(settings.audio_dir)
     jobs, unchanged = plan(line, store, engine, only, language_code)
-    with click.progressbar(length=len(jobs), label=f"Making {len(jobs)} part(s) with {engine_name}", file=sys.stderr) as bar:
-        report = run(jobs, unchanged, engine, store, workers, bar.update)
-    for job, error in report.failed:
-        click.echo(f"FAILED {job.language.code} [{job.utterance.source}] {job.utterance.text[:60]!r}: {error}", err=True)
+    label = f"Making {len(jobs)} part(s) with {engine_name}"
+    with click.progressbar(length=len(jobs), label=label, file=sys.stderr) as bar:
+        # off a terminal (a log, a pipe) the bar shows only its label: print a line every few parts instead
+        advance = (lambda job, failure: bar.update(1)) if on_terminal else ProgressLines(len(jobs), _say_now)
+
+        def finished(job: Job, failure: Exception | None) -> None:
+            if failure is not None:
+                _say_now(f"FAILED {job.language.code} [{job.utterance.source}] {job.utterance.text[:60]!r}: {failure}",
+                         on_terminal)
+            advance(job, failure)
+
+        report = run(jobs, unchanged, engine, store, workers, finished)
     sent = f", {engine.requests_sent} request(s) to Google" if isinstance(engine, GttsEngine) else ""
-    click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}, {report.seconds:.1f} seconds{sent}")
+    not_tried = f", not tried {report.not_tried}" if report.not_tried else ""
+    click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}{not_tried}, "
+               f"{report.seconds:.1f} seconds{sent}")
     if engine_name != "gtts" and report.made:
         click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
-    if report.failed:
-        click.echo("Parts that failed keep their old audio, or are spoken with <Say>. Run the build again later.", err=True)
+    if report.unreachable:
+        click.echo(UNREACHABLE, err=True)
+    if report.failed or report.unreachable:
+        click.echo("Parts not made keep their old audio, or are spoken with <Say>. Run the build again later.", err=True)
         sys.exit(1)
+
+
+def _say_now(message: str, on_terminal: bool = False) -> None:
+    """A line on stderr as it happens; on a terminal, below the progress bar's line rather than inside it."""
+    click.echo(f"\n{message}" if on_terminal else message, err=True)
 
 
 @audio_cli.command("prune")
