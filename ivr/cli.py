@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from typing import Callable
 
 import click
 from flask.cli import with_appcontext
@@ -17,7 +18,7 @@ from ivr.content.readability import spanish_reading_notes
 from ivr.content.staff_file import ContentError
 from ivr.report import usage_report
 from ivr.services import services
-from ivr.sms.measure import every_text
+from ivr.sms.measure import every_text, texts_as_sent
 from ivr.store.database import StoreUnavailable
 from ivr.sms.replies import Policy
 
@@ -41,29 +42,43 @@ GAP_MEANINGS = {
 }
 
 
-def _load_or_exit(settings: Settings) -> Line:
+def _load_or_exit(settings: Settings, ending: Callable[[int], str] | None = None) -> Line:
+    """The line's words, read from the files (no app needed); each problem as file:line, then exit 1."""
     try:
         return load_line(settings.content_dir, settings.prompts_dir)
     except ContentError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(error.problems)} problem(s) found. Nothing on the line has changed.", err=True)
+        count = len(error.problems)
+        click.echo(ending(count) if ending else f"{count} problem(s) found. Nothing on the line has changed.", err=True)
         sys.exit(1)
+
+
+def _check_summary(errors: int, warnings: int) -> str:
+    plural = {1: ""}
+    return f"content check: {errors} error{plural.get(errors, 's')}, {warnings} warning{plural.get(warnings, 's')}"
 
 
 @content_cli.command("check")
-def check() -> None:
-    """Validate every content and prompt file; list each problem with its file and line."""
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also list every text as it will be sent: characters, encoding, segments, reading level.")
+def check(verbose: bool) -> None:
+    """Validate every content and prompt file; list each problem with its file and line.
+
+    Reads the files only, so it works (and says what is wrong) even when the line itself cannot start.
+    """
     settings = Settings.from_environment()
-    line = _load_or_exit(settings)
+    line = _load_or_exit(settings, ending=lambda count: _check_summary(count, 0))
     topics = sum(len(language.topics) for language in line.languages.values())
-    failed = _report_texts(line, Policy(settings.help_contact, settings.twilio_answers_help))
+    failed, hard = _report_texts(line, Policy(settings.help_contact, settings.twilio_answers_help), verbose)
+    notes = spanish_reading_notes(line, texts_as_sent)
+    for note in notes:  # advice only: the check still passes
+        click.echo(f"warning: {note}")
     if failed:
         click.echo(f"{failed} text(s) would not go out as they should. Nothing on the line has changed.", err=True)
+        click.echo(_check_summary(failed, hard + len(notes)), err=True)
         sys.exit(1)
-    click.echo(f"OK: {len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
-    for note in spanish_reading_notes(line):  # advice only: the check still passes
-        click.echo(f"note: {note}")
+    click.echo(f"{len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
     found = gaps(line, AudioStore(settings.audio_dir))
     missing = [gap for gap in found if gap.state == "missing"]
     if missing:
@@ -78,6 +93,7 @@ def check() -> None:
         click.echo("Audio: run `flask --app app audio build` to make what is missing or stale.")
     else:
         click.echo("Audio: every part has current audio in the line's real voice.")
+    click.echo(_check_summary(0, hard + len(notes)))
 
 
 @click.command("stats")
@@ -145,7 +161,8 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
     if report.unreachable:
         click.echo(UNREACHABLE, err=True)
     if report.failed or report.unreachable:
-        click.echo("Parts not made keep their old audio, or are spoken with <Say>. Run the build again later.", err=True)
+        click.echo("Parts not made keep their old audio, or are spoken with <Say>. Run the build again later.",
+                   err=True)
         sys.exit(1)
 
 
@@ -164,14 +181,22 @@ def prune() -> None:
     click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")
 
 
-def _report_texts(line: Line, policy: Policy) -> int:
-    """Print every text as it will be sent, with its measurements; return how many have problems."""
-    failed = 0
+def _report_texts(line: Line, policy: Policy, verbose: bool) -> tuple[int, int]:
+    """Print each text's problems and warnings (every text with its measurements when verbose).
+
+    Returns how many texts have problems and how many read harder than the line aims for.
+    """
+    failed = hard = 0
     for text in every_text(line, policy):
-        click.echo(text.summary())
+        too_hard = text.reading is not None and text.reading.too_hard
+        if verbose:
+            click.echo(text.summary())
         for problem in text.problems:
-            click.echo(f"  ERROR: {problem}", err=True)
-        if text.reading is not None and text.reading.too_hard:
-            click.echo(f"  warning: reading level ({text.reading}) is harder than the line aims for; use shorter words and sentences")
+            click.echo(f"  ERROR: {problem}" if verbose else f"{text.where}: ERROR: {problem}", err=True)
+        if too_hard:
+            warning = f"warning: reading level ({text.reading}) is harder than the line aims for; " \
+                      "use shorter words and sentences"
+            click.echo(f"  {warning}" if verbose else f"{text.where}: {warning}")
         failed += bool(text.problems)
-    return failed
+        hard += too_hard
+    return failed, hard

@@ -7,6 +7,7 @@ import pytest
 from ivr.content.loader import load_line
 from ivr.content.readability import (english_syllables, fernandez_huerta, flesch_kincaid_grade, reading_grade,
                                     spanish_reading_notes, spanish_syllables)
+from ivr.sms.measure import texts_as_sent
 from tests.conftest import PROJECT
 
 
@@ -34,8 +35,8 @@ def test_plain_words_score_higher_than_long_ones() -> None:
 
 def test_notes_name_only_spanish_files_below_the_floor() -> None:
     line = load_line(PROJECT / "content", PROJECT / "prompts")
-    assert spanish_reading_notes(line, floor=0) == []
-    notes = spanish_reading_notes(line, floor=200)
+    assert spanish_reading_notes(line, texts_as_sent, floor=0) == []
+    notes = spanish_reading_notes(line, texts_as_sent, floor=200)
     assert notes and all(note.startswith("content/es/topics/") for note in notes)
 
 
@@ -69,7 +70,8 @@ def test_english_grade_matches_textstat_0_7_4(text: str, grade: float) -> None:
 
 def test_menu_lines_read_as_sentences() -> None:
     # textstat 0.7.4 gave -2.1 once each menu line ended a sentence, as reading_grade makes it
-    assert reading_grade("Text a word:\nWHAT - what OT is\nFIND - how to find an OT\nABOUT - where this is from") == -2.1
+    menu = "Text a word:\nWHAT - what OT is\nFIND - how to find an OT\nABOUT - where this is from"
+    assert reading_grade(menu) == -2.1
 
 
 @pytest.mark.parametrize(("word", "syllables"), [("cat", 1), ("happy", 2), ("occupational", 5), ("OT", 1)])

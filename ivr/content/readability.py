@@ -27,10 +27,11 @@ from dataclasses import dataclass
 
 import math
 from functools import lru_cache
+from typing import Callable
 
 import pyphen
 
-from ivr.content.model import Line
+from ivr.content.model import Language, Line, Topic
 
 TARGET_GRADE = 6.0  # plain-language guidance for health texts: grade 6 or below
 _LINE_END = re.compile(r"(?<![.!?])\n")  # a menu line ("FIND - how to find an OT") is its own sentence
@@ -70,22 +71,26 @@ def fernandez_huerta(text: str) -> float:
     return 206.84 - 60 * syllables / len(words) - 1.02 * len(words) / sentences
 
 
-def spanish_reading_notes(line: Line, floor: float = EASY_ENOUGH) -> list[str]:
-    """One note per Spanish topic whose spoken or texted words score below the floor: advice, not an error."""
+def spanish_reading_notes(line: Line, texts_as_sent: Callable[[Language, Topic], list[str]],
+                          floor: float = EASY_ENOUGH) -> list[str]:
+    """One note per Spanish topic whose spoken or texted words score below the floor: advice, not an error.
+
+    Texts are scored as sent (with the "(1/2) Responda MAS ..." ending), like every figure `content check` shows.
+    """
     notes = []
     for language in line.languages.values():
         if language.tts_language != "es":
             continue
         for topic in language.topics.values():
-            for channel, parts in (("voice", topic.voice_parts), ("text", topic.text_messages)):
+            for channel, parts in (("voice", topic.voice_parts), ("text", texts_as_sent(language, topic))):
                 text = "\n".join(parts)
                 if len(_WORD.findall(text)) < MIN_WORDS:
                     continue
                 score = fernandez_huerta(text)
                 if score < floor:
-                    notes.append(f"content/{language.code}/topics/{topic.id}.txt: [{channel}] reads at "
-                                 f"{score:.0f} on the Fernández Huerta scale; aim for {floor:.0f} or more "
-                                 "(shorter sentences, shorter words)")
+                    notes.append(f"content/{language.code}/topics/{topic.id}.txt: [{channel}], all {len(parts)} "
+                                 f"part(s) together, reads at {score:.0f} on the Fernández Huerta scale; aim for "
+                                 f"{floor:.0f} or more (shorter sentences, shorter words)")
     return notes
 
 
