@@ -13,7 +13,7 @@ from ivr.audio.store import AudioStore
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.observability import install_request_log
-from ivr.security import harden_http, refuse_unsafe_start
+from ivr.security import harden_http, refuse_unsafe_start, warn_if_unchecked
 from ivr.services import Services
 from ivr.sms.measure import refuse_long_help
 from ivr.sms.replies import Policy
@@ -66,14 +66,10 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         usage=UsageRecorder(UsageStore(database)),
     )
     install_usage_counting(app, app.extensions["otline"].usage)
-    if settings.auth_token is None:
-        log.warning(
-            "DEVELOPMENT MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "
-            "signature. Anyone can call these webhooks. Set TWILIO_AUTH_TOKEN before taking real calls."
-        )
+    warn_if_unchecked(settings)
 
     from ivr.audio.routes import bp as audio_bp
-    from ivr.cli import audio_cli, content_cli, stats
+    from ivr.cli import stats  # `content` and `audio` are flask.commands entry points: they need no app
     from ivr.health import bp as health_bp
     from ivr.optouts import optouts_cli
     from ivr.sms.routes import bp as sms_bp
@@ -83,8 +79,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(sms_bp)
     app.register_blueprint(audio_bp)
     app.register_blueprint(health_bp)
-    app.cli.add_command(content_cli)
-    app.cli.add_command(audio_cli)
     app.cli.add_command(stats)
     app.cli.add_command(optouts_cli)
     return app

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+from typing import Callable
 
 import click
 from flask.cli import with_appcontext
 
-from ivr.audio.build import gaps, plan, run, wanted
+from ivr.audio.build import Job, ProgressLines, gaps, plan, run, wanted
 from ivr.audio.catalog import NoAudio
-from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
+from ivr.audio.engines import UNREACHABLE, Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
@@ -19,7 +20,7 @@ from ivr.content.spoken_rules import spoken_findings
 from ivr.content.staff_file import ContentError
 from ivr.report import usage_report
 from ivr.services import services
-from ivr.sms.measure import every_text, words_in_contact
+from ivr.sms.measure import every_text, texts_as_sent, words_in_contact
 from ivr.store.database import StoreUnavailable
 from ivr.sms.replies import Policy
 from ivr.voice.transcript import first_call, menu_lengths
@@ -45,31 +46,45 @@ GAP_MEANINGS = {
 }
 
 
-def _load_or_exit(settings: Settings) -> Line:
+def _load_or_exit(settings: Settings, ending: Callable[[int], str] | None = None) -> Line:
+    """The line's words, read from the files (no app needed); each problem as file:line, then exit 1."""
     try:
         return load_line(settings.content_dir, settings.prompts_dir)
     except ContentError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(error.problems)} problem(s) found. Nothing on the line has changed.", err=True)
+        count = len(error.problems)
+        click.echo(ending(count) if ending else f"{count} problem(s) found. Nothing on the line has changed.", err=True)
         sys.exit(1)
+
+
+def _check_summary(errors: int, warnings: int) -> str:
+    plural = {1: ""}
+    return f"content check: {errors} error{plural.get(errors, 's')}, {warnings} warning{plural.get(warnings, 's')}"
 
 
 @content_cli.command("check")
-def check() -> None:
-    """Validate every content and prompt file; list each problem with its file and line."""
+@click.option("--verbose", "-v", is_flag=True,
+              help="Also list every text as it will be sent: characters, encoding, segments, reading level.")
+def check(verbose: bool) -> None:
+    """Validate every content and prompt file; list each problem with its file and line.
+
+    Reads the files only, so it works (and says what is wrong) even when the line itself cannot start.
+    """
     settings = Settings.from_environment()
-    line = _load_or_exit(settings)
+    line = _load_or_exit(settings, ending=lambda count: _check_summary(count, 0))
     topics = sum(len(language.topics) for language in line.languages.values())
-    failed = _report_texts(line, Policy(settings.help_contact, settings.twilio_answers_help))
-    _warn_about_words_in_help_contact(settings.help_contact)
+    failed, hard = _report_texts(line, Policy(settings.help_contact, settings.twilio_answers_help), verbose)
+    hard += _warn_about_words_in_help_contact(settings.help_contact)
+    notes = spanish_reading_notes(line, texts_as_sent)
+    for note in notes:  # advice only: the check still passes
+        click.echo(f"warning: {note}")
     if failed:
         click.echo(f"{failed} text(s) would not go out as they should. Nothing on the line has changed.", err=True)
+        click.echo(_check_summary(failed, hard + len(notes)), err=True)
         sys.exit(1)
-    click.echo(f"OK: {len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
-    _report_voice(line, settings)
-    for note in spanish_reading_notes(line):  # advice only: the check still passes
-        click.echo(f"note: {note}")
+    click.echo(f"{len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
+    hard += _report_voice(line, settings, verbose)
     found = gaps(line, AudioStore(settings.audio_dir))
     missing = [gap for gap in found if gap.state == "missing"]
     if missing:
@@ -84,6 +99,7 @@ def check() -> None:
         click.echo("Audio: run `flask --app app audio build` to make what is missing or stale.")
     else:
         click.echo("Audio: every part has current audio in the line's real voice.")
+    click.echo(_check_summary(0, hard + len(notes)))
 
 
 @click.command("stats")
@@ -122,23 +138,43 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
         raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}", param_hint="--language")
     if only is not None and not list(wanted(line, only, language_code)):
         raise click.BadParameter(f"no prompt or topic {only!r}", param_hint="--only")
+    on_terminal = sys.stderr.isatty()
     try:
-        engine: Engine = EspeakEngine() if engine_name == "espeak" else GttsEngine(timeout, Throttle(throttle), retries)
+        engine: Engine = EspeakEngine() if engine_name == "espeak" else \
+            GttsEngine(timeout, Throttle(throttle), retries, notify=lambda message: _say_now(message, on_terminal))
     except SynthesisError as error:
         raise click.ClickException(str(error)) from error
     store = AudioStore(settings.audio_dir)
     jobs, unchanged = plan(line, store, engine, only, language_code)
-    with click.progressbar(length=len(jobs), label=f"Making {len(jobs)} part(s) with {engine_name}", file=sys.stderr) as bar:
-        report = run(jobs, unchanged, engine, store, workers, bar.update)
-    for job, error in report.failed:
-        click.echo(f"FAILED {job.language.code} [{job.utterance.source}] {job.utterance.text[:60]!r}: {error}", err=True)
+    label = f"Making {len(jobs)} part(s) with {engine_name}"
+    with click.progressbar(length=len(jobs), label=label, file=sys.stderr) as bar:
+        # off a terminal (a log, a pipe) the bar shows only its label: print a line every few parts instead
+        advance = (lambda job, failure: bar.update(1)) if on_terminal else ProgressLines(len(jobs), _say_now)
+
+        def finished(job: Job, failure: Exception | None) -> None:
+            if failure is not None:
+                _say_now(f"FAILED {job.language.code} [{job.utterance.source}] {job.utterance.text[:60]!r}: {failure}",
+                         on_terminal)
+            advance(job, failure)
+
+        report = run(jobs, unchanged, engine, store, workers, finished)
     sent = f", {engine.requests_sent} request(s) to Google" if isinstance(engine, GttsEngine) else ""
-    click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}, {report.seconds:.1f} seconds{sent}")
+    not_tried = f", not tried {report.not_tried}" if report.not_tried else ""
+    click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}{not_tried}, "
+               f"{report.seconds:.1f} seconds{sent}")
     if engine_name != "gtts" and report.made:
         click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
-    if report.failed:
-        click.echo("Parts that failed keep their old audio, or are spoken with <Say>. Run the build again later.", err=True)
+    if report.unreachable:
+        click.echo(UNREACHABLE, err=True)
+    if report.failed or report.unreachable:
+        click.echo("Parts not made keep their old audio, or are spoken with <Say>. Run the build again later.",
+                   err=True)
         sys.exit(1)
+
+
+def _say_now(message: str, on_terminal: bool = False) -> None:
+    """A line on stderr as it happens; on a terminal, below the progress bar's line rather than inside it."""
+    click.echo(f"\n{message}" if on_terminal else message, err=True)
 
 
 @audio_cli.command("prune")
@@ -151,34 +187,46 @@ def prune() -> None:
     click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")
 
 
-def _warn_about_words_in_help_contact(contact: str | None) -> None:
+def _warn_about_words_in_help_contact(contact: str | None) -> int:
+    """Warn (and count 1) when HELP_CONTACT has words: each language writes it inside its own sentence."""
     words = words_in_contact(contact)
     if words:
         click.echo(f"warning: HELP_CONTACT has words ({', '.join(words)}) that every language's HELP reply would "
                    "show as they are; give only a phone number, email or web address (see README, The HELP reply)")
+    return len(words) > 0
 
 
-def _report_texts(line: Line, policy: Policy) -> int:
-    """Print every text as it will be sent, with its measurements; return how many have problems."""
-    failed = 0
+def _report_texts(line: Line, policy: Policy, verbose: bool) -> tuple[int, int]:
+    """Print each text's problems and warnings (every text with its measurements when verbose).
+
+    Returns how many texts have problems and how many read harder than the line aims for.
+    """
+    failed = hard = 0
     for text in every_text(line, policy):
-        click.echo(text.summary())
+        too_hard = text.reading is not None and text.reading.too_hard
+        if verbose:
+            click.echo(text.summary())
         for problem in text.problems:
-            click.echo(f"  ERROR: {problem}", err=True)
-        if text.reading is not None and text.reading.too_hard:
-            click.echo(f"  warning: reading level ({text.reading}) is harder than the line aims for; use shorter words and sentences")
+            click.echo(f"  ERROR: {problem}" if verbose else f"{text.where}: ERROR: {problem}", err=True)
+        if too_hard:
+            warning = f"warning: reading level ({text.reading}) is harder than the line aims for; " \
+                      "use shorter words and sentences"
+            click.echo(f"  {warning}" if verbose else f"{text.where}: {warning}")
         failed += bool(text.problems)
-    return failed
+        hard += too_hard
+    return failed, hard
 
 
-def _report_voice(line: Line, settings: Settings) -> None:
+def _report_voice(line: Line, settings: Settings, verbose: bool) -> int:
     """What callers hear: each menu's length, each section's reading level, and wording that sounds wrong.
 
-    Warnings only: the line still starts, but a listener would struggle.
+    Warnings only (returns how many): the line still starts, but a listener would struggle.
     """
+    warnings = 0
     for length in menu_lengths(VoicePages(line, NoAudio()), AudioStore(settings.audio_dir).read_manifest()):
         click.echo(str(length))
         if length.too_long:
+            warnings += 1
             click.echo(f"  warning: menu {length.language}/{length.menu} is longer than a listener can hold; "
                        "shorten its titles or its options")
     for language in line.languages.values():
@@ -186,12 +234,17 @@ def _report_voice(line: Line, settings: Settings) -> None:
             reading = reading_level("\n".join(topic.voice_parts), language.tts_language)
             if reading is None or line.flow.is_menu(topic.id):
                 continue  # a menu's own words are a two-word heading: no formula means anything there
-            click.echo(f"content/{language.code}/topics/{topic.id}.txt [voice]: {reading}")
+            where = f"content/{language.code}/topics/{topic.id}.txt [voice]"
+            if verbose:
+                click.echo(f"{where}: {reading}")
             if reading.too_hard:
-                click.echo(f"  warning: reading level ({reading}) is harder than the line aims for; "
+                warnings += 1
+                click.echo(f"{where}: warning: reading level ({reading}) is harder than the line aims for; "
                            "use shorter words and sentences")
     for finding in spoken_findings(line, settings.content_dir, settings.prompts_dir):
+        warnings += 1
         click.echo(f"warning: {finding}")
+    return warnings
 
 
 @content_cli.command("transcript")

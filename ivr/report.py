@@ -45,7 +45,10 @@ def usage_report(line: Line, counts: Iterable[Count], days: int) -> str:
 
     lines = [f"OT Info Line usage, last {days} day(s) (UTC). No phone numbers, texts or words are kept.", ""]
     lines.append(f"Calls: {total[('voice', 'call')]}   texts received: {total[('sms', 'text')]}   "
-                 f"sections texted from calls: {total[('voice', 'text.sent')]}   put through to a person: {total[('voice', 'person')]}")
+                 f"sections texted from calls: {total[('voice', 'text.sent')]}")
+    # key 0 is counted when pressed; a connection only when staff answered (never without STAFF_PHONE_NUMBER)
+    lines.append(f"Asked for a person: {total[('voice', 'person')]}   "
+                 f"put through (staff answered): {total[('voice', 'person.connected')]}")
     lines.append("Languages: " + (", ".join(f"{name} {n}" for name, n in sorted(languages.items())) or "none yet"))
     lines += ["", "By day:"] + [f"  {day}  calls {c['calls']:>4}  texts {c['texts']:>4}" for day, c in sorted(by_day.items())]
     lines += ["", "What people asked for (voice: opened / heard to the end; text: keyword texts):"]

@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import hmac
 import logging
+import sys
 
+import click
 from flask import Flask, Request, abort, current_app, request
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -30,6 +32,28 @@ def refuse_unsafe_start(settings: Settings) -> None:
             f"LINE_ENV=production but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. "
             "Set them (see README, Environment variables) or unset LINE_ENV for a development run."
         )
+
+
+DEVELOPMENT_WARNING = (
+    "DEVELOPMENT MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "
+    "signature. Anyone can call these webhooks. Set TWILIO_AUTH_TOKEN before taking real calls."
+)
+
+
+def warn_if_unchecked(settings: Settings) -> None:
+    """Say on stderr, once per app, that webhooks go unchecked; only where the app serves them.
+
+    Staff commands and --help build the app too, but serve nothing: the warning there would only
+    hide their own output (and on stdout it survived `2>/dev/null`).
+    """
+    if settings.auth_token is None and _serving():
+        print(DEVELOPMENT_WARNING, file=sys.stderr, flush=True)
+
+
+def _serving() -> bool:
+    """True under gunicorn or a test client (no click command runs), and for `flask run`."""
+    context = click.get_current_context(silent=True)
+    return context is None or context.command.name == "run"
 
 
 def harden_http(app: Flask, settings: Settings) -> None:

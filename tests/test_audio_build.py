@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
+import requests
 import responses
 
-from ivr.audio.build import gaps, plan, run
-from ivr.audio.engines import SynthesisError
+from ivr.audio.build import ProgressLines, gaps, plan, run
+from ivr.audio.engines import UNREACHABLE, SynthesisError
 from ivr.audio.store import AudioStore, lookup_key
 from ivr.cli import audio_cli, content_cli
 from ivr.content.loader import load_line
@@ -150,7 +152,7 @@ def test_a_lost_manifest_is_rebuilt_from_the_files_without_asking_the_engine(wor
 def test_a_damaged_manifest_is_a_message_not_a_traceback(cli_env, app):
     cli_env.mkdir()
     (cli_env / "manifest.json").write_text("{not json")
-    result = app.test_cli_runner().invoke(audio_cli, ["build", "--engine", "espeak"])
+    result = app.test_cli_runner().invoke(audio_cli, ["build"])  # read before any request: no network, no espeak-ng
     assert result.exit_code == 1 and "manifest.json is damaged" in result.output and "delete it" in result.output
 
 
@@ -192,6 +194,33 @@ def test_cli_build_summary_and_exit_code(cli_env, app):
     assert len(responses.calls) == 1  # since the reset: the failed try only, nothing for the unchanged prompt
     assert runner.invoke(audio_cli, ["build", "--only", "no-such-prompt"]).exit_code == 2
     assert runner.invoke(audio_cli, ["build", "--language", "xx"]).exit_code == 2
+
+
+@responses.activate
+def test_cli_build_offline_stops_after_three_connection_failures_and_keeps_old_audio(cli_env, app):
+    runner = app.test_cli_runner()
+    google_answers(200)
+    assert runner.invoke(audio_cli, ["build", "--only", "welcome", "--language", "en"]).exit_code == 0
+    before = {path.name: path.read_bytes() for path in cli_env.rglob("*") if path.is_file()}
+    responses.reset()
+    google_answers(requests.exceptions.ConnectionError("[Errno -3] Temporary failure in name resolution"))
+    offline = runner.invoke(audio_cli, ["build", "--workers", "4"])
+    assert offline.exit_code == 1
+    assert len(responses.calls) <= 3 + 4 - 1  # the third failure in a row stops it; at most 3 others were in flight
+    assert offline.output.count(UNREACHABLE) == 1 and re.search(r"made 0, unchanged 1, failed 0, not tried \d{3}",
+                                                                 offline.output)
+    assert before == {path.name: path.read_bytes() for path in cli_env.rglob("*") if path.is_file()}
+
+
+def test_progress_lines_every_few_parts_or_seconds_and_at_the_end():
+    told: list[str] = []
+    now = [0.0]
+    progress = ProgressLines(45, told.append, every_parts=20, every_seconds=5.0, clock=lambda: now[0])
+    for part in range(45):
+        now[0] = 30.0 if part == 30 else now[0] + 0.1  # one slow part
+        progress(None, SynthesisError("429") if part == 3 else None)
+    assert told == ["20/45 part(s) done, 1 failed, 2 s", "31/45 part(s) done, 1 failed, 30 s",
+                    "40/45 part(s) done, 1 failed, 31 s", "45/45 part(s) done, 1 failed, 31 s"]
 
 
 def test_cli_content_check_reports_audio_and_prune(cli_env, words, app):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -55,6 +56,13 @@ def test_missing_espeak_says_how_to_install_it():
         EspeakEngine(executable="no-such-espeak-ng")
 
 
+# Without espeak-ng the end-to-end test is skipped with this reason (pytest -ra lists it); CI (CI=true) installs
+# espeak-ng in .ci/run and never skips it, so a lost install step fails there.
+ESPEAK_MISSING = shutil.which("espeak-ng") is None and not os.environ.get("CI")
+
+
+@pytest.mark.skipif(ESPEAK_MISSING, reason="espeak-ng is not installed: `apt-get install -y espeak-ng` (Debian) "
+                                           "runs the end-to-end development-audio test")
 def test_real_espeak_build_then_a_twilio_like_crawl_plays_phone_ready_audio(tmp_path, monkeypatch):
     """Build with espeak-ng, crawl the call: every prompt is a <Play> of an 8 kHz mono μ-law WAV with
     long-lived caching; a second build makes nothing; an edit changes only the edited prompt's URL."""

@@ -10,7 +10,7 @@ import requests
 import responses
 
 from ivr.audio.build import plan, run
-from ivr.audio.engines import GttsEngine, SynthesisError, Throttle, sentence_tokens
+from ivr.audio.engines import UNREACHABLE, GoogleUnreachable, GttsEngine, SynthesisError, Throttle, sentence_tokens
 from ivr.audio.store import AudioStore
 from tests.audio_fakes import SPEECH_MP3, google_answers, real_line
 
@@ -100,6 +100,34 @@ def test_empty_text_sends_nothing(engine, language, text):
     with pytest.raises(SynthesisError, match="refused"):
         engine.synthesise(text, language)
     assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_connection_failures_in_a_row_give_up_at_once_for_every_part(engine, language, sleeps):
+    google_answers(requests.exceptions.ConnectionError("[Errno -3] Temporary failure in name resolution"))
+    with pytest.raises(GoogleUnreachable, match=UNREACHABLE):
+        engine.synthesise("Hello.", language)
+    assert len(responses.calls) == 3 < engine.retries + 1  # 3 failures in a row, not every retry
+    with pytest.raises(GoogleUnreachable):
+        engine.synthesise("Goodbye.", language)
+    assert len(responses.calls) == 3  # the next part does not even ask
+
+
+@responses.activate
+def test_an_answer_resets_the_count_of_connection_failures(engine, language, sleeps):
+    refused = requests.exceptions.ConnectionError("refused")
+    google_answers(refused, refused, 200, refused, refused, 200)
+    assert engine.synthesise("Hello.", language) == engine.synthesise("Again.", language) == SPEECH_MP3
+    assert len(responses.calls) == 6
+
+
+@responses.activate
+def test_each_failed_try_is_told_as_it_happens(language, sleeps):
+    told: list[str] = []
+    engine = GttsEngine(throttle=Throttle(0), retries=2, sleep=sleeps.append, notify=told.append)
+    google_answers(429, 200)
+    engine.synthesise("Hello.", language)
+    assert len(told) == 1 and "try 1 of 3 for 'Hello.'" in told[0] and "429" in told[0] and "trying again" in told[0]
 
 
 def test_throttle_spaces_request_starts_across_workers():

@@ -1,11 +1,13 @@
-"""The offline Spanish reading-ease score: Spanish syllable rules and the corrected Fernández Huerta formula."""
+"""Offline reading levels: English Flesch-Kincaid as textstat 0.7.4 scored it, and Spanish Fernández Huerta."""
 
 from __future__ import annotations
 
 import pytest
 
 from ivr.content.loader import load_line
-from ivr.content.readability import fernandez_huerta, spanish_reading_notes, spanish_syllables
+from ivr.content.readability import (english_syllables, fernandez_huerta, flesch_kincaid_grade, reading_grade,
+                                    spanish_reading_notes, spanish_syllables)
+from ivr.sms.measure import texts_as_sent
 from tests.conftest import PROJECT
 
 
@@ -33,6 +35,45 @@ def test_plain_words_score_higher_than_long_ones() -> None:
 
 def test_notes_name_only_spanish_files_below_the_floor() -> None:
     line = load_line(PROJECT / "content", PROJECT / "prompts")
-    assert spanish_reading_notes(line, floor=0) == []
-    notes = spanish_reading_notes(line, floor=200)
+    assert spanish_reading_notes(line, texts_as_sent, floor=0) == []
+    notes = spanish_reading_notes(line, texts_as_sent, floor=200)
     assert notes and all(note.startswith("content/es/topics/") for note in notes)
+
+
+# Grades textstat 0.7.4 gave these texts (computed with it before it was replaced): staff keep seeing the same
+# grades, and the 6-grade warning falls on the same texts.
+TEXTSTAT_0_7_4_GRADES = [
+    ("The cat sat on the mat. It was happy.", -1.0),
+    ("Occupational therapists are licensed health professionals with a college degree in occupational therapy.",
+     17.8),
+    ("OT helps your child do the things they need and want to do every day: play, eat, dress, and go to school.",
+     4.8),
+    ("Ask your child's care team, don't wait! Yes. No. Maybe it's fine... We'll see?", -1.2),
+    ("Occupational therapy (OT) helps people do the everyday tasks that are important to them. For children, these "
+     'are the "jobs" of childhood, like playing and learning to do things for themselves. Text WHAT or CHILDREN to '
+     "learn more.", 5.9),
+    ('This info is from a guide called "Occupational Therapy". It is from Together. Together is for anyone affected '
+     "by cancer in a child. That means patients, parents, family, and friends. The guide was reviewed in March 2024.",
+     5.0),
+    ("OT may be available through an early intervention program. This is a program for children from birth to 3 "
+     "years old.", 5.0),
+    ("One two three four. Five six.", -1.5),
+    ("Hello world", 2.9),
+    ("...", -15.7),
+]
+
+
+@pytest.mark.parametrize(("text", "grade"), TEXTSTAT_0_7_4_GRADES)
+def test_english_grade_matches_textstat_0_7_4(text: str, grade: float) -> None:
+    assert flesch_kincaid_grade(text) == grade
+
+
+def test_menu_lines_read_as_sentences() -> None:
+    # textstat 0.7.4 gave -2.1 once each menu line ended a sentence, as reading_grade makes it
+    menu = "Text a word:\nWHAT - what OT is\nFIND - how to find an OT\nABOUT - where this is from"
+    assert reading_grade(menu) == -2.1
+
+
+@pytest.mark.parametrize(("word", "syllables"), [("cat", 1), ("happy", 2), ("occupational", 5), ("OT", 1)])
+def test_english_syllables(word: str, syllables: int) -> None:
+    assert english_syllables(word) == syllables

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from ivr.cli import content_cli
 from ivr.services import services
 from ivr.voice.transcript import heard
 from tests.call_walk import answer, call_in, post
@@ -12,7 +13,7 @@ from tests.conftest import build_app
 
 
 def transcript(app: Flask, *args: str) -> str:
-    result = app.test_cli_runner().invoke(args=["content", "transcript", *args])
+    result = app.test_cli_runner().invoke(content_cli, ["transcript", *args])  # a flask.commands plugin
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -45,7 +46,7 @@ def test_the_transcript_follows_the_line_configuration(tmp_path) -> None:
 def test_both_languages_by_default_and_an_unknown_one_is_refused(app: Flask) -> None:
     printed = transcript(app)
     assert "# A first call in English" in printed and "# A first call in Español" in printed
-    result = app.test_cli_runner().invoke(args=["content", "transcript", "--language", "xx"])
+    result = app.test_cli_runner().invoke(content_cli, ["transcript", "--language", "xx"])
     assert result.exit_code != 0 and "no language 'xx'" in result.output
 
 

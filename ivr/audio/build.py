@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from ivr.audio.engines import Engine, SynthesisError
+from ivr.audio.engines import Engine, GoogleUnreachable, SynthesisError
 from ivr.audio.store import REAL_ENGINE, AudioStore, Entry, file_name, lookup_key
 from ivr.audio.telephone import Prompt, measured, telephone_prompt
 from ivr.audio.wav import WavError
@@ -34,6 +34,8 @@ class BuildReport:
     unchanged: int = 0
     failed: list[tuple[Job, str]] = field(default_factory=list)
     seconds: float = 0.0
+    not_tried: int = 0  # parts given up on when Google could not be reached
+    unreachable: bool = False
 
 
 def wanted(line: Line, only: str | None = None, language_code: str | None = None) -> Iterable[tuple[Language, Utterance]]:
@@ -89,8 +91,11 @@ def _already_made(job: Job, store: AudioStore) -> Prompt | None:
 
 
 def run(jobs: list[Job], unchanged: int, engine: Engine, store: AudioStore, workers: int,
-        progress: Callable[[int], None] = lambda done: None) -> BuildReport:
-    """Make every job with `workers` threads; one failure does not stop the others."""
+        progress: Callable[[Job, Exception | None], None] = lambda job, failure: None) -> BuildReport:
+    """Make every job with `workers` threads; one failure does not stop the others, an unreachable Google does.
+
+    `progress` hears of each part as it finishes, with its error if it failed.
+    """
     report = BuildReport(unchanged=unchanged)
     started = time.monotonic()
     entries = store.read_manifest()
@@ -99,12 +104,20 @@ def run(jobs: list[Job], unchanged: int, engine: Engine, store: AudioStore, work
             futures = {pool.submit(make, job, engine, store): job for job in jobs}
             try:
                 for future in as_completed(futures):
+                    if future.cancelled():
+                        continue
+                    job, failed = futures[future], None
                     try:
-                        entries[futures[future].key] = future.result()
+                        entries[job.key] = future.result()
                         report.made += 1
-                    except (SynthesisError, ValueError, OSError) as error:
-                        report.failed.append((futures[future], str(error)))
-                    progress(1)
+                    except GoogleUnreachable:  # stop: every other part would fail the same way
+                        report.unreachable = True
+                        report.not_tried += 1 + sum(queued.cancel() for queued in futures)
+                        continue
+                    except (SynthesisError, ValueError, OSError) as failure:
+                        failed = failure
+                        report.failed.append((job, str(failure)))
+                    progress(job, failed)
             finally:
                 for future in futures:  # after an interrupt, start nothing new
                     future.cancel()
@@ -113,6 +126,26 @@ def run(jobs: list[Job], unchanged: int, engine: Engine, store: AudioStore, work
             store.write_manifest(entries)
         report.seconds = time.monotonic() - started
     return report
+
+
+class ProgressLines:
+    """Progress for a log or a pipe, where a progress bar shows nothing: a line every few parts or seconds."""
+
+    def __init__(self, total: int, echo: Callable[[str], None], every_parts: int = 20, every_seconds: float = 5.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.total, self.echo = total, echo
+        self.every_parts, self.every_seconds = every_parts, every_seconds
+        self._clock = clock
+        self._started = self._last = clock()
+        self.done = self.failed = 0
+
+    def __call__(self, job: Job, failure: Exception | None) -> None:
+        self.done += 1
+        self.failed += failure is not None
+        now = self._clock()
+        if self.done == self.total or self.done % self.every_parts == 0 or now - self._last >= self.every_seconds:
+            self._last = now
+            self.echo(f"{self.done}/{self.total} part(s) done, {self.failed} failed, {now - self._started:.0f} s")
 
 
 @dataclass(frozen=True)

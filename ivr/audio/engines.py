@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Callable, Protocol
 
+import requests
 from gtts import gTTS, gTTSError
 
 from ivr.content.model import Language
@@ -24,10 +25,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 ESPEAK_VOICES = {"en-US": "en-us", "es-US": "es-419", "es-MX": "es-419"}  # espeak-ng names by speech language
 ESPEAK_WORDS_PER_MINUTE = 160
+# Requests in a row, across all workers, that never reached Google before a build gives up: offline, a
+# build would otherwise retry every part (152 parts x 5 tries took 12 minutes to fail).
+CONNECTION_FAILURES_TO_GIVE_UP = 3
+UNREACHABLE = "cannot reach Google's text-to-speech; check the network or use --engine espeak for development audio"
 
 
 class SynthesisError(RuntimeError):
     """The engine gave no usable audio for a sentence (after any retries)."""
+
+
+class GoogleUnreachable(SynthesisError):
+    """Several requests in a row could not connect to Google: the build should stop, not retry every part."""
 
 
 class Engine(Protocol):
@@ -88,14 +97,19 @@ class GttsEngine:
     name = "gtts"
 
     def __init__(self, timeout_seconds: float = 10.0, throttle: Throttle | None = None, retries: int = 4,
-                 backoff_seconds: float = 1.0, sleep: Callable[[float], None] = time.sleep) -> None:
+                 backoff_seconds: float = 1.0, sleep: Callable[[float], None] = time.sleep,
+                 give_up_after: int = CONNECTION_FAILURES_TO_GIVE_UP,
+                 notify: Callable[[str], None] = lambda message: None) -> None:
         self.timeout = timeout_seconds
         self.throttle = throttle or Throttle(0.0)
         self.retries = retries
         self.backoff = backoff_seconds
+        self.give_up_after = give_up_after
+        self._notify = notify  # hears of each failed request as it happens (staff see a slow build is not stuck)
         self._sleep = sleep
         self._count_lock = threading.Lock()
         self.requests_sent = 0
+        self._connection_failures_in_a_row = 0
 
     def voice(self, language: Language) -> str:
         return f"gtts lang={language.tts_language} tld={language.tts_tld} slow=no"
@@ -103,13 +117,30 @@ class GttsEngine:
     def synthesise(self, text: str, language: Language) -> bytes:
         attempt = 0
         while True:
+            self._stop_if_unreachable()
             try:
-                return self._once(text, language)
+                audio = self._once(text, language)
             except gTTSError as error:
+                self._count_connection(failed=_could_not_connect(error))
+                self._stop_if_unreachable()
                 if attempt >= self.retries or not _worth_retrying(error):
                     raise SynthesisError(str(error)) from error
-            self._sleep(self.backoff * 2 ** attempt * random.uniform(1.0, 1.5))
+                wait = self.backoff * 2 ** attempt * random.uniform(1.0, 1.5)
+                self._notify(f"Google, try {attempt + 1} of {self.retries + 1} for {text[:40]!r}: {error}; "
+                             f"trying again in {wait:.0f} s")
+            else:
+                self._count_connection(failed=False)
+                return audio
+            self._sleep(wait)
             attempt += 1
+
+    def _count_connection(self, failed: bool) -> None:
+        with self._count_lock:
+            self._connection_failures_in_a_row = self._connection_failures_in_a_row + 1 if failed else 0
+
+    def _stop_if_unreachable(self) -> None:
+        if self._connection_failures_in_a_row >= self.give_up_after:
+            raise GoogleUnreachable(UNREACHABLE)
 
     def _once(self, text: str, language: Language) -> bytes:
         """One try: each part's request waits for the throttle (gTTS sends it when the stream is advanced)."""
@@ -129,6 +160,14 @@ class GttsEngine:
                 raise SynthesisError("Google answered without audio for part of the text")
             audio += chunk
         return bytes(audio)
+
+
+def _could_not_connect(error: gTTSError) -> bool:
+    """No connection at all (DNS, refused, connect timeout), unlike a slow answer or an HTTP error.
+
+    gTTS raises its error while handling requests' exception, so that exception is the context.
+    """
+    return error.rsp is None and isinstance(error.__context__, requests.exceptions.ConnectionError)
 
 
 def _worth_retrying(error: gTTSError) -> bool:

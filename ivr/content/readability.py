@@ -1,7 +1,11 @@
 """Offline reading levels, so staff see when a text got hard to follow: one scale per language.
 
-English: Flesch-Kincaid grade, from textstat 0.7.4 (pyphen syllables; later textstat versions
-download a dictionary at first use). Aim for grade 6 or below.
+English: Flesch-Kincaid grade, computed as textstat 0.7.4 did (pyphen's en_US hyphenation counts
+syllables, averages rounded to one decimal), so grades match those staff saw before. textstat itself
+is gone: 0.7.4 imports pkg_resources, which current setuptools and Python 3.12+ no longer ship, and
+later versions download a dictionary at first use. Aim for grade 6 or below.
+
+    grade = 0.39 * (words per sentence) + 11.8 * (syllables per word) - 15.59
 
 Spanish:
 Fernández Huerta (1959) adapted Flesch's reading ease to Spanish:
@@ -21,9 +25,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import textstat
+import math
+from functools import lru_cache
+from typing import Callable
 
-from ivr.content.model import Line
+import pyphen
+
+from ivr.content.model import Language, Line, Topic
 
 TARGET_GRADE = 6.0  # plain-language guidance for health texts: grade 6 or below
 _LINE_END = re.compile(r"(?<![.!?])\n")  # a menu line ("FIND - how to find an OT") is its own sentence
@@ -63,28 +71,67 @@ def fernandez_huerta(text: str) -> float:
     return 206.84 - 60 * syllables / len(words) - 1.02 * len(words) / sentences
 
 
-def spanish_reading_notes(line: Line, floor: float = EASY_ENOUGH) -> list[str]:
-    """One note per Spanish topic whose spoken or texted words score below the floor: advice, not an error."""
+def spanish_reading_notes(line: Line, texts_as_sent: Callable[[Language, Topic], list[str]],
+                          floor: float = EASY_ENOUGH) -> list[str]:
+    """One note per Spanish topic whose spoken or texted words score below the floor: advice, not an error.
+
+    Texts are scored as sent (with the "(1/2) Responda MAS ..." ending), like every figure `content check` shows.
+    """
     notes = []
     for language in line.languages.values():
         if language.tts_language != "es":
             continue
         for topic in language.topics.values():
-            for channel, parts in (("voice", topic.voice_parts), ("text", topic.text_messages)):
+            for channel, parts in (("voice", topic.voice_parts), ("text", texts_as_sent(language, topic))):
                 text = "\n".join(parts)
                 if len(_WORD.findall(text)) < MIN_WORDS:
                     continue
                 score = fernandez_huerta(text)
                 if score < floor:
-                    notes.append(f"content/{language.code}/topics/{topic.id}.txt: [{channel}] reads at "
-                                 f"{score:.0f} on the Fernández Huerta scale; aim for {floor:.0f} or more "
-                                 "(shorter sentences, shorter words)")
+                    notes.append(f"content/{language.code}/topics/{topic.id}.txt: [{channel}], all {len(parts)} "
+                                 f"part(s) together, reads at {score:.0f} on the Fernández Huerta scale; aim for "
+                                 f"{floor:.0f} or more (shorter sentences, shorter words)")
     return notes
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]")  # apostrophes and hyphens too: "don't" is one word, "dont"
+_ENGLISH_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
+_MIN_SENTENCE_WORDS = 3  # a piece of one or two words ("Yes.", "1.") is not counted as a sentence
+
+
+@lru_cache(maxsize=1)
+def _english_hyphenator() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang="en_US")
+
+
+def _textstat_round(number: float, points: int = 1) -> float:
+    """textstat 0.7.4's rounding (half up for positive numbers; not Python's half-to-even), kept so grades match."""
+    scale = 10**points
+    return math.floor(number * scale + math.copysign(0.5, number)) / scale
+
+
+def english_syllables(word: str) -> int:
+    """Syllables in one English word: pyphen's hyphenation points plus one."""
+    return len(_english_hyphenator().positions(word.lower())) + 1
+
+
+def _english_sentences(text: str) -> int:
+    pieces = _ENGLISH_SENTENCE.findall(text)
+    short = sum(1 for piece in pieces if len(_PUNCTUATION.sub("", piece).split()) < _MIN_SENTENCE_WORDS)
+    return max(1, len(pieces) - short)
+
+
+def flesch_kincaid_grade(text: str) -> float:
+    """Flesch-Kincaid grade of English text, as textstat 0.7.4 computed it (see the module docstring)."""
+    words = _PUNCTUATION.sub("", text).split()
+    words_per_sentence = _textstat_round(len(words) / _english_sentences(text))
+    syllables_per_word = _textstat_round(sum(english_syllables(word) for word in words) / max(len(words), 1))
+    return _textstat_round(0.39 * words_per_sentence + 11.8 * syllables_per_word - 15.59)
 
 
 def reading_grade(text: str) -> float:
     """The US school grade needed to read English text (Flesch-Kincaid)."""
-    return float(textstat.flesch_kincaid_grade(_LINE_END.sub(".\n", text.strip())))
+    return flesch_kincaid_grade(_LINE_END.sub(".\n", text.strip()))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from typing import Iterator
 from ivr.config import ConfigurationError
 from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
 from ivr.content.readability import Reading, reading_level
-from ivr.content.model import Language, Line
+from ivr.content.model import Language, Line, Topic
 from ivr.sms.encoding import MAX_SEGMENTS, Cost, cost
 from ivr.sms.replies import Policy, compliance_reply, part_message
 
@@ -65,14 +65,19 @@ def refuse_long_help(line: Line, policy: Policy) -> None:
         raise ConfigurationError(f"HELP reply over its limit: {'; '.join(problems)}. The line did not start.")
 
 
+def texts_as_sent(language: Language, topic: Topic) -> list[str]:
+    """A topic's texts as they go out: a section of several ends each with "(1/3) Reply MORE ..."."""
+    return [part_message(language, topic.id, index) for index in range(len(topic.text_messages))]
+
+
 def every_text(line: Line, policy: Policy) -> Iterator[Measured]:
     """Each part of each topic's texts, and each text-line prompt, with HELP_CONTACT filled in."""
     for language in line.languages.values():
         for topic in language.topics.values():
-            count = len(topic.text_messages)
-            for index in range(count):
-                yield measure(f"content/{language.code}/topics/{topic.id}.txt [text] {index + 1}/{count}",
-                              part_message(language, topic.id, index), language)
+            texts = texts_as_sent(language, topic)
+            for index, text in enumerate(texts):
+                yield measure(f"content/{language.code}/topics/{topic.id}.txt [text] {index + 1}/{len(texts)}", text,
+                              language)
         yield measure_help(language, policy)
         yield measure(f"prompts/{language.code}.txt [sms.start]", compliance_reply(language, "start", policy), language)
         for name in ("sms.no-more", "sms.stopped"):

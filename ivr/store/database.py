@@ -9,11 +9,13 @@ callers of the store can degrade (the voice line never needs it; texting answers
 
 from __future__ import annotations
 
+import importlib.util
 import sqlite3
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
+from ivr.config import ConfigurationError
 from ivr.store.migrations import MIGRATIONS
 
 SQLITE_PREFIX = "sqlite:///"
@@ -54,6 +56,9 @@ class Database:
         self.postgres = url.startswith(POSTGRES_PREFIXES)
         if not self.postgres and not url.startswith(SQLITE_PREFIX):
             raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
+        if self.postgres and importlib.util.find_spec("psycopg") is None:  # an optional extra: say how to add it
+            raise ConfigurationError("DATABASE_URL names a PostgreSQL database, but PostgreSQL's driver (psycopg) is "
+                                     "not installed: run `.venv/bin/pip install -e '.[postgres]'`")
         self.schema_ready = False
         if not self.postgres:
             self._path = Path(url[len(SQLITE_PREFIX):])

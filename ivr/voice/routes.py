@@ -222,6 +222,8 @@ def _text_me(language: Language, topic: str, index: int | None) -> VoiceResponse
 @bp.route("/<lang>/person/done", methods=METHODS)
 def person_done(lang: str) -> Response:
     language, topic = _place(lang, _param("topic"))
+    if _param("DialCallStatus") == "completed":  # the staff member answered: the caller was put through
+        note("voice", "person.connected", language.code, topic)
     return twiml(services().pages.person_done(language, topic, _small_int("part"), _param("DialCallStatus")))
 
 
