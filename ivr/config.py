@@ -43,6 +43,7 @@ class Settings:
     line_env: str = "development"
     trust_proxy: bool = False
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    instance_dir: Path | None = None  # INSTANCE_DIR: this instance's own files (the opt-out spool); Flask's instance/ if unset
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -80,6 +81,7 @@ class Settings:
             line_env=(get("LINE_ENV") or "development").lower(),
             trust_proxy=(get("TRUST_PROXY") or "0").lower() in ("1", "true", "yes"),
             max_request_bytes=int(get("MAX_REQUEST_BYTES") or DEFAULT_MAX_REQUEST_BYTES),
+            instance_dir=Path(found).resolve() if (found := get("INSTANCE_DIR")) else None,
         )
 
     @property

@@ -16,7 +16,10 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from ivr.content.loader import load_line
-from ivr.sms.sender import RoutedHttpClient, TwilioTexter, twilio_client
+from ivr.sms.line import TextLine
+from ivr.sms.replies import Policy
+from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
+from ivr.sms.spool import OptOutSpool
 from ivr.store.database import Database
 from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore
 from tests.conftest import CALLER, LINE_NUMBER, PROJECT, FakeTwilioApi, build_app, sms_post, twilio_post
@@ -53,8 +56,11 @@ def store(tmp_path: Path) -> TextStore:
     return TextStore(database)
 
 
-def texter(http: HttpClient, store: TextStore, per_minute: int = 6, service: str | None = None) -> TwilioTexter:
-    return TwilioTexter(Client(ACCOUNT, "token", http_client=http), store, HASH, RateLimits(per_minute, 40), service)
+def texter(http: HttpClient, store: TextStore, per_minute: int = 6, service: str | None = None) -> TextLine:
+    """The texting gate with the real twilio client over `http`."""
+    sender = TwilioSender(Client(ACCOUNT, "token", http_client=http), service)
+    spool = OptOutSpool(Path(store.database.url.removeprefix("sqlite:///")).parent / "spool.jsonl")
+    return TextLine(LINE, store, HASH, RateLimits(per_minute, 40), Policy(), spool, sender)
 
 
 def test_sends_the_first_part_from_the_called_number_and_more_goes_on_by_text(store: TextStore) -> None:
