@@ -42,6 +42,7 @@ class TextLine:
     spool: OptOutSpool
     sender: TwilioSender | None = None  # None: no REST credentials, so no texting from a call
     _retrying: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _failed_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
 
     # --- texts coming in ------------------------------------------------------------------------------
 
@@ -50,7 +51,7 @@ class TextLine:
         number = self.hasher(sender)
         self.catch_up()
         try:
-            return self._receive(number, message_sid, incoming)
+            result = self._receive(number, message_sid, incoming)
         except StoreUnavailable as error:
             before = self._with_kept_opt_out(number, NumberState())
             result = answer(self.line, before, incoming, self.policy)
@@ -58,6 +59,8 @@ class TextLine:
                 self._keep_opt_out(number, result.state.opted_out, _new_language(before, result.state))
             log.error("store unavailable, text answered without memory (%s): %s", result.understood, error)
             return result
+        self.catch_up(force=True)  # the store answered just now: apply what an outage kept without waiting
+        return result
 
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
         if message_sid and not self.store.claim_message(message_sid):  # a retry of a text being (or) answered
@@ -152,13 +155,20 @@ class TextLine:
         self.spool.append(number, opted_out, language)
         self.retry_kept_opt_outs()
 
-    def catch_up(self) -> None:
-        """Apply opt-outs kept during an outage, in order, before anything else reads the store."""
+    def catch_up(self, force: bool = False) -> None:
+        """Apply opt-outs kept during an outage, in order, before anything else reads the store.
+
+        After a failed try, requests leave it to the background retry for a few seconds, so an outage does not
+        cost each text one more store timeout (meanwhile the spool itself answers for the numbers it holds).
+        """
         if not self.spool.holds_entries():
+            return
+        if not force and time.monotonic() - self._failed_at < SPOOL_RETRY_SECONDS:
             return
         try:
             applied = self.spool.apply(self.store.apply_opt_outs)
         except StoreUnavailable as error:
+            self._failed_at = time.monotonic()
             log.warning("opt-outs kept on this instance wait for the store: %s", error)
             return
         if applied:
@@ -174,7 +184,7 @@ class TextLine:
             try:
                 while self.spool.holds_entries():
                     time.sleep(SPOOL_RETRY_SECONDS)
-                    self.catch_up()
+                    self.catch_up(force=True)
             finally:
                 self._retrying.release()
             if not (self.spool.holds_entries() and self._retrying.acquire(blocking=False)):
