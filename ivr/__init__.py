@@ -51,9 +51,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         log.error("the database is unavailable (%s): calls work, texting answers without memory until it is back", error)
     store = TextStore(database)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
-    limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
+    limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
     texts = TextLine(line, store, hasher, limits, Policy(settings.help_contact, settings.twilio_answers_help),
-                     OptOutSpool(instance / SPOOL_FILE), _sender(settings))
+                     OptOutSpool(instance / SPOOL_FILE), _sender(settings), settings.text_countries)
     app.extensions["otline"] = Services(
         settings=settings,
         line=line,

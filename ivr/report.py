@@ -46,6 +46,9 @@ def usage_report(line: Line, counts: Iterable[Count], days: int) -> str:
     lines = [f"OT Info Line usage, last {days} day(s) (UTC). No phone numbers, texts or words are kept.", ""]
     lines.append(f"Calls: {total[('voice', 'call')]}   texts received: {total[('sms', 'text')]}   "
                  f"sections texted from calls: {total[('voice', 'text.sent')]}   put through to a person: {total[('voice', 'person')]}")
+    over_budget = total[("voice", "text.over-budget")] + texted["over-budget"]
+    if over_budget:
+        lines.append(f"Daily text budget (TEXT_BUDGET_PER_DAY) reached: {over_budget} text(s) not sent or answered")
     lines.append("Languages: " + (", ".join(f"{name} {n}" for name, n in sorted(languages.items())) or "none yet"))
     lines += ["", "By day:"] + [f"  {day}  calls {c['calls']:>4}  texts {c['texts']:>4}" for day, c in sorted(by_day.items())]
     lines += ["", "What people asked for (voice: opened / heard to the end; text: keyword texts):"]

@@ -51,6 +51,8 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "text.cannot-receive": set(),
     "text.too-many": set(),
     "text.failed": set(),
+    "text.over-budget": set(),
+    "text.country": set(),
     "sms.help": {"contact"},
     "sms.contact": set(),
     "sms.start": set(),

@@ -41,6 +41,7 @@ class TextLine:
     policy: Policy
     spool: OptOutSpool
     sender: TwilioSender | None = None  # None: no REST credentials, so no texting from a call
+    countries: tuple[str, ...] = ("1",)  # country calling codes a text from a call may go to (TEXT_COUNTRIES)
     _retrying: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
     _failed_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
 
@@ -67,9 +68,14 @@ class TextLine:
             return Answer(self._first_reply(message_sid), NumberState(), limited=False, understood=REPEATED)
         before = self._with_kept_opt_out(number, self.store.number(number))
         result = answer(self.line, before, incoming, self.policy)
-        if result.limited and not self.limits.allow(self.store.count_message(number)):
-            log.warning("text from number %s... dropped: over the rate limit", number[:12])
-            result = Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-limit")
+        if result.limited:
+            counts = self.store.count_message(number)
+            if not self.limits.allow(counts):
+                log.warning("text from number %s... dropped: over the rate limit", number[:12])
+                result = Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-limit")
+            elif not self.limits.within_budget(counts):
+                self._log_budget_reached()
+                result = Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-budget")
         result = replace(result, reply=self._save(number, before, result))
         if message_sid:
             self.store.remember_reply(message_sid, json.dumps(result.reply))
@@ -106,6 +112,8 @@ class TextLine:
             return "text.unavailable"
         if not has_caller_id(caller):
             return "text.no-caller-id"
+        if not in_countries(caller, self.countries):  # a spoofed caller ID abroad must not run up the bill
+            return "text.country"
         number = self.hasher(caller)
         self.catch_up()
         if self.spool.pending(number) is not None:  # an opt-out (or opt-in) not in the store yet: never text blind
@@ -120,6 +128,9 @@ class TextLine:
         if not self.limits.allow(counts):
             log.warning("text to number %s... not sent: over the rate limit", number[:12])
             return "text.too-many"
+        if not self.limits.within_budget(counts):
+            self._log_budget_reached()
+            return "text.over-budget"
         sent = reading(language, topic_id, 0, state)
         outcome = self.sender.send(caller, sent.reply or "", line_number, number)
         if outcome == OPTED_OUT:  # Twilio knows the number replied STOP to this sender
@@ -130,6 +141,9 @@ class TextLine:
             except StoreUnavailable as error:
                 log.warning("text sent, but where MORE goes on is not remembered: %s", error)
         return outcome
+
+    def _log_budget_reached(self) -> None:
+        log.warning("daily text budget reached (TEXT_BUDGET_PER_DAY=%d): no more texts today", self.limits.line_per_day)
 
     # --- opt-outs, and the spool that keeps them through an outage ------------------------------------
 
@@ -194,3 +208,8 @@ class TextLine:
 def _new_language(before: NumberState, after: NumberState) -> str | None:
     """The language an opt-out word set (PARAR: Spanish), to keep with the opt-out; None if unchanged."""
     return after.language if after.language != before.language else None
+
+
+def in_countries(number: str, countries: tuple[str, ...]) -> bool:
+    """Whether an E.164 number is in one of the countries (calling codes are prefix-free, so a prefix decides)."""
+    return any(number.startswith(f"+{code}") for code in countries)

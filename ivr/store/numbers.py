@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
-import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -21,6 +21,10 @@ SECRET_FILE = "number-hash-secret"
 REPLY_KEEP_SECONDS = 2 * 86400  # Twilio retries a webhook within minutes; two days is plenty
 CLAIM_EXPIRY_SECONDS = 60  # a request that claimed a MessageSid and never answered has died: let a retry in
 PERIODS = (("minute", 60), ("day", 86400))
+LINE_TEXTS = "line"  # the rate_counts key of all the line's texts (a number's key is a 64-digit hash)
+# A family reading every section twice is about 40 texts; 500 a day is a dozen such families, and at
+# 3 segments a text caps the line's bill at about 1,500 segments a day, whatever callers claim to be.
+DEFAULT_LINE_TEXTS_PER_DAY = 500
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # What carriers put in From when the caller hides or has no number (Twilio's voice webhook docs).
 _HIDDEN_CALLER_IDS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
@@ -68,9 +72,14 @@ class NumberState:
 class RateLimits:
     per_minute: int
     per_day: int
+    line_per_day: int = DEFAULT_LINE_TEXTS_PER_DAY  # every number together: the line's daily budget of texts
 
     def allow(self, counts: dict[str, int]) -> bool:
         return counts.get("minute", 0) <= self.per_minute and counts.get("day", 0) <= self.per_day
+
+    def within_budget(self, counts: dict[str, int]) -> bool:
+        """Whether the line's texts today, this one included ("line"), stay within its daily budget."""
+        return counts.get("line", 0) <= self.line_per_day
 
 
 class TextStore:
@@ -202,7 +211,13 @@ def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language
 
 
 def _count(tx: Transaction, number_hash: str, now: int) -> dict[str, int]:
-    for period, size in PERIODS:
+    """Count a text for the number (per minute and day) and for the whole line ("line": today)."""
+    counts = _count_in(tx, number_hash, now, PERIODS)
+    return {**counts, "line": _count_in(tx, LINE_TEXTS, now, PERIODS[1:])["day"]}
+
+
+def _count_in(tx: Transaction, number_hash: str, now: int, periods: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    for period, size in periods:
         bucket = now // size
         tx.execute(
             "INSERT INTO rate_counts (number_hash, period, bucket, count) VALUES (?, ?, ?, 1)"
