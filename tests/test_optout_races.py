@@ -17,7 +17,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import FakeTwilioApi, build_app, sms_post, twilio_post
+from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
 from tests.test_store import BACKENDS, empty_postgres
 
 ACCOUNT = "AC" + "3" * 32
@@ -160,3 +160,11 @@ def test_concurrent_retries_of_one_message_are_answered_once_and_counted_once(tm
     assert len(set(answers)) == 1 and b"Key points about OT" in answers[0]
     found = app.extensions["otline"]
     assert found.store.count_message(found.hasher(caller(1)))["day"] == 2  # the retries' one text, and this one
+
+
+def test_a_retry_of_a_text_answered_before_an_upgrade_gets_an_empty_answer(app: Flask) -> None:
+    """The version before kept TwiML by MessageSid: its retries are answered (empty), never a 5xx."""
+    store = app.extensions["otline"].store
+    assert store.claim_message("SM" + "e" * 32)
+    store.remember_reply("SM" + "e" * 32, "<Response><Message>hi</Message></Response>")
+    assert replies(sms_post(app.test_client(), "MENU", {"MessageSid": "SM" + "e" * 32})) == []

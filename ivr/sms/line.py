@@ -86,7 +86,10 @@ class TextLine:
         deadline = time.monotonic() + RETRY_WAIT_SECONDS
         while (stored := self.store.reply_to(message_sid)) is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        return json.loads(stored) if stored is not None else None
+        try:
+            return json.loads(stored) if stored is not None else None
+        except ValueError:  # TwiML kept by the version before this one: the text was answered then
+            return None
 
     def _save(self, number: str, before: NumberState, result: Answer) -> str | None:
         """Write what changed, column by column; return the reply, or None if the number opted out meanwhile."""
