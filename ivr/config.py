@@ -11,10 +11,12 @@ from ivr.store.numbers import DEFAULT_LINE_TEXTS_PER_DAY
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A person reads and answers a few texts a minute; an auto-responder answering our reply answers
-# within seconds, so 6 a minute stops such a loop in its first minute. 40 a day lets a family read
-# every section (about 20 texts) twice; at 3 segments a text it caps one number at 120 segments a day.
+# within seconds, so 6 a minute stops such a loop in its first minute (MORE within a section does not
+# count toward the minute: a family paging through a section is not a loop). 80 a day lets a family
+# read every section twice in Spanish (32 texts once, 64 twice) with room for MENU and HELP; at 5
+# UCS-2 segments a text at most, it caps one number at 400 segments a day.
 DEFAULT_SMS_PER_MINUTE = 6
-DEFAULT_SMS_PER_DAY = 40
+DEFAULT_SMS_PER_DAY = 80
 DEFAULT_TEXT_COUNTRIES = ("1",)  # the country code of the line's own numbers: texts from a call go nowhere else
 PRODUCTION = "production"
 # Twilio sends at most 1,600 characters of text plus about 30 short parameters: 64 KB is generous.

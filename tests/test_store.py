@@ -109,10 +109,12 @@ def test_rate_counts_per_minute_and_per_day(store: TextStore, clock: Clock) -> N
     assert [count["minute"] for count in counts] == [1, 2, 3]
     assert [limits.allow(count) for count in counts] == [True, True, False]
     clock.now += 60
-    assert store.count_message("h1") == {"minute": 1, "day": 4}  # a new minute, the same day
-    assert store.count_message("h2") == {"minute": 1, "day": 1}  # numbers are counted apart
+    assert store.count_message("h1") == {"minute": 1, "day": 4, "line": 4}  # a new minute, the same day
+    assert store.count_message("h2") == {"minute": 1, "day": 1, "line": 5}  # numbers are counted apart
+    assert store.count_message("h2", per_minute=False) == {"day": 2, "line": 6}  # MORE: the day only
+    assert store.count_message("h2")["minute"] == 2
     clock.now += 86400
-    assert store.count_message("h1") == {"minute": 1, "day": 1}
+    assert store.count_message("h1") == {"minute": 1, "day": 1, "line": 1}
 
 
 def test_old_rate_windows_are_deleted(store: TextStore, clock: Clock, database: Database) -> None:
@@ -120,7 +122,7 @@ def test_old_rate_windows_are_deleted(store: TextStore, clock: Clock, database: 
         store.count_message("h1")
         clock.now += 86400
     with database.transaction() as tx:
-        assert tx.one("SELECT COUNT(*) FROM rate_counts")[0] == 2  # this minute and this day only
+        assert tx.one("SELECT COUNT(*) FROM rate_counts")[0] == 3  # this minute and this day, and the line's day
 
 
 def test_a_message_sid_is_claimed_once_and_its_reply_remembered_then_forgotten(store: TextStore, clock: Clock) -> None:

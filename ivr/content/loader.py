@@ -59,6 +59,8 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "sms.more": {"part", "parts", "next"},
     "sms.last": {"part", "parts"},
     "sms.no-more": set(),
+    "sms.limit-minute": set(),
+    "sms.limit-day": set(),
     "error": set(),
 }
 LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld", "keywords.more")

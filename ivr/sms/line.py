@@ -13,6 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field, replace
+from typing import Mapping
 
 from ivr.content.model import Language, Line
 from ivr.sms.replies import Answer, Incoming, Policy, answer, reading
@@ -23,6 +24,9 @@ from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore, 
 
 log = logging.getLogger(__name__)
 
+ANSWER, DROP = "answer", "drop"  # limit verdicts; any other verdict is the prompt to send once instead
+_ALWAYS_ANSWERED = frozenset({"help", "start", "stop"})  # compliance: never limited, never counted
+_MORE = "more"  # what answer() calls MORE going on within a section: it does not count toward the minute
 REPEATED = "repeated"  # what a Twilio retry was taken for: it gets the first reply and is not counted again
 RETRY_WAIT_SECONDS = 2.0  # a retry racing the first delivery waits this long for its reply, then answers empty
 SPOOL_RETRY_SECONDS = 5.0  # how often opt-outs kept during an outage are tried again while no text comes in
@@ -68,18 +72,24 @@ class TextLine:
             return Answer(self._first_reply(message_sid), NumberState(), limited=False, understood=REPEATED)
         before = self._with_kept_opt_out(number, self.store.number(number))
         result = answer(self.line, before, incoming, self.policy)
-        if result.limited:
-            counts = self.store.count_message(number)
-            if not self.limits.allow(counts):
-                log.warning("text from number %s... dropped: over the rate limit", number[:12])
-                result = Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-limit")
-            elif not self.limits.within_budget(counts):
-                self._log_budget_reached()
-                result = Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-budget")
+        if result.limited and result.understood not in _ALWAYS_ANSWERED:
+            counts = self.store.count_message(number, per_minute=result.understood != _MORE)
+            verdict = limit_verdict(result.understood, counts, self.limits)
+            if verdict != ANSWER:
+                result = self._over_limit(number, before, result, verdict, counts)
         result = replace(result, reply=self._save(number, before, result))
         if message_sid:
             self.store.remember_reply(message_sid, json.dumps(result.reply))
         return result
+
+    def _over_limit(self, number: str, before: NumberState, result: Answer, verdict: str, counts: dict[str, int]) -> Answer:
+        """No answer, or the one short "wait" reply in the number's language; where MORE goes on is not moved."""
+        if not self.limits.within_budget(counts):
+            self._log_budget_reached()
+            return Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-budget")
+        log.warning("text from number %s... over its rate limit: %s", number[:12], verdict)
+        reply = self.line.language(before.language or result.state.language).prompt(verdict)[0] if verdict != DROP else None
+        return Answer(reply, replace(before, opted_out=result.state.opted_out), understood="over-limit")
 
     def _first_reply(self, message_sid: str) -> str | None:
         """The reply the first delivery of this MessageSid gave, waiting briefly for it; else nothing."""
@@ -216,3 +226,20 @@ def _new_language(before: NumberState, after: NumberState) -> str | None:
 def in_countries(number: str, countries: tuple[str, ...]) -> bool:
     """Whether an E.164 number is in one of the countries (calling codes are prefix-free, so a prefix decides)."""
     return any(number.startswith(f"+{code}") for code in countries)
+
+
+def limit_verdict(understood: str, counts: Mapping[str, int], limits: RateLimits) -> str:
+    """What to do with a text whose counts (this text included) are known: answer, drop, or a prompt to send once.
+
+    A loop with an auto-responder is stopped, but a person is told once why the line went quiet.
+    """
+    if understood in _ALWAYS_ANSWERED:  # HELP, STOP, START: the rules say always, whatever the counts
+        return ANSWER
+    if not limits.within_budget(counts):  # the line's budget for today is spent: nothing more costs money
+        return DROP
+    day, minute = counts.get("day", 0), counts.get("minute", 0)
+    if day > limits.per_day:  # the first text over the day's limit is told to come back tomorrow, later ones not
+        return "sms.limit-day" if day == limits.per_day + 1 else DROP
+    if understood != _MORE and minute > limits.per_minute:  # paging with MORE never trips the minute
+        return "sms.limit-minute" if minute == limits.per_minute + 1 else DROP
+    return ANSWER  # within every limit

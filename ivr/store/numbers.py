@@ -22,9 +22,10 @@ REPLY_KEEP_SECONDS = 2 * 86400  # Twilio retries a webhook within minutes; two d
 CLAIM_EXPIRY_SECONDS = 60  # a request that claimed a MessageSid and never answered has died: let a retry in
 PERIODS = (("minute", 60), ("day", 86400))
 LINE_TEXTS = "line"  # the rate_counts key of all the line's texts (a number's key is a 64-digit hash)
-# A family reading every section twice is about 40 texts; 500 a day is a dozen such families, and at
-# 3 segments a text caps the line's bill at about 1,500 segments a day, whatever callers claim to be.
-DEFAULT_LINE_TEXTS_PER_DAY = 500
+# A family reading every section twice in Spanish is about 64 texts; 1,000 a day is fifteen such
+# families, and caps the line's bill at about 5,000 segments a day (a Spanish text is at most 5 UCS-2
+# segments), whatever caller IDs callers claim.
+DEFAULT_LINE_TEXTS_PER_DAY = 1000
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 # What carriers put in From when the caller hides or has no number (Twilio's voice webhook docs).
 _HIDDEN_CALLER_IDS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
@@ -143,10 +144,13 @@ class TextStore:
             )
         return bool(saved)
 
-    def count_message(self, number_hash: str) -> dict[str, int]:
-        """Count one more message for this number; return its count in the current minute and day."""
+    def count_message(self, number_hash: str, per_minute: bool = True) -> dict[str, int]:
+        """Count one more message for this number (and the line); return the counts of this minute and day.
+
+        With per_minute False the text counts toward the day only, and "minute" is left out.
+        """
         with self.database.transaction() as tx:
-            return _count(tx, number_hash, self._now())
+            return _count(tx, number_hash, self._now(), PERIODS if per_minute else PERIODS[1:])
 
     def prepare_send(self, number_hash: str) -> tuple[NumberState, dict[str, int]]:
         """For a text sent from a call: the number's state and, unless it opted out, its counts with this text.
@@ -210,9 +214,10 @@ def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language
     )
 
 
-def _count(tx: Transaction, number_hash: str, now: int) -> dict[str, int]:
-    """Count a text for the number (per minute and day) and for the whole line ("line": today)."""
-    counts = _count_in(tx, number_hash, now, PERIODS)
+def _count(tx: Transaction, number_hash: str, now: int, periods: tuple[tuple[str, int], ...] = PERIODS) -> dict[str, int]:
+    """Count a text for the number (in `periods`) and for the whole line ("line": today)."""
+    counts = {period: count for period, count in _count_in(tx, number_hash, now, periods).items()
+              if period in dict(periods)}
     return {**counts, "line": _count_in(tx, LINE_TEXTS, now, PERIODS[1:])["day"]}
 
 
