@@ -50,7 +50,7 @@ class Settings:
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
     text_budget_per_day: int = DEFAULT_LINE_TEXTS_PER_DAY
     text_countries: tuple[str, ...] = DEFAULT_TEXT_COUNTRIES
-    instance_dir: Path | None = None  # INSTANCE_DIR: this instance's own files (the opt-out spool); Flask's instance/ if unset
+    instance_dir: Path | None = None  # INSTANCE_DIR: this instance's own files (the opt-out spool); default instance/
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -109,5 +109,5 @@ def country_codes(value: str | None) -> tuple[str, ...]:
         return DEFAULT_TEXT_COUNTRIES
     codes = tuple(code.strip().lstrip("+") for code in value.split(","))
     if not all(code.isdigit() and len(code) <= 3 for code in codes):
-        raise ValueError(f"TEXT_COUNTRIES must be country calling codes separated by commas, such as 1,44, not {value!r}")
+        raise ValueError(f"TEXT_COUNTRIES must be country calling codes separated by commas (1,44), not {value!r}")
     return codes

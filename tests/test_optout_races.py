@@ -76,7 +76,8 @@ def reading_key_points(app: Flask, numbers: list[str]) -> None:
     """Each number has read part 1 of 3 of a section, so MORE has somewhere to go."""
     found = app.extensions["otline"]
     for number in numbers:
-        found.store.update_unless_opted_out(found.hasher(number), {"language": "en", "topic": "key-points", "next_part": 1})
+        place = {"language": "en", "topic": "key-points", "next_part": 1}
+        found.store.update_unless_opted_out(found.hasher(number), place)
 
 
 def race(app: Flask, numbers: list[str], other: Callable[[FlaskClient, str], None]) -> None:

@@ -54,7 +54,8 @@ def text(app: Flask, body: str, number: str) -> list[str]:
 
 
 def text_me(app: Flask, number: str) -> bytes:
-    return twilio_post(app.test_client(), "/voice/en/topic/key-points/part/0/choose", {"Digits": "8", "From": number}).data
+    path = "/voice/en/topic/key-points/part/0/choose"
+    return twilio_post(app.test_client(), path, {"Digits": "8", "From": number}).data
 
 
 def spool_text(app: Flask) -> str:
@@ -93,8 +94,8 @@ def test_stop_then_start_during_an_outage_ends_opted_in(tmp_path: Path, postgres
     assert found.store.number(found.hasher(caller(2))).language == "es"  # PARAR's language is kept with it
 
 
-def test_a_spool_left_by_one_instance_is_applied_by_the_next(tmp_path: Path, postgres_server: PostgresServer,  # noqa: F811
-                                                             fake_twilio: FakeTwilioApi) -> None:
+def test_a_spool_left_by_one_instance_is_applied_by_the_next(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi) -> None:  # noqa: F811
     """A crash or restart while the store is down: the new process finds the spool on disk and applies it."""
     with outage(postgres_server, "stopped"):
         first = line_app(tmp_path, postgres_server, fake_twilio)

@@ -42,7 +42,8 @@ def test_spoofed_caller_ids_cannot_run_up_the_bill(tmp_path: Path, fake_twilio: 
                     TEXT_BUDGET_PER_DAY="20")
     client = app.test_client()
     callers = [f"+1555{index:07d}" for index in range(60)] + ["+447700900123", "+2348012345678", "+882100000000"] * 2
-    heard = [twilio_post(client, "/voice/en/choices/main/choose", {"Digits": "8", "From": number}).data for number in callers]
+    heard = [twilio_post(client, "/voice/en/choices/main/choose", {"Digits": "8", "From": number}).data
+             for number in callers]
     assert len(fake_twilio.requests) == 20
     assert all(request["form"]["To"].startswith("+1") for request in fake_twilio.requests)
     assert sum(b"sent all the texts it can today" in said for said in heard) == 40

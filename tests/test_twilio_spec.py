@@ -88,5 +88,6 @@ def test_a_request_the_spec_refuses_is_a_failed_text(tmp_path: Path, prism: str,
     app = build_app(tmp_path)
     services = app.extensions["otline"]
     sender = TwilioSender(twilio_client("ACnot-a-real-sid", "token", prism))
-    assert replace(services.texts, sender=sender).send_topic(services.line.default_language, "find-ot", CALLER, LINE_NUMBER) == "text.failed"
+    texts = replace(services.texts, sender=sender)
+    assert texts.send_topic(services.line.default_language, "find-ot", CALLER, LINE_NUMBER) == "text.failed"
     assert any("HTTP 422" in record.getMessage() for record in caplog.records)

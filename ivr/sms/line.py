@@ -68,7 +68,7 @@ class TextLine:
         return result
 
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
-        if message_sid and not self.store.claim_message(message_sid):  # a retry of a text being (or) answered
+        if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
             return Answer(self._first_reply(message_sid), NumberState(), limited=False, understood=REPEATED)
         before = self._with_kept_opt_out(number, self.store.number(number))
         result = answer(self.line, before, incoming, self.policy)
@@ -82,13 +82,15 @@ class TextLine:
             self.store.remember_reply(message_sid, json.dumps(result.reply))
         return result
 
-    def _over_limit(self, number: str, before: NumberState, result: Answer, verdict: str, counts: dict[str, int]) -> Answer:
+    def _over_limit(self, number: str, before: NumberState, result: Answer, verdict: str,
+                    counts: dict[str, int]) -> Answer:
         """No answer, or the one short "wait" reply in the number's language; where MORE goes on is not moved."""
         if not self.limits.within_budget(counts):
             self._log_budget_reached()
             return Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-budget")
         log.warning("text from number %s... over its rate limit: %s", number[:12], verdict)
-        reply = self.line.language(before.language or result.state.language).prompt(verdict)[0] if verdict != DROP else None
+        language = self.line.language(before.language or result.state.language)
+        reply = language.prompt(verdict)[0] if verdict != DROP else None
         return Answer(reply, replace(before, opted_out=result.state.opted_out), understood="over-limit")
 
     def _first_reply(self, message_sid: str) -> str | None:
@@ -109,7 +111,8 @@ class TextLine:
                 return result.reply  # kept on this instance: the store cannot be asked, the spool is the truth
         if after.opted_out:
             return result.reply
-        changes = {field: getattr(after, field) for field in _PLACE_FIELDS if getattr(after, field) != getattr(before, field)}
+        changes = {field: getattr(after, field) for field in _PLACE_FIELDS
+                   if getattr(after, field) != getattr(before, field)}
         if result.reply is None and not changes:
             return None
         if self.store.update_unless_opted_out(number, changes):

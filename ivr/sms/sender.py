@@ -64,7 +64,8 @@ class TwilioSender:
         try:
             self.client.messages.create(to=to, body=body, **sender)
         except TwilioRestException as error:
-            log.warning("Twilio refused a text to number %s...: HTTP %s, error %s", number_hash[:12], error.status, error.code)
+            log.warning("Twilio refused a text to number %s...: HTTP %s, error %s",
+                        number_hash[:12], error.status, error.code)
             return _REFUSALS.get(error.code or 0, "text.failed")
         except (RequestException, TwilioException) as error:
             log.warning("could not reach Twilio to text number %s...: %s", number_hash[:12], type(error).__name__)

@@ -191,7 +191,8 @@ class TextStore:
         if reply == _PENDING:
             raise ValueError("an empty string marks a claim still being decided")
         with self.database.transaction() as tx:
-            tx.execute("UPDATE sms_replies SET reply = ? WHERE message_sid = ? AND reply = ?", (reply, message_sid, _PENDING))
+            tx.execute("UPDATE sms_replies SET reply = ? WHERE message_sid = ? AND reply = ?",
+                       (reply, message_sid, _PENDING))
 
 
 _PENDING = ""  # the reply of a claimed MessageSid whose answer is still being decided
@@ -214,7 +215,8 @@ def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language
     )
 
 
-def _count(tx: Transaction, number_hash: str, now: int, periods: tuple[tuple[str, int], ...] = PERIODS) -> dict[str, int]:
+def _count(tx: Transaction, number_hash: str, now: int,
+           periods: tuple[tuple[str, int], ...] = PERIODS) -> dict[str, int]:
     """Count a text for the number (in `periods`) and for the whole line ("line": today)."""
     counts = {period: count for period, count in _count_in(tx, number_hash, now, periods).items()
               if period in dict(periods)}
