@@ -168,3 +168,11 @@ def test_every_fact_of_the_guide_can_be_reached_by_text(tmp_path: Path) -> None:
     facts = [line for line in (PROJECT / "tests" / "guide_facts.txt").read_text().splitlines() if line and not line.startswith("#")]
     missing = [fact for fact in facts if not any(all(words.lower() in reply.lower() for words in fact.split(" + ")) for reply in reachable)]
     assert missing == []
+
+
+def test_a_language_chosen_while_opted_out_is_remembered(client) -> None:
+    """AYUDA from an opted-out number says it speaks Spanish: START is then confirmed in Spanish."""
+    assert text(client, "STOP") == []
+    replies(sms_post(client, "AYUDA"))
+    [welcome_back] = replies(sms_post(client, "START"))
+    assert welcome_back.startswith("Va a recibir otra vez")

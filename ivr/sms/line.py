@@ -109,10 +109,11 @@ class TextLine:
         if after.opted_out != before.opted_out or result.understood in _OPT_WORDS:
             if not self._record_opt_out(number, after.opted_out, _new_language(before, after)):
                 return result.reply  # kept on this instance: the store cannot be asked, the spool is the truth
-        if after.opted_out:
-            return result.reply
         changes = {field: getattr(after, field) for field in _PLACE_FIELDS
                    if getattr(after, field) != getattr(before, field)}
+        if after.opted_out:  # (its language still counts: AYUDA says the number reads Spanish)
+            self.store.set_place(number, changes)
+            return result.reply
         if result.reply is None and not changes:
             return None
         if self.store.update_unless_opted_out(number, changes):

@@ -115,12 +115,13 @@ class TextStore:
 
     def set_language(self, number_hash: str, language: str) -> None:
         """Remember a language chosen on the phone, touching nothing else the number has."""
-        with self.database.transaction() as tx:
-            tx.execute(
-                "INSERT INTO numbers (number_hash, language, updated_at) VALUES (?, ?, ?) ON CONFLICT (number_hash)"
-                " DO UPDATE SET language = excluded.language, updated_at = excluded.updated_at",
-                (number_hash, language, self._now()),
-            )
+        self.set_place(number_hash, {"language": language})
+
+    def set_place(self, number_hash: str, changes: Mapping[str, object]) -> None:
+        """Write paging or language columns whatever the opt-out (AYUDA from an opted-out number: Spanish)."""
+        if changes:
+            with self.database.transaction() as tx:
+                _write_place(tx, number_hash, changes, self._now(), unless_opted_out=False)
 
     def update_unless_opted_out(self, number_hash: str, changes: Mapping[str, object]) -> bool:
         """Write paging or language columns unless the number is opted out now; return whether it is still in.
@@ -128,21 +129,10 @@ class TextStore:
         The check and the write are one statement, so a reply is only sent for a number that had not opted
         out when its new place was saved: a STOP that won the race silences the reply as well.
         """
-        if not changes:
-            with self.database.transaction() as tx:
-                return not _state(tx, number_hash).opted_out
-        columns = list(changes)
-        if not set(columns) <= _PLACE_COLUMNS:
-            raise ValueError(f"not a paging or language column: {columns}")
         with self.database.transaction() as tx:
-            saved = tx.execute(
-                f"INSERT INTO numbers (number_hash, {', '.join(columns)}, updated_at)"
-                f" VALUES (?, {', '.join('?' for _ in columns)}, ?) ON CONFLICT (number_hash) DO UPDATE SET"
-                f" {', '.join(f'{column} = excluded.{column}' for column in columns)}, updated_at = excluded.updated_at"
-                " WHERE numbers.opted_out = 0 RETURNING number_hash",
-                (number_hash, *changes.values(), self._now()),
-            )
-        return bool(saved)
+            if not changes:
+                return not _state(tx, number_hash).opted_out
+            return _write_place(tx, number_hash, changes, self._now(), unless_opted_out=True)
 
     def count_message(self, number_hash: str, per_minute: bool = True) -> dict[str, int]:
         """Count one more message for this number (and the line); return the counts of this minute and day.
@@ -204,6 +194,22 @@ def _state(tx: Transaction, number_hash: str) -> NumberState:
     if row is None:
         return NumberState()
     return NumberState(language=row[0], opted_out=bool(row[1]), topic=row[2], next_part=row[3])
+
+
+def _write_place(tx: Transaction, number_hash: str, changes: Mapping[str, object], now: int,
+                 unless_opted_out: bool) -> bool:
+    """One upsert of only the given paging or language columns; False if skipped for an opted-out number."""
+    columns = list(changes)
+    if not set(columns) <= _PLACE_COLUMNS:
+        raise ValueError(f"not a paging or language column: {columns}")
+    saved = tx.execute(
+        f"INSERT INTO numbers (number_hash, {', '.join(columns)}, updated_at)"
+        f" VALUES (?, {', '.join('?' for _ in columns)}, ?) ON CONFLICT (number_hash) DO UPDATE SET"
+        f" {', '.join(f'{column} = excluded.{column}' for column in columns)}, updated_at = excluded.updated_at"
+        f"{' WHERE numbers.opted_out = 0' if unless_opted_out else ''} RETURNING number_hash",
+        (number_hash, *changes.values(), now),
+    )
+    return bool(saved)
 
 
 def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language: str | None, now: int) -> None:
