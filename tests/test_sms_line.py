@@ -175,4 +175,4 @@ def test_a_language_chosen_while_opted_out_is_remembered(client) -> None:
     assert text(client, "STOP") == []
     replies(sms_post(client, "AYUDA"))
     [welcome_back] = replies(sms_post(client, "START"))
-    assert welcome_back.startswith("Va a recibir otra vez")
+    assert welcome_back == client.application.extensions["otline"].line.language("es").prompt("sms.start")[0]
