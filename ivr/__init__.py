@@ -15,13 +15,14 @@ from ivr.content.loader import load_line
 from ivr.observability import install_request_log
 from ivr.security import harden_http, refuse_unsafe_start, warn_if_unchecked
 from ivr.services import Services
+from ivr.sms.line import TextLine
 from ivr.sms.measure import refuse_long_help
 from ivr.sms.replies import Policy
-from ivr.sms.sender import TwilioTexter, twilio_client
+from ivr.sms.sender import TwilioSender, twilio_client
+from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
 from ivr.store.usage import UsageStore
-from ivr.texting import TextingUnavailable, TopicTexter
 from ivr.usage import UsageRecorder, install_usage_counting
 from ivr.voice.twiml import VoicePages
 
@@ -36,12 +37,14 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     """
     settings = Settings.from_environment(environ)
     refuse_unsafe_start(settings)
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_path=str(settings.instance_dir) if settings.instance_dir else None,
+                instance_relative_config=True)
     app.config["SETTINGS"] = settings
     harden_http(app, settings)
     install_request_log(app)
     line = load_line(settings.content_dir, settings.prompts_dir)
-    refuse_long_help(line, Policy(settings.help_contact, settings.twilio_answers_help))
+    policy = Policy(settings.help_contact, settings.twilio_answers_help)
+    refuse_long_help(line, policy)
     audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     instance = Path(app.instance_path)
     database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")
@@ -51,21 +54,24 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         log.error("the database is unavailable (%s): calls work, texting answers without memory until it is back", error)
     store = TextStore(database)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
-    limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
-    texter = _texter(settings, store, hasher, limits)
+    limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
+    texts = TextLine(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), _sender(settings),
+                     settings.text_countries)
     app.extensions["otline"] = Services(
         settings=settings,
         line=line,
         pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
-                         texting=not isinstance(texter, TextingUnavailable)),
+                         texting=texts.sender is not None),
         audio=audio,
-        texter=texter,
+        texter=texts,
+        texts=texts,
         store=store,
         hasher=hasher,
         limits=limits,
         usage=UsageRecorder(UsageStore(database)),
     )
     install_usage_counting(app, app.extensions["otline"].usage)
+    app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
     warn_if_unchecked(settings)
 
     from ivr.audio.routes import bp as audio_bp
@@ -91,9 +97,9 @@ def audio_url_prefix(settings: Settings) -> str:
     return f"{settings.public_base_url or ''}/audio/"
 
 
-def _texter(settings: Settings, store: TextStore, hasher: NumberHasher, limits: RateLimits) -> TopicTexter:
+def _sender(settings: Settings) -> TwilioSender | None:
     """Texting from a call needs REST credentials; without them callers hear it is not set up."""
     if settings.account_sid is None or settings.auth_token is None:
-        return TextingUnavailable()
+        return None
     client = twilio_client(settings.account_sid, settings.auth_token, settings.twilio_api_base_url)
-    return TwilioTexter(client, store, hasher, limits, settings.messaging_service_sid)
+    return TwilioSender(client, settings.messaging_service_sid)

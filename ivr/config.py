@@ -9,10 +9,17 @@ from typing import Mapping
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A person reads and answers a few texts a minute; an auto-responder answering our reply answers
-# within seconds, so 6 a minute stops such a loop in its first minute. 40 a day lets a family read
-# every section (about 20 texts) twice; at 3 segments a text it caps one number at 120 segments a day.
+# within seconds, so 6 a minute stops such a loop in its first minute (MORE within a section does not
+# count toward the minute: a family paging through a section is not a loop). 80 a day lets a family
+# read every section twice in Spanish (32 texts once, 64 twice) with room for MENU and HELP; at 5
+# UCS-2 segments a text at most, it caps one number at 400 segments a day.
 DEFAULT_SMS_PER_MINUTE = 6
-DEFAULT_SMS_PER_DAY = 40
+DEFAULT_SMS_PER_DAY = 80
+# A family reading every section twice in Spanish is about 64 texts; 1,000 a day is fifteen such
+# families, and caps the line's bill at about 5,000 segments a day (a Spanish text is at most 5 UCS-2
+# segments), whatever caller IDs callers claim.
+DEFAULT_LINE_TEXTS_PER_DAY = 1000
+DEFAULT_TEXT_COUNTRIES = ("1",)  # the country code of the line's own numbers: texts from a call go nowhere else
 PRODUCTION = "production"
 # Twilio sends at most 1,600 characters of text plus about 30 short parameters: 64 KB is generous.
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
@@ -77,6 +84,9 @@ class Settings:
     line_env: str = "development"
     trust_proxy: bool = False
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    text_budget_per_day: int = DEFAULT_LINE_TEXTS_PER_DAY
+    text_countries: tuple[str, ...] = DEFAULT_TEXT_COUNTRIES
+    instance_dir: Path | None = None  # INSTANCE_DIR: this instance's own files (the opt-out spool); default instance/
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -109,6 +119,9 @@ class Settings:
             line_env=line_environment(env.get("LINE_ENV")),
             trust_proxy=switch("TRUST_PROXY", env.get("TRUST_PROXY")),
             max_request_bytes=count("MAX_REQUEST_BYTES", DEFAULT_MAX_REQUEST_BYTES),
+            text_budget_per_day=count("TEXT_BUDGET_PER_DAY", DEFAULT_LINE_TEXTS_PER_DAY),
+            text_countries=country_codes(get("TEXT_COUNTRIES")),
+            instance_dir=Path(found).resolve() if (found := get("INSTANCE_DIR")) else None,
         )
 
     @property
@@ -119,3 +132,13 @@ class Settings:
         """The secrets production mode refuses to start without: unsigned webhooks, numbers in clear."""
         required = {"TWILIO_AUTH_TOKEN": self.auth_token, "NUMBER_HASH_SECRET": self.number_hash_secret}
         return [name for name, value in required.items() if not value] if self.production else []
+
+
+def country_codes(value: str | None) -> tuple[str, ...]:
+    """TEXT_COUNTRIES: country calling codes separated by commas ("1,44"); the default when unset."""
+    if value is None:
+        return DEFAULT_TEXT_COUNTRIES
+    codes = tuple(code.strip().lstrip("+") for code in value.split(","))
+    if not all(code.isdigit() and len(code) <= 3 for code in codes):
+        raise ValueError(f"TEXT_COUNTRIES must be country calling codes separated by commas (1,44), not {value!r}")
+    return codes

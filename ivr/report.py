@@ -49,6 +49,9 @@ def usage_report(line: Line, counts: Iterable[Count], days: int) -> str:
     # key 0 is counted when pressed; a connection only when staff answered (never without STAFF_PHONE_NUMBER)
     lines.append(f"Asked for a person: {total[('voice', 'person')]}   "
                  f"put through (staff answered): {total[('voice', 'person.connected')]}")
+    over_budget = total[("voice", "text.over-budget")] + texted["over-budget"]
+    if over_budget:
+        lines.append(f"Daily text budget (TEXT_BUDGET_PER_DAY) reached: {over_budget} text(s) not sent or answered")
     lines.append("Languages: " + (", ".join(f"{name} {n}" for name, n in sorted(languages.items())) or "none yet"))
     lines += ["", "By day:"] + [f"  {day}  calls {c['calls']:>4}  texts {c['texts']:>4}" for day, c in sorted(by_day.items())]
     lines += ["", "What people asked for (voice: opened / heard to the end; text: keyword texts):"]

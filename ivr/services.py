@@ -9,6 +9,7 @@ from flask import current_app
 from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
+from ivr.sms.line import TextLine
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore
 from ivr.texting import TopicTexter
 from ivr.usage import UsageRecorder
@@ -21,7 +22,8 @@ class Services:
     line: Line
     pages: VoicePages
     audio: ManifestCatalog
-    texter: TopicTexter
+    texter: TopicTexter  # the voice line's view of `texts`
+    texts: TextLine
     store: TextStore
     hasher: NumberHasher
     limits: RateLimits

@@ -10,10 +10,3 @@ from ivr.content.model import Language
 class TopicTexter(Protocol):
     def send_topic(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
         """Text a topic to the caller; return the name of the prompt that tells the caller how it went."""
-
-
-class TextingUnavailable:
-    """Used until SMS sending is configured: the caller hears that texting is not available."""
-
-    def send_topic(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
-        return "text.unavailable"

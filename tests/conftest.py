@@ -32,6 +32,7 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
         "PUBLIC_BASE_URL": TEST_BASE,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}",
         "NUMBER_HASH_SECRET": "test-number-hash-secret",
+        "INSTANCE_DIR": str(tmp_path / "instance"),
         "CONTENT_DIR": str(PROJECT / "content"),
         "PROMPTS_DIR": str(PROJECT / "prompts"),
     }

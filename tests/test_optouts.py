@@ -27,7 +27,7 @@ def store(request, tmp_path: Path) -> TextStore:
 
 
 def test_an_imported_opt_out_changes_nothing_else_and_keeps_the_earlier_date(store: TextStore) -> None:
-    store.save_number("reading", NumberState(language="es", topic="find-ot", next_part=1))
+    store.set_place("reading", {"language": "es", "topic": "find-ot", "next_part": 1})
     store.opt_out("reading", 19_000 * DAY)
     assert store.number("reading") == NumberState(language="es", opted_out=True, topic="find-ot", next_part=1)
     store.opt_out("reading", 19_500 * DAY)  # imported again later: still the first date
@@ -35,11 +35,11 @@ def test_an_imported_opt_out_changes_nothing_else_and_keeps_the_earlier_date(sto
 
 
 def test_an_opt_out_by_text_is_dated_and_start_clears_it(store: TextStore) -> None:
-    store.save_number("texter", NumberState(opted_out=True))
-    store.save_number("texter", NumberState(opted_out=True, language="en"))  # saved again: the same opt-out
+    store.record_opt_out("texter", True)
+    store.record_opt_out("texter", True, "en")  # recorded again: the same opt-out
     store.opt_out("texter", 1)  # and imported too: it stays the text's
     assert store.opt_outs_by_day() == [(20_000, "text", 1)]
-    store.save_number("texter", NumberState(opted_out=False))
+    store.record_opt_out("texter", False)
     assert store.opt_outs_by_day() == []
 
 

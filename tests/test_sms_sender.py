@@ -16,7 +16,10 @@ from twilio.http.response import Response
 from twilio.rest import Client
 
 from ivr.content.loader import load_line
-from ivr.sms.sender import RoutedHttpClient, TwilioTexter, twilio_client
+from ivr.sms.line import TextLine
+from ivr.sms.replies import Incoming, Policy
+from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
+from ivr.sms.spool import OptOutSpool
 from ivr.store.database import Database
 from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore
 from tests.conftest import CALLER, LINE_NUMBER, PROJECT, FakeTwilioApi, build_app, sms_post, twilio_post
@@ -53,8 +56,11 @@ def store(tmp_path: Path) -> TextStore:
     return TextStore(database)
 
 
-def texter(http: HttpClient, store: TextStore, per_minute: int = 6, service: str | None = None) -> TwilioTexter:
-    return TwilioTexter(Client(ACCOUNT, "token", http_client=http), store, HASH, RateLimits(per_minute, 40), service)
+def texter(http: HttpClient, store: TextStore, per_minute: int = 6, service: str | None = None) -> TextLine:
+    """The texting gate with the real twilio client over `http`."""
+    sender = TwilioSender(Client(ACCOUNT, "token", http_client=http), service)
+    spool = OptOutSpool(Path(store.database.url.removeprefix("sqlite:///")).parent / "spool.jsonl")
+    return TextLine(LINE, store, HASH, RateLimits(per_minute, 40), Policy(), spool, sender)
 
 
 def test_sends_the_first_part_from_the_called_number_and_more_goes_on_by_text(store: TextStore) -> None:
@@ -170,3 +176,24 @@ def test_text_key_to_a_number_that_texted_stop_makes_no_rest_call(tmp_path: Path
 def test_text_key_without_rest_credentials_says_texting_is_not_set_up(client) -> None:
     answer = twilio_post(client, "/voice/en/choices/main/choose", {"Digits": LINE.flow.keys["text"]})
     assert b"texting is not available" in answer.data
+
+
+class StopDuringSend(FakeHttp):
+    """Twilio's REST call during which the same number's STOP arrives (it cannot be un-sent)."""
+
+    def __init__(self, gate: "TextLine"):
+        super().__init__()
+        self.gate = gate
+
+    def request(self, *args, **kwargs):
+        assert self.gate.receive(CALLER, "SM" + "d" * 32, Incoming("STOP")).reply is None
+        return super().request(*args, **kwargs)
+
+
+def test_a_stop_arriving_during_the_rest_call_is_kept_and_no_later_text_is_sent(store: TextStore) -> None:
+    gate = texter(FakeHttp(), store)
+    gate.sender = TwilioSender(Client(ACCOUNT, "token", http_client=StopDuringSend(gate)))
+    assert gate.send_topic(ENGLISH, "key-points", CALLER, LINE_NUMBER) == "text.sent"
+    assert store.number(HASH(CALLER)) == NumberState(opted_out=True)  # the paging save did not undo it
+    assert gate.receive(CALLER, "", Incoming("MORE")).reply is None
+    assert gate.send_topic(ENGLISH, "key-points", CALLER, LINE_NUMBER) == "text.opted-out"

@@ -14,7 +14,8 @@ import pytest
 from ivr.store.database import Database
 from ivr.store.migrations import MIGRATIONS
 from ivr.store.usage import CallPlace, Event, UsageStore
-from ivr.store.numbers import REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits, TextStore, load_or_create_secret
+from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits,
+                               TextStore, load_or_create_secret)
 
 TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -68,15 +69,38 @@ def test_a_failed_transaction_leaves_nothing_behind(database: Database, store: T
         with database.transaction() as tx:
             tx.execute("INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)", ("SM1", "<Response/>", 1))
             raise RuntimeError("boom")
-    assert store.reply_to("SM1") is None
+    assert store.reply_to("SM1") is None and store.claim_message("SM1")
 
 
 def test_number_state_round_trip(store: TextStore) -> None:
     assert store.number("h1") == NumberState()
-    store.save_number("h1", NumberState(language="en", topic="find-ot", next_part=1))
-    store.save_number("h1", NumberState(language="es", opted_out=True, topic="find-ot", next_part=None))
+    assert store.update_unless_opted_out("h1", {"language": "en", "topic": "find-ot", "next_part": 1})
+    assert store.update_unless_opted_out("h1", {"next_part": None})
+    store.record_opt_out("h1", True, language="es")
     assert store.number("h1") == NumberState(language="es", opted_out=True, topic="find-ot", next_part=None)
     assert store.number("h2") == NumberState()
+
+
+def test_no_other_write_can_undo_an_opt_out(store: TextStore) -> None:
+    store.record_opt_out("h1", True)
+    assert not store.update_unless_opted_out("h1", {"topic": "find-ot", "next_part": 1})  # refused, and says so
+    assert not store.update_unless_opted_out("h1", {})
+    store.set_language("h1", "es")
+    store.count_message("h1")
+    assert store.number("h1") == NumberState(language="es", opted_out=True)
+    store.record_opt_out("h1", False)
+    assert store.update_unless_opted_out("h1", {"topic": "find-ot"})
+    assert store.number("h1") == NumberState(language="es", topic="find-ot")
+
+
+def test_only_place_columns_can_be_updated(store: TextStore) -> None:
+    with pytest.raises(ValueError, match="opted_out"):
+        store.update_unless_opted_out("h1", {"opted_out": 0})
+
+
+def test_opt_outs_kept_during_an_outage_apply_in_order(store: TextStore) -> None:
+    store.apply_opt_outs([("h1", True, "es"), ("h2", True, None), ("h1", False, None)])
+    assert store.number("h1") == NumberState(language="es") and store.number("h2").opted_out
 
 
 def test_rate_counts_per_minute_and_per_day(store: TextStore, clock: Clock) -> None:
@@ -85,10 +109,12 @@ def test_rate_counts_per_minute_and_per_day(store: TextStore, clock: Clock) -> N
     assert [count["minute"] for count in counts] == [1, 2, 3]
     assert [limits.allow(count) for count in counts] == [True, True, False]
     clock.now += 60
-    assert store.count_message("h1") == {"minute": 1, "day": 4}  # a new minute, the same day
-    assert store.count_message("h2") == {"minute": 1, "day": 1}  # numbers are counted apart
+    assert store.count_message("h1") == {"minute": 1, "day": 4, "line": 4}  # a new minute, the same day
+    assert store.count_message("h2") == {"minute": 1, "day": 1, "line": 5}  # numbers are counted apart
+    assert store.count_message("h2", per_minute=False) == {"day": 2, "line": 6}  # MORE: the day only
+    assert store.count_message("h2")["minute"] == 2
     clock.now += 86400
-    assert store.count_message("h1") == {"minute": 1, "day": 1}
+    assert store.count_message("h1") == {"minute": 1, "day": 1, "line": 1}
 
 
 def test_old_rate_windows_are_deleted(store: TextStore, clock: Clock, database: Database) -> None:
@@ -96,16 +122,26 @@ def test_old_rate_windows_are_deleted(store: TextStore, clock: Clock, database: 
         store.count_message("h1")
         clock.now += 86400
     with database.transaction() as tx:
-        assert tx.one("SELECT COUNT(*) FROM rate_counts")[0] == 2  # this minute and this day only
+        assert tx.one("SELECT COUNT(*) FROM rate_counts")[0] == 3  # this minute and this day, and the line's day
 
 
-def test_replies_are_remembered_by_message_sid_then_forgotten(store: TextStore, clock: Clock) -> None:
-    store.remember_reply("SM1", "<Response><Message>hi</Message></Response>")
-    store.remember_reply("SM1", "<Response/>")  # a second answer never replaces the first
-    assert store.reply_to("SM1") == "<Response><Message>hi</Message></Response>"
+def test_a_message_sid_is_claimed_once_and_its_reply_remembered_then_forgotten(store: TextStore, clock: Clock) -> None:
+    assert store.claim_message("SM1") and not store.claim_message("SM1")
+    assert store.reply_to("SM1") is None  # claimed, still being decided
+    store.remember_reply("SM1", '"hi"')
+    store.remember_reply("SM1", "null")  # a second answer never replaces the first
+    assert store.reply_to("SM1") == '"hi"' and not store.claim_message("SM1")
     clock.now += REPLY_KEEP_SECONDS + 1
-    store.remember_reply("SM2", "<Response/>")
-    assert store.reply_to("SM1") is None
+    assert store.claim_message("SM2")
+    assert store.reply_to("SM1") is None and store.claim_message("SM1")
+
+
+def test_a_claim_whose_request_died_can_be_taken_over(store: TextStore, clock: Clock) -> None:
+    assert store.claim_message("SM1")
+    clock.now += CLAIM_EXPIRY_SECONDS - 1
+    assert not store.claim_message("SM1")
+    clock.now += 2
+    assert store.claim_message("SM1") and not store.claim_message("SM1")
 
 
 def test_unknown_database_url_is_refused() -> None:
@@ -138,3 +174,12 @@ def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(
     assert [count.day for count in usage.counts(days=1)] == ["2023-11-15"]
     assert usage.call_ended("CA1") == CallPlace("CA1", "en", "main")
     assert usage.call_ended("CA1") is None
+
+
+def test_a_language_chosen_on_the_phone_forgets_paging_in_the_other_language_only(store: TextStore) -> None:
+    """MORE counts the parts of the language a section was sent in: after a change it would read the wrong ones."""
+    store.set_place("caller", {"language": "en", "topic": "key-points", "next_part": 1})
+    store.set_language("caller", "en")  # the same language: MORE still goes on
+    assert store.number("caller") == NumberState(language="en", topic="key-points", next_part=1)
+    store.set_language("caller", "es")
+    assert store.number("caller") == NumberState(language="es")

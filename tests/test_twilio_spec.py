@@ -12,12 +12,13 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
-from ivr.sms.sender import TwilioTexter, twilio_client
+from ivr.sms.sender import TwilioSender, twilio_client
 from tests.conftest import CALLER, LINE_NUMBER, PROJECT, build_app, twilio_post
 
 PRISM = PROJECT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
@@ -86,6 +87,7 @@ def test_a_request_the_spec_refuses_is_a_failed_text(tmp_path: Path, prism: str,
     caplog.set_level(logging.WARNING)
     app = build_app(tmp_path)
     services = app.extensions["otline"]
-    texter = TwilioTexter(twilio_client("ACnot-a-real-sid", "token", prism), services.store, services.hasher, services.limits)
-    assert texter.send_topic(services.line.default_language, "find-ot", CALLER, LINE_NUMBER) == "text.failed"
+    sender = TwilioSender(twilio_client("ACnot-a-real-sid", "token", prism))
+    texts = replace(services.texts, sender=sender)
+    assert texts.send_topic(services.line.default_language, "find-ot", CALLER, LINE_NUMBER) == "text.failed"
     assert any("HTTP 422" in record.getMessage() for record in caplog.records)

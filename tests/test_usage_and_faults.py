@@ -143,6 +143,8 @@ def test_with_the_database_down_calls_work_and_texts_are_answered_without_memory
     key_points = replies(sms_post(client, "KEYPOINTS"))
     assert len(key_points) == 1 and "Reply MORE" in key_points[0]
     assert replies(sms_post(client, "STOP")) == []
+    assert replies(sms_post(client, "hello")) == []  # the opt-out is kept on the instance until the store is back
+    assert replies(sms_post(client, "START"))[0]
     assert replies(sms_post(client, "hello"))[0]
 
 

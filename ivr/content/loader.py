@@ -56,6 +56,8 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "text.cannot-receive": set(),
     "text.too-many": set(),
     "text.failed": set(),
+    "text.over-budget": set(),
+    "text.country": set(),
     "sms.help": {"contact"},
     "sms.contact": set(),
     "sms.start": set(),
@@ -63,6 +65,8 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "sms.more": {"part", "parts", "next"},
     "sms.last": {"part", "parts"},
     "sms.no-more": set(),
+    "sms.limit-minute": set(),
+    "sms.limit-day": set(),
     "error": set(),
 }
 LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld", "keywords.more")

@@ -1,15 +1,15 @@
-"""Texting a section to a caller during a call, through Twilio's REST API (`messages.create`).
+"""Twilio's REST API for texts sent during a call (`messages.create`): the client and one send.
 
-The caller is on the line waiting, so every step is bounded: no REST call at all when the answer is
-known (no caller ID, opted out, over the limit), and a short HTTP timeout for the one call made.
-Each way it can go maps to a prompt that tells the caller, in plain words, what happened.
+Whether to send at all (caller ID, opt-out, limits) is decided by the texting gate, ivr/sms/line.py.
+The caller is on the line waiting, so the one REST call has a short HTTP timeout, and each way it can
+go maps to a prompt that tells the caller, in plain words, what happened.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -17,20 +17,14 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from ivr.content.model import Language
-from ivr.sms.replies import reading
-from ivr.store.database import StoreUnavailable
-from ivr.store.numbers import NumberHasher, RateLimits, TextStore
-
 log = logging.getLogger(__name__)
 
 REST_TIMEOUT_SECONDS = 1.0  # for connecting, and again for the answer: the caller waits about 2 s at most
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-# What carriers put in From when the caller hides or has no number (Twilio's voice webhook docs).
-_HIDDEN_CALLER_IDS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
 _TWILIO_HOST = re.compile(r"^https://[a-z0-9.-]+\.twilio\.com(?=/|$)")
+SENT = "text.sent"
+OPTED_OUT = "text.opted-out"
 _REFUSALS = {
-    21610: "text.opted-out",  # the number replied STOP to this sender
+    21610: OPTED_OUT,  # the number replied STOP to this sender
     21211: "text.cannot-receive",  # not a valid phone number
     21614: "text.cannot-receive",  # not a mobile number
     30006: "text.cannot-receive",  # landline or unreachable carrier
@@ -57,48 +51,23 @@ def twilio_client(account_sid: str, auth_token: str, base_url: str | None) -> Cl
     return Client(account_sid, auth_token, http_client=RoutedHttpClient(base_url))
 
 
-def has_caller_id(number: str) -> bool:
-    return bool(_E164.match(number)) and number not in _HIDDEN_CALLER_IDS
-
-
 @dataclass(frozen=True)
-class TwilioTexter:
-    """A TopicTexter that sends the section's first text (numbered, MORE continues by text)."""
+class TwilioSender:
+    """Sends one text through Twilio's REST API and names the prompt that tells the caller how it went."""
 
     client: Client
-    store: TextStore
-    hasher: NumberHasher
-    limits: RateLimits
     messaging_service_sid: str | None = None
 
-    def send_topic(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
-        if not has_caller_id(caller):
-            return "text.no-caller-id"
-        try:
-            return self._send(language, topic_id, caller, line_number)
-        except StoreUnavailable as error:  # no way to check the opt-out: never text blind
-            log.warning("text not sent: the store is unavailable (%s)", error)
-            return "text.failed"
-
-    def _send(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
-        number = self.hasher(caller)
-        state = self.store.number(number)
-        if state.opted_out:
-            return "text.opted-out"
-        if not self.limits.allow(self.store.count_message(number)):
-            log.warning("text to number %s... not sent: over the rate limit", number[:12])
-            return "text.too-many"
-        sent = reading(language, topic_id, 0, state)
+    def send(self, to: str, body: str, line_number: str, number_hash: str) -> str:
+        """text.sent, or why not; `number_hash` only names the number in logs."""
         sender = {"messaging_service_sid": self.messaging_service_sid} if self.messaging_service_sid else {"from_": line_number}
         try:
-            self.client.messages.create(to=caller, body=sent.reply, **sender)
+            self.client.messages.create(to=to, body=body, **sender)
         except TwilioRestException as error:
-            log.warning("Twilio refused a text to number %s...: HTTP %s, error %s", number[:12], error.status, error.code)
-            if error.code == 21610:
-                self.store.save_number(number, replace(state, opted_out=True))
+            log.warning("Twilio refused a text to number %s...: HTTP %s, error %s",
+                        number_hash[:12], error.status, error.code)
             return _REFUSALS.get(error.code or 0, "text.failed")
         except (RequestException, TwilioException) as error:
-            log.warning("could not reach Twilio to text number %s...: %s", number[:12], type(error).__name__)
+            log.warning("could not reach Twilio to text number %s...: %s", number_hash[:12], type(error).__name__)
             return "text.failed"
-        self.store.save_number(number, sent.state)
-        return "text.sent"
+        return SENT

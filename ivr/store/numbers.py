@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Mapping
 
-from ivr.store.database import Database
+from ivr.config import DEFAULT_LINE_TEXTS_PER_DAY
+from ivr.store.database import Database, Transaction
 
 SECRET_FILE = "number-hash-secret"
 # An opt-out keeps the date and source it started with; opting back in clears them.
@@ -25,7 +27,12 @@ _KEEP_EARLIER_OPT_OUT = (
     " ELSE excluded.opted_out_source END"
 )
 REPLY_KEEP_SECONDS = 2 * 86400  # Twilio retries a webhook within minutes; two days is plenty
+CLAIM_EXPIRY_SECONDS = 60  # a request that claimed a MessageSid and never answered has died: let a retry in
 PERIODS = (("minute", 60), ("day", 86400))
+LINE_TEXTS = "line"  # the rate_counts key of all the line's texts (a number's key is a 64-digit hash)
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+# What carriers put in From when the caller hides or has no number (Twilio's voice webhook docs).
+_HIDDEN_CALLER_IDS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
 
 
 def load_or_create_secret(configured: str | None, instance_dir: Path) -> bytes:
@@ -48,6 +55,11 @@ class NumberHasher:
         return hmac.new(self.secret, number.strip().encode(), hashlib.sha256).hexdigest()
 
 
+def has_caller_id(number: str) -> bool:
+    """Whether a caller ID is a real number to text or remember (E.164, not a carrier's "hidden" stand-in)."""
+    return bool(_E164.match(number)) and number not in _HIDDEN_CALLER_IDS
+
+
 @dataclass(frozen=True)
 class NumberState:
     """A number's opt-out, language and where MORE continues (topic and 0-based part)."""
@@ -65,13 +77,23 @@ class NumberState:
 class RateLimits:
     per_minute: int
     per_day: int
+    line_per_day: int = DEFAULT_LINE_TEXTS_PER_DAY  # every number together: the line's daily budget of texts
 
     def allow(self, counts: dict[str, int]) -> bool:
         return counts.get("minute", 0) <= self.per_minute and counts.get("day", 0) <= self.per_day
 
+    def within_budget(self, counts: dict[str, int]) -> bool:
+        """Whether the line's texts today, this one included ("line"), stay within its daily budget."""
+        return counts.get("line", 0) <= self.line_per_day
+
 
 class TextStore:
-    """Opt-outs, paging, language preference, rate counts and answered MessageSids."""
+    """Opt-outs, paging, language preference, rate counts and answered MessageSids.
+
+    Every write is one statement that touches only its own columns, so no write can undo another made
+    meanwhile: an opt-out is never a read-modify-write of the record, and paging or a language change
+    never writes `opted_out` (and is not made at all for a number that opted out meanwhile).
+    """
 
     def __init__(self, database: Database, clock: Callable[[], float] = time.time):
         self.database = database
@@ -82,35 +104,23 @@ class TextStore:
 
     def number(self, number_hash: str) -> NumberState:
         with self.database.transaction() as tx:
-            row = tx.one("SELECT language, opted_out, topic, next_part FROM numbers WHERE number_hash = ?", (number_hash,))
-        if row is None:
-            return NumberState()
-        return NumberState(language=row[0], opted_out=bool(row[1]), topic=row[2], next_part=row[3])
+            return _state(tx, number_hash)
 
-    def save_number(self, number_hash: str, state: NumberState) -> None:
-        """Remember the state; an opt-out by text is dated when it starts (kept while it lasts, gone with START)."""
-        now = self._now()
-        opted_out_at, source = (now, "text") if state.opted_out else (None, None)
+    def record_opt_out(self, number_hash: str, opted_out: bool, language: str | None = None) -> None:
+        """Opt a number out (or back in) with one atomic statement; `language` too when the word was the language's."""
         with self.database.transaction() as tx:
-            tx.execute(
-                "INSERT INTO numbers (number_hash, language, opted_out, topic, next_part, updated_at, opted_out_at,"
-                " opted_out_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number_hash) DO UPDATE SET"
-                " language = excluded.language, opted_out = excluded.opted_out, topic = excluded.topic,"
-                " next_part = excluded.next_part, updated_at = excluded.updated_at,"
-                f" {_KEEP_EARLIER_OPT_OUT}",
-                (number_hash, state.language, int(state.opted_out), state.topic, state.next_part, now, opted_out_at,
-                 source),
-            )
+            _record_opt_out(tx, number_hash, opted_out, language, self._now())
+
+    def apply_opt_outs(self, changes: Iterable[tuple[str, bool, str | None]]) -> None:
+        """Opt-outs and opt-ins kept while the store was down, applied in their order in one transaction."""
+        with self.database.transaction() as tx:
+            for number_hash, opted_out, language in changes:
+                _record_opt_out(tx, number_hash, opted_out, language, self._now())
 
     def opt_out(self, number_hash: str, at: int, source: str = "import") -> None:
-        """Opt a number out, in one statement (safe beside texts arriving): nothing else about it changes."""
+        """Opt a number out from a list kept elsewhere, dated `at`: the same single statement as a STOP."""
         with self.database.transaction() as tx:
-            tx.execute(
-                "INSERT INTO numbers (number_hash, opted_out, updated_at, opted_out_at, opted_out_source)"
-                " VALUES (?, 1, ?, ?, ?) ON CONFLICT (number_hash) DO UPDATE SET opted_out = 1,"
-                f" {_KEEP_EARLIER_OPT_OUT}",
-                (number_hash, self._now(), at, source),
-            )
+            _record_opt_out(tx, number_hash, True, None, self._now(), source, at)
 
     def opt_outs_by_day(self) -> list[tuple[int | None, str | None, int]]:
         """Numbers opted out now, counted by UTC day (days since 1970; None: before dates were kept) and source."""
@@ -120,35 +130,144 @@ class TextStore:
                 " GROUP BY opted_out_at / 86400, opted_out_source ORDER BY 1, 2")]
 
     def set_language(self, number_hash: str, language: str) -> None:
-        """Remember a language chosen on the phone, keeping the rest of what the number has."""
-        self.save_number(number_hash, replace(self.number(number_hash), language=language))
+        """Remember a language chosen on the phone, touching nothing else but paging in another language.
 
-    def count_message(self, number_hash: str) -> dict[str, int]:
-        """Count one more message for this number; return its count in the current minute and day."""
-        now = self._now()
-        buckets = {period: now // size for period, size in PERIODS}
+        MORE counts the parts of the language a section was sent in, so a change of language forgets the place.
+        """
         with self.database.transaction() as tx:
-            for period, bucket in buckets.items():
-                tx.execute(
-                    "INSERT INTO rate_counts (number_hash, period, bucket, count) VALUES (?, ?, ?, 1)"
-                    " ON CONFLICT (number_hash, period, bucket) DO UPDATE SET count = rate_counts.count + 1",
-                    (number_hash, period, bucket),
-                )
-                tx.execute("DELETE FROM rate_counts WHERE number_hash = ? AND period = ? AND bucket < ?", (number_hash, period, bucket))
-            rows = tx.execute("SELECT period, count FROM rate_counts WHERE number_hash = ?", (number_hash,))
-        return {period: count for period, count in rows}
+            changes: dict[str, object] = {"language": language}
+            if _state(tx, number_hash).language not in (None, language):
+                changes |= {"topic": None, "next_part": None}
+            _write_place(tx, number_hash, changes, self._now(), unless_opted_out=False)
 
-    def reply_to(self, message_sid: str) -> str | None:
-        """The reply already given to this MessageSid, if Twilio is retrying it."""
+    def set_place(self, number_hash: str, changes: Mapping[str, object]) -> None:
+        """Write paging or language columns whatever the opt-out (AYUDA from an opted-out number: Spanish)."""
+        if changes:
+            with self.database.transaction() as tx:
+                _write_place(tx, number_hash, changes, self._now(), unless_opted_out=False)
+
+    def update_unless_opted_out(self, number_hash: str, changes: Mapping[str, object]) -> bool:
+        """Write paging or language columns unless the number is opted out now; return whether it is still in.
+
+        The check and the write are one statement, so a reply is only sent for a number that had not opted
+        out when its new place was saved: a STOP that won the race silences the reply as well.
+        """
         with self.database.transaction() as tx:
-            row = tx.one("SELECT reply FROM sms_replies WHERE message_sid = ?", (message_sid,))
-        return row[0] if row else None
+            if not changes:
+                return not _state(tx, number_hash).opted_out
+            return _write_place(tx, number_hash, changes, self._now(), unless_opted_out=True)
 
-    def remember_reply(self, message_sid: str, reply: str) -> None:
+    def count_message(self, number_hash: str, per_minute: bool = True) -> dict[str, int]:
+        """Count one more message for this number (and the line); return the counts of this minute and day.
+
+        With per_minute False the text counts toward the day only, and "minute" is left out.
+        """
+        with self.database.transaction() as tx:
+            return _count(tx, number_hash, self._now(), PERIODS if per_minute else PERIODS[1:])
+
+    def prepare_send(self, number_hash: str) -> tuple[NumberState, dict[str, int]]:
+        """For a text sent from a call: the number's state and, unless it opted out, its counts with this text.
+
+        Read and counted in one transaction right before the REST call, so the opt-out checked is the latest.
+        """
+        with self.database.transaction() as tx:
+            state = _state(tx, number_hash)
+            return state, ({} if state.opted_out else _count(tx, number_hash, self._now()))
+
+    def claim_message(self, message_sid: str) -> bool:
+        """Claim a MessageSid atomically; False when another request (a Twilio retry) holds or answered it.
+
+        A claim whose reply never came (its request died) can be taken over after CLAIM_EXPIRY_SECONDS.
+        """
         now = self._now()
         with self.database.transaction() as tx:
             tx.execute("DELETE FROM sms_replies WHERE created_at < ?", (now - REPLY_KEEP_SECONDS,))
-            tx.execute(
-                "INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?) ON CONFLICT (message_sid) DO NOTHING",
-                (message_sid, reply, now),
+            claimed = tx.execute(
+                "INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (message_sid) DO NOTHING RETURNING message_sid",
+                (message_sid, _PENDING, now),
+            ) or tx.execute(
+                "UPDATE sms_replies SET created_at = ? WHERE message_sid = ? AND reply = ? AND created_at < ?"
+                " RETURNING message_sid",
+                (now, message_sid, _PENDING, now - CLAIM_EXPIRY_SECONDS),
             )
+        return bool(claimed)
+
+    def reply_to(self, message_sid: str) -> str | None:
+        """The reply already given to this MessageSid; None while unknown or still being decided."""
+        with self.database.transaction() as tx:
+            row = tx.one("SELECT reply FROM sms_replies WHERE message_sid = ?", (message_sid,))
+        return row[0] if row and row[0] != _PENDING else None
+
+    def remember_reply(self, message_sid: str, reply: str) -> None:
+        """Keep the reply of a claimed MessageSid for its retries; the first reply is never replaced."""
+        if reply == _PENDING:
+            raise ValueError("an empty string marks a claim still being decided")
+        with self.database.transaction() as tx:
+            tx.execute("UPDATE sms_replies SET reply = ? WHERE message_sid = ? AND reply = ?",
+                       (reply, message_sid, _PENDING))
+
+
+_PENDING = ""  # the reply of a claimed MessageSid whose answer is still being decided
+_PLACE_COLUMNS = frozenset({"language", "topic", "next_part"})
+
+
+def _state(tx: Transaction, number_hash: str) -> NumberState:
+    row = tx.one("SELECT language, opted_out, topic, next_part FROM numbers WHERE number_hash = ?", (number_hash,))
+    if row is None:
+        return NumberState()
+    return NumberState(language=row[0], opted_out=bool(row[1]), topic=row[2], next_part=row[3])
+
+
+def _write_place(tx: Transaction, number_hash: str, changes: Mapping[str, object], now: int,
+                 unless_opted_out: bool) -> bool:
+    """One upsert of only the given paging or language columns; False if skipped for an opted-out number."""
+    columns = list(changes)
+    if not set(columns) <= _PLACE_COLUMNS:
+        raise ValueError(f"not a paging or language column: {columns}")
+    saved = tx.execute(
+        f"INSERT INTO numbers (number_hash, {', '.join(columns)}, updated_at)"
+        f" VALUES (?, {', '.join('?' for _ in columns)}, ?) ON CONFLICT (number_hash) DO UPDATE SET"
+        f" {', '.join(f'{column} = excluded.{column}' for column in columns)}, updated_at = excluded.updated_at"
+        f"{' WHERE numbers.opted_out = 0' if unless_opted_out else ''} RETURNING number_hash",
+        (number_hash, *changes.values(), now),
+    )
+    return bool(saved)
+
+
+def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language: str | None, now: int,
+                    source: str = "text", at: int | None = None) -> None:
+    """One statement touching only the opt-out columns (and the language, for PARAR or AYUDA).
+
+    An opt-out keeps the date and source it started with, for the audit export; opting back in clears them.
+    """
+    dated = (now if at is None else at, source) if opted_out else (None, None)
+    tx.execute(
+        "INSERT INTO numbers (number_hash, language, opted_out, updated_at, opted_out_at, opted_out_source)"
+        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number_hash) DO UPDATE SET opted_out = excluded.opted_out,"
+        " language = COALESCE(excluded.language, numbers.language), updated_at = excluded.updated_at,"
+        f" {_KEEP_EARLIER_OPT_OUT}",
+        (number_hash, language, int(opted_out), now, *dated),
+    )
+
+
+def _count(tx: Transaction, number_hash: str, now: int,
+           periods: tuple[tuple[str, int], ...] = PERIODS) -> dict[str, int]:
+    """Count a text for the number (in `periods`) and for the whole line ("line": today)."""
+    counts = {period: count for period, count in _count_in(tx, number_hash, now, periods).items()
+              if period in dict(periods)}
+    return {**counts, "line": _count_in(tx, LINE_TEXTS, now, PERIODS[1:])["day"]}
+
+
+def _count_in(tx: Transaction, number_hash: str, now: int, periods: tuple[tuple[str, int], ...]) -> dict[str, int]:
+    for period, size in periods:
+        bucket = now // size
+        tx.execute(
+            "INSERT INTO rate_counts (number_hash, period, bucket, count) VALUES (?, ?, ?, 1)"
+            " ON CONFLICT (number_hash, period, bucket) DO UPDATE SET count = rate_counts.count + 1",
+            (number_hash, period, bucket),
+        )
+        tx.execute("DELETE FROM rate_counts WHERE number_hash = ? AND period = ? AND bucket < ?",
+                   (number_hash, period, bucket))
+    return {period: count for period, count in
+            tx.execute("SELECT period, count FROM rate_counts WHERE number_hash = ?", (number_hash,))}

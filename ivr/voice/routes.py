@@ -15,8 +15,8 @@ from ivr.content.model import MAIN_MENU, Language
 from ivr.observability import note_outcome
 from ivr.security import require_twilio_signature
 from ivr.services import services
-from ivr.sms.sender import has_caller_id
 from ivr.store.database import StoreUnavailable
+from ivr.store.numbers import has_caller_id
 from ivr.usage import call_sid, note, note_call_place
 from ivr.voice import urls
 from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret

@@ -1,0 +1,249 @@
+"""The texting gate: every text that comes in (`receive`) and every text sent from a call (`send_topic`).
+
+The line's texting rules live here once: the number is hashed, its state loaded (the store, overlaid by
+any opt-out kept on this instance during an outage), the opt-out honoured, the number's limits counted,
+and only the columns that changed are written back, each write unable to undo an opt-out made meanwhile.
+What to answer is decided by replies.answer (pure); the REST call is sender.py's. No HTTP here.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+from ivr.content.model import Language, Line
+from ivr.sms.replies import Answer, Incoming, Policy, answer, reading
+from ivr.sms.sender import OPTED_OUT, SENT, TwilioSender
+from ivr.sms.spool import OptOutSpool
+from ivr.store.database import StoreUnavailable
+from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore, has_caller_id
+
+log = logging.getLogger(__name__)
+
+ANSWER, DROP = "answer", "drop"  # limit verdicts; any other verdict is the prompt to send once instead
+_ALWAYS_ANSWERED = frozenset({"help", "start", "stop"})  # compliance: never limited, never counted
+_MORE = "more"  # what answer() calls MORE going on within a section: it does not count toward the minute
+REPEATED = "repeated"  # what a Twilio retry was taken for: it gets the first reply and is not counted again
+RETRY_WAIT_SECONDS = 2.0  # a retry racing the first delivery waits this long for its reply, then answers empty
+SPOOL_RETRY_SECONDS = 5.0  # how often opt-outs kept during an outage are tried again while no text comes in
+_OPT_WORDS = frozenset({"stop", "start"})  # what answer() calls the opt-out and opt-in words
+_PLACE_FIELDS = ("language", "topic", "next_part")
+
+
+@dataclass
+class TextLine:
+    """One gate for texting, shared by the /sms webhook and the voice line's "text me this" key."""
+
+    line: Line
+    store: TextStore
+    hasher: NumberHasher
+    limits: RateLimits
+    policy: Policy
+    spool: OptOutSpool
+    sender: TwilioSender | None = None  # None: no REST credentials, so no texting from a call
+    countries: tuple[str, ...] = ("1",)  # country calling codes a text from a call may go to (TEXT_COUNTRIES)
+    _retrying: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
+    _failed_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
+
+    # --- texts coming in ------------------------------------------------------------------------------
+
+    def receive(self, sender: str, message_sid: str, incoming: Incoming) -> Answer:
+        """The answer to one incoming text; with the store down, as to a new number (its opt-out kept here)."""
+        number = self.hasher(sender)
+        self.catch_up()
+        try:
+            result = self._receive(number, message_sid, incoming)
+        except StoreUnavailable as error:
+            before = self._with_kept_opt_out(number, NumberState())
+            result = answer(self.line, before, incoming, self.policy)
+            if result.state.opted_out != before.opted_out or result.understood in _OPT_WORDS:
+                self._keep_opt_out(number, result.state.opted_out, _new_language(before, result.state))
+            log.error("store unavailable, text answered without memory (%s): %s", result.understood, error)
+            return result
+        self.catch_up(force=True)  # the store answered just now: apply what an outage kept without waiting
+        return result
+
+    def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
+        if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
+            return Answer(self._first_reply(message_sid), NumberState(), limited=False, understood=REPEATED)
+        before = self._with_kept_opt_out(number, self.store.number(number))
+        result = answer(self.line, before, incoming, self.policy)
+        if result.limited and result.understood not in _ALWAYS_ANSWERED:
+            counts = self.store.count_message(number, per_minute=result.understood != _MORE)
+            verdict = limit_verdict(result.understood, counts, self.limits)
+            if verdict != ANSWER:
+                result = self._over_limit(number, before, result, verdict, counts)
+        result = replace(result, reply=self._save(number, before, result))
+        if message_sid:
+            self.store.remember_reply(message_sid, json.dumps(result.reply))
+        return result
+
+    def _over_limit(self, number: str, before: NumberState, result: Answer, verdict: str,
+                    counts: dict[str, int]) -> Answer:
+        """No answer, or the one short "wait" reply in the number's language; where MORE goes on is not moved."""
+        if not self.limits.within_budget(counts):
+            self._log_budget_reached()
+            return Answer(None, replace(before, opted_out=result.state.opted_out), understood="over-budget")
+        log.warning("text from number %s... over its rate limit: %s", number[:12], verdict)
+        language = self.line.language(before.language or result.state.language)
+        reply = language.prompt(verdict)[0] if verdict != DROP else None
+        return Answer(reply, replace(before, opted_out=result.state.opted_out), understood="over-limit")
+
+    def _first_reply(self, message_sid: str) -> str | None:
+        """The reply the first delivery of this MessageSid gave, waiting briefly for it; else nothing."""
+        deadline = time.monotonic() + RETRY_WAIT_SECONDS
+        while (stored := self.store.reply_to(message_sid)) is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        try:
+            return json.loads(stored) if stored is not None else None
+        except ValueError:  # TwiML kept by the version before this one: the text was answered then
+            return None
+
+    def _save(self, number: str, before: NumberState, result: Answer) -> str | None:
+        """Write what changed, column by column; return the reply, or None if the number opted out meanwhile."""
+        after = result.state
+        if after.opted_out != before.opted_out or result.understood in _OPT_WORDS:
+            if not self._record_opt_out(number, after.opted_out, _new_language(before, after)):
+                return result.reply  # kept on this instance: the store cannot be asked, the spool is the truth
+        changes = {field: getattr(after, field) for field in _PLACE_FIELDS
+                   if getattr(after, field) != getattr(before, field)}
+        if after.opted_out:  # (its language still counts: AYUDA says the number reads Spanish)
+            self.store.set_place(number, changes)
+            return result.reply
+        if result.reply is None and not changes:
+            return None
+        if self.store.update_unless_opted_out(number, changes):
+            return result.reply
+        log.info("reply to number %s... withheld: it opted out meanwhile", number[:12])
+        return None
+
+    # --- texts sent from a call -----------------------------------------------------------------------
+
+    def send_topic(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
+        """Text a topic's first part to a caller; return the prompt that tells the caller how it went."""
+        if self.sender is None:  # no REST credentials configured
+            return "text.unavailable"
+        if not has_caller_id(caller):
+            return "text.no-caller-id"
+        if not in_countries(caller, self.countries):  # a spoofed caller ID abroad must not run up the bill
+            return "text.country"
+        number = self.hasher(caller)
+        self.catch_up()
+        if self.spool.pending(number) is not None:  # an opt-out (or opt-in) not in the store yet: never text blind
+            return OPTED_OUT
+        try:
+            state, counts = self.store.prepare_send(number)
+        except StoreUnavailable as error:  # no way to check the opt-out: never text blind
+            log.warning("text not sent: the store is unavailable (%s)", error)
+            return "text.failed"
+        if state.opted_out:
+            return OPTED_OUT
+        if not self.limits.allow(counts):
+            log.warning("text to number %s... not sent: over the rate limit", number[:12])
+            return "text.too-many"
+        if not self.limits.within_budget(counts):
+            self._log_budget_reached()
+            return "text.over-budget"
+        sent = reading(language, topic_id, 0, state)
+        outcome = self.sender.send(caller, sent.reply or "", line_number, number)
+        if outcome == OPTED_OUT:  # Twilio knows the number replied STOP to this sender
+            self._record_opt_out(number, True, None)
+        elif outcome == SENT:
+            try:
+                self._save(number, state, sent)
+            except StoreUnavailable as error:
+                log.warning("text sent, but where MORE goes on is not remembered: %s", error)
+        return outcome
+
+    def _log_budget_reached(self) -> None:
+        log.warning("daily text budget reached (TEXT_BUDGET_PER_DAY=%d): no more texts today", self.limits.line_per_day)
+
+    # --- opt-outs, and the spool that keeps them through an outage ------------------------------------
+
+    def _with_kept_opt_out(self, number: str, state: NumberState) -> NumberState:
+        kept = self.spool.pending(number)
+        return state if kept is None else replace(state, opted_out=kept)
+
+    def _record_opt_out(self, number: str, opted_out: bool, language: str | None) -> bool:
+        """Write an opt-out (or opt-in) to the store; keep it on this instance if that fails. True if written.
+
+        While the spool holds a change for the number, a newer one joins it there, so they apply in order.
+        """
+        if self.spool.pending(number) is None:
+            try:
+                self.store.record_opt_out(number, opted_out, language)
+                return True
+            except StoreUnavailable as error:
+                log.error("opt-out of number %s... kept on this instance: %s", number[:12], error)
+        self._keep_opt_out(number, opted_out, language)
+        return False
+
+    def _keep_opt_out(self, number: str, opted_out: bool, language: str | None) -> None:
+        self.spool.append(number, opted_out, language)
+        self.retry_kept_opt_outs()
+
+    def catch_up(self, force: bool = False) -> None:
+        """Apply opt-outs kept during an outage, in order, before anything else reads the store.
+
+        After a failed try, requests leave it to the background retry for a few seconds, so an outage does not
+        cost each text one more store timeout (meanwhile the spool itself answers for the numbers it holds).
+        """
+        if not self.spool.holds_entries():
+            return
+        if not force and time.monotonic() - self._failed_at < SPOOL_RETRY_SECONDS:
+            return
+        try:
+            applied = self.spool.apply(self.store.apply_opt_outs)
+        except StoreUnavailable as error:
+            self._failed_at = time.monotonic()
+            log.warning("opt-outs kept on this instance wait for the store: %s", error)
+            return
+        if applied:
+            log.warning("applied %d opt-out change(s) kept on this instance while the store was down", applied)
+
+    def retry_kept_opt_outs(self) -> None:
+        """While the spool holds changes, try them every few seconds in the background (one thread at most)."""
+        if self.spool.holds_entries() and self._retrying.acquire(blocking=False):
+            threading.Thread(target=self._retry_until_applied, name="optout-spool", daemon=True).start()
+
+    def _retry_until_applied(self) -> None:
+        while True:
+            try:
+                while self.spool.holds_entries():
+                    time.sleep(SPOOL_RETRY_SECONDS)
+                    self.catch_up(force=True)
+            finally:
+                self._retrying.release()
+            if not (self.spool.holds_entries() and self._retrying.acquire(blocking=False)):
+                return  # (re-checked: a change kept just as the loop ended must not wait for the next text)
+
+
+def _new_language(before: NumberState, after: NumberState) -> str | None:
+    """The language an opt-out word set (PARAR: Spanish), to keep with the opt-out; None if unchanged."""
+    return after.language if after.language != before.language else None
+
+
+def in_countries(number: str, countries: tuple[str, ...]) -> bool:
+    """Whether an E.164 number is in one of the countries (calling codes are prefix-free, so a prefix decides)."""
+    return any(number.startswith(f"+{code}") for code in countries)
+
+
+def limit_verdict(understood: str, counts: Mapping[str, int], limits: RateLimits) -> str:
+    """What to do with a text whose counts (this text included) are known: answer, drop, or a prompt to send once.
+
+    A loop with an auto-responder is stopped, but a person is told once why the line went quiet.
+    """
+    if understood in _ALWAYS_ANSWERED:  # HELP, STOP, START: the rules say always, whatever the counts
+        return ANSWER
+    if not limits.within_budget(counts):  # the line's budget for today is spent: nothing more costs money
+        return DROP
+    day, minute = counts.get("day", 0), counts.get("minute", 0)
+    if day > limits.per_day:  # the first text over the day's limit is told to come back tomorrow, later ones not
+        return "sms.limit-day" if day == limits.per_day + 1 else DROP
+    if understood != _MORE and minute > limits.per_minute:  # paging with MORE never trips the minute
+        return "sms.limit-minute" if minute == limits.per_minute + 1 else DROP
+    return ANSWER  # within every limit

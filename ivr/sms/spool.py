@@ -1,0 +1,119 @@
+"""Opt-outs and opt-ins that could not be written because the store was down, kept on the instance until it is back.
+
+An append-only file of JSON lines (hashed numbers only, never a number), each line fsync'd before the
+texter is answered, so a crash or a restart loses nothing. Entries are applied to the store in the order
+they were written, all in one transaction, then the file is emptied. An flock on the file keeps the
+workers of one instance from appending while another applies (appends wait; a second applier skips).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import os
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator
+
+log = logging.getLogger(__name__)
+
+SPOOL_FILE = "optout-spool.jsonl"
+
+OptOutChange = tuple[str, bool, "str | None"]  # number hash, opted out, the language whose word it was
+
+
+@dataclass(frozen=True)
+class OptOutSpool:
+    path: Path
+
+    def append(self, number_hash: str, opted_out: bool, language: str | None) -> None:
+        """Keep one change durably (written and fsync'd) before anyone is told it was done."""
+        line = json.dumps({"number": number_hash, "opted_out": opted_out, "language": language, "at": int(time.time())})
+        created = not self.path.exists()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            if os.fstat(descriptor).st_size and not self._ends_with_newline():
+                line = "\n" + line  # a crash cut the last line short: keep this one whole
+            os.write(descriptor, (line + "\n").encode())
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)  # closing releases the lock
+        if created:
+            _fsync_folder(self.path.parent)
+
+    def holds_entries(self) -> bool:
+        try:
+            return self.path.stat().st_size > 0
+        except FileNotFoundError:
+            return False
+
+    def pending(self, number_hash: str) -> bool | None:
+        """The latest kept change for a number (True: opted out) until it is applied; None if there is none."""
+        if not self.holds_entries():
+            return None
+        latest = None
+        for number, opted_out, _ in self._read(self.path.read_text()):
+            if number == number_hash:
+                latest = opted_out
+        return latest
+
+    def apply(self, write: Callable[[Iterable[OptOutChange]], None]) -> int:
+        """Hand every kept change, in order, to `write`; empty the file once it returns. Return how many.
+
+        If `write` raises (the store is still down) the file is left as it was. If another worker is applying
+        already, nothing is done here (0).
+        """
+        if not self.holds_entries():
+            return 0
+        with self._locked() as spool:
+            if spool is None:
+                return 0
+            changes = list(self._read(spool.read()))
+            if changes:
+                write(changes)
+            spool.truncate(0)
+            os.fsync(spool.fileno())
+            return len(changes)
+
+    @contextmanager
+    def _locked(self) -> Iterator[IO[str] | None]:
+        try:
+            spool = open(self.path, "r+")
+        except FileNotFoundError:
+            yield None
+            return
+        with spool:
+            try:
+                fcntl.flock(spool.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield None
+                return
+            yield spool
+
+    def _ends_with_newline(self) -> bool:
+        with open(self.path, "rb") as spool:
+            spool.seek(-1, os.SEEK_END)
+            return spool.read(1) == b"\n"
+
+    @staticmethod
+    def _read(text: str) -> Iterator[OptOutChange]:
+        for line in text.splitlines():
+            try:
+                entry = json.loads(line)
+                yield str(entry["number"]), bool(entry["opted_out"]), entry.get("language")
+            except (ValueError, KeyError, TypeError):
+                log.error("opt-out spool: skipped a line a crash cut short (%d characters)", len(line))
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make a new file's name durable too, not only its contents."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

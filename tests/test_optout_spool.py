@@ -1,0 +1,133 @@
+"""No opt-out is lost when the store is down: a real PostgreSQL stopped, crashed or hung, then back.
+
+While the store cannot be written, an opt-out (or opt-in) is kept in an fsync'd spool file on the
+instance and applied, in order, when the store is back; meanwhile the spool answers for the number.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from flask import Flask
+
+from ivr.sms.spool import SPOOL_FILE, OptOutSpool
+from ivr.store.database import StoreUnavailable
+from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
+from tests.pg_server import PostgresServer, postgres_server  # noqa: F401
+
+ACCOUNT = "AC" + "4" * 32
+STOPS = {"stopped": 40, "crashed": 40, "hung": 12}  # STOPs sent during each outage; a hung server costs ~2 s a text
+
+
+def caller(index: int) -> str:
+    return f"+1666{index:07d}"
+
+
+def line_app(folder: Path, server: PostgresServer, twilio: FakeTwilioApi) -> Flask:
+    return build_app(folder, DATABASE_URL=server.url, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=twilio.base_url)
+
+
+@contextmanager
+def outage(server: PostgresServer, kind: str) -> Iterator[None]:
+    """The server stopped, crashed or hung for the block, and back afterwards (even if the block fails)."""
+    {"stopped": server.stop, "crashed": server.crash, "hung": server.hang}[kind]()
+    try:
+        yield
+    finally:
+        if kind == "hung":
+            server.resume()
+        else:
+            server.start()
+
+
+def opted_out(app: Flask, number: str) -> bool:
+    found = app.extensions["otline"]
+    return found.store.number(found.hasher(number)).opted_out
+
+
+def text(app: Flask, body: str, number: str) -> list[str]:
+    return replies(sms_post(app.test_client(), body, {"From": number}))
+
+
+def text_me(app: Flask, number: str) -> bytes:
+    path = "/voice/en/topic/key-points/part/0/choose"
+    return twilio_post(app.test_client(), path, {"Digits": "8", "From": number}).data
+
+
+def spool_text(app: Flask) -> str:
+    path = Path(app.instance_path) / SPOOL_FILE
+    return path.read_text() if path.exists() else ""
+
+
+@pytest.mark.parametrize("kind", list(STOPS))
+def test_stops_sent_during_an_outage_are_all_applied_when_the_store_is_back(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, kind: str) -> None:  # noqa: F811
+    app = line_app(tmp_path, postgres_server, fake_twilio)
+    numbers = [caller(index) for index in range(STOPS[kind])]
+    with outage(postgres_server, kind):
+        with ThreadPoolExecutor(6) as pool:
+            assert list(pool.map(lambda number: text(app, "STOP", number), numbers)) == [[]] * len(numbers)
+        assert text(app, "KEYPOINTS", numbers[0]) == []  # the spool answers for the number meanwhile
+        assert b"asked us to stop texts" in text_me(app, numbers[0]) and fake_twilio.requests == []
+        assert numbers[0] not in spool_text(app) and numbers[0][2:] not in spool_text(app)  # hashed numbers only
+    assert text(app, "MENU", caller(999)) != []  # the next store touch applies what was kept, in order
+    assert [opted_out(app, number) for number in numbers].count(False) == 0
+    assert spool_text(app) == ""
+    assert b"asked us to stop texts" in text_me(app, numbers[1]) and fake_twilio.requests == []
+
+
+def test_stop_then_start_during_an_outage_ends_opted_in(tmp_path: Path, postgres_server: PostgresServer,  # noqa: F811
+                                                        fake_twilio: FakeTwilioApi) -> None:
+    app = line_app(tmp_path, postgres_server, fake_twilio)
+    with outage(postgres_server, "stopped"):
+        assert text(app, "STOP", caller(1)) == [] and text(app, "STOP", caller(2)) == []
+        assert "texts again" in text(app, "START", caller(1))[0]
+        assert text(app, "KEYPOINTS", caller(1)) != []  # opted back in: answered (without memory)
+        assert text(app, "START", caller(2)) != [] and text(app, "PARAR", caller(2)) == []
+    text(app, "MENU", caller(999))
+    assert not opted_out(app, caller(1)) and opted_out(app, caller(2))
+    found = app.extensions["otline"]
+    assert found.store.number(found.hasher(caller(2))).language == "es"  # PARAR's language is kept with it
+
+
+def test_a_spool_left_by_one_instance_is_applied_by_the_next(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi) -> None:  # noqa: F811
+    """A crash or restart while the store is down: the new process finds the spool on disk and applies it."""
+    with outage(postgres_server, "stopped"):
+        first = line_app(tmp_path, postgres_server, fake_twilio)
+        assert text(first, "STOP", caller(7)) == []
+    del first
+    restarted = line_app(tmp_path, postgres_server, fake_twilio)
+    assert text(restarted, "MENU", caller(999)) != []
+    assert opted_out(restarted, caller(7)) and spool_text(restarted) == ""
+
+
+def test_the_spool_keeps_changes_in_order_survives_a_torn_line_and_empties_once_applied(tmp_path: Path) -> None:
+    spool = OptOutSpool(tmp_path / "instance" / SPOOL_FILE)
+    assert spool.pending("h1") is None and spool.apply(pytest.fail) == 0
+    spool.append("h1", True, None)
+    with spool.path.open("a") as torn:
+        torn.write('{"number": "h2", "opted_')  # a crash in the middle of a write
+    spool.append("h1", False, "es")
+    spool.append("h2", True, None)
+    assert spool.pending("h1") is False and spool.pending("h2") is True
+    written: list = []
+    assert spool.apply(written.extend) == 3
+    assert written == [("h1", True, None), ("h1", False, "es"), ("h2", True, None)]
+    assert spool.pending("h1") is None and not spool.holds_entries()
+
+
+def test_the_spool_is_left_whole_when_the_store_is_still_down(tmp_path: Path) -> None:
+    spool = OptOutSpool(tmp_path / SPOOL_FILE)
+    spool.append("h1", True, None)
+
+    def still_down(changes: object) -> None:
+        raise StoreUnavailable("down")
+
+    with pytest.raises(StoreUnavailable):
+        spool.apply(still_down)
+    assert spool.pending("h1") is True
