@@ -18,6 +18,7 @@ from ivr.services import Services
 from ivr.sms.sender import TwilioTexter, twilio_client
 from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
+from ivr.store.offload import Offload
 from ivr.store.usage import UsageStore
 from ivr.texting import TextingUnavailable, TopicTexter
 from ivr.usage import UsageRecorder, install_usage_counting
@@ -45,8 +46,10 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     try:
         database.migrate()
     except StoreUnavailable as error:  # the voice line needs no database: start, and migrate when it is back
-        log.error("the database is unavailable (%s): calls work, texting answers without memory until it is back", error)
+        log.error("the database is unavailable (%s: %s): calls work, texting answers without memory until it is back",
+                  error.kind, error)
     store = TextStore(database)
+    offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
     app.extensions["otline"] = Services(
@@ -58,7 +61,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         store=store,
         hasher=hasher,
         limits=limits,
-        usage=UsageRecorder(UsageStore(database)),
+        usage=UsageRecorder(UsageStore(database), offload),
+        offload=offload,
     )
     install_usage_counting(app, app.extensions["otline"].usage)
     if settings.auth_token is None:

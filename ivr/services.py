@@ -10,6 +10,7 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore
+from ivr.store.offload import Offload
 from ivr.texting import TopicTexter
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
@@ -26,6 +27,7 @@ class Services:
     hasher: NumberHasher
     limits: RateLimits
     usage: UsageRecorder
+    offload: Offload  # the store's reader and writer threads: a request never waits on the store for long
 
 
 def services() -> Services:

@@ -18,10 +18,12 @@ from ivr.sms.replies import Answer, Incoming, Policy, answer, messaging_twiml
 from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import NumberState
 from ivr.usage import note
+from ivr.webhooks import answer_nothing
 
 log = logging.getLogger(__name__)
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 bp.before_request(require_twilio_signature)
+bp.register_error_handler(Exception, answer_nothing)  # never a 5xx to Twilio
 
 
 @bp.route("", methods=["POST"])  # not GET: the number would stand in the URL, and so in access logs

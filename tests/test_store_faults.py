@@ -1,0 +1,177 @@
+"""Every database fault is "store unavailable", never a 5xx: real broken SQLite files and a real PostgreSQL
+server made read-only, stopped, crashed, hung (SIGSTOP) and restarted. Calls never hear the apology, texts
+are answered, /healthz says 200 and tells the truth, and the line recovers by itself when the store does.
+"""
+
+from __future__ import annotations
+
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask import Flask
+
+from tests.conftest import build_app, sms_post, twilio_post
+from tests.pg_server import PostgresServer, postgres_server  # noqa: F401
+from tests.store_faults import SQLITE_FAULTS, Answer, Fault, exchange, full_disk, sqlite_path
+
+SPANISH = "/voice/es/choices/main/choose"
+
+
+def apology(app: Flask) -> bytes:
+    with app.app_context():
+        pages, line = app.extensions["otline"].pages, app.extensions["otline"].line
+        return str(pages.apology(line.default_language, repeated=False)).encode()
+
+
+def assert_answered(app: Flask, answers: list[Answer]) -> None:
+    """No 5xx anywhere, no apology on the voice line, and a health check a load balancer keeps."""
+    for answer in answers:
+        assert answer.status < 500, (answer.path, answer.status, answer.body[:300])
+        if answer.path.startswith("/voice"):
+            assert answer.status == 200 and answer.body != apology(app), answer.path
+    assert answers[-1].status == 200
+
+
+def health(client) -> dict:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def remembers_spanish(client) -> bool:
+    """The line's memory works: a language chosen by text is the next call's language."""
+    sms_post(client, "ESPAÑOL")
+    gather = next(ET.fromstring(twilio_post(client, "/voice").data).iter("Gather"))
+    return gather.get("action", "").startswith(SPANISH)
+
+
+def recovers(client, within_seconds: float = 10.0) -> float:
+    """Seconds until the health check says ok again and the line remembers a language."""
+    started = time.monotonic()
+    while time.monotonic() - started < within_seconds:
+        if health(client)["status"] == "ok" and remembers_spanish(client):
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise AssertionError(f"not recovered within {within_seconds} s: {health(client)}")
+
+
+# --- SQLite -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fault", SQLITE_FAULTS, ids=lambda fault: fault.name)
+def test_a_broken_sqlite_store_is_never_a_5xx_and_the_line_recovers(tmp_path: Path, fault: Fault) -> None:
+    app = build_app(tmp_path)
+    client = app.test_client()
+    assert_answered(app, exchange(client))
+    path = sqlite_path(client)
+    fault.inject(path)
+    try:
+        for _ in range(3):
+            assert_answered(app, exchange(client))
+    finally:
+        if fault.heal:
+            fault.heal(path)
+    recovers(client)
+
+
+def test_a_store_that_cannot_be_written_is_reported_by_the_health_check(tmp_path: Path) -> None:
+    """The read works, so only a write probe sees that every STOP would be lost."""
+    app = build_app(tmp_path)
+    client = app.test_client()
+    path = sqlite_path(client)
+    SQLITE_FAULTS[2].inject(path)
+    try:
+        report = health(client)
+        assert report["status"] == "degraded" and report["database"]["write"] == "read-only", report
+        assert_answered(app, exchange(client))
+    finally:
+        SQLITE_FAULTS[2].heal(path)
+    recovers(client)
+
+
+def test_a_corrupted_file_is_named_as_such(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    client = app.test_client()
+    SQLITE_FAULTS[0].inject(sqlite_path(client))
+    report = health(client)
+    assert report["status"] == "degraded" and report["database"]["read"] == "corruption", report
+
+
+def test_a_full_disk_is_never_a_5xx_and_the_health_check_says_so(tmp_path: Path) -> None:
+    app = build_app(tmp_path)
+    client = app.test_client()
+    assert_answered(app, exchange(client))
+    with full_disk(sqlite_path(client)):
+        report = health(client)
+        answers = exchange(client)
+    assert report["status"] == "degraded" and report["database"]["write"] != "ok", report
+    assert_answered(app, answers)
+    recovers(client)
+
+
+# --- PostgreSQL -------------------------------------------------------------------------------
+
+@pytest.fixture
+def pg_app(tmp_path: Path, postgres_server: PostgresServer) -> Flask:  # noqa: F811
+    return build_app(tmp_path, DATABASE_URL=postgres_server.url)
+
+
+def set_read_only(server: PostgresServer, on_or_off: str) -> None:
+    """As a failover to a standby would: every transaction read-only, sessions already open cut."""
+    admin = server.url.replace("/otline_test?", "/postgres?")  # a read-only otline_test could not turn itself back
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f"ALTER DATABASE otline_test SET default_transaction_read_only = {on_or_off}")
+        connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'otline_test'")
+
+
+def test_postgresql_turned_read_only_is_never_a_5xx_and_is_reported(pg_app: Flask, postgres_server) -> None:  # noqa: F811
+    client = pg_app.test_client()
+    assert_answered(pg_app, exchange(client))
+    set_read_only(postgres_server, "on")
+    try:
+        for _ in range(3):
+            assert_answered(pg_app, exchange(client))
+        report = health(client)
+        assert report["status"] == "degraded" and report["database"]["write"] == "read-only", report
+    finally:
+        set_read_only(postgres_server, "off")
+    recovers(client)
+
+
+@pytest.mark.parametrize("fault", ["stop", "crash"])
+def test_postgresql_stopped_or_crashed_is_never_a_5xx_and_the_line_recovers(pg_app: Flask, postgres_server,  # noqa: F811
+                                                                           fault: str) -> None:
+    client = pg_app.test_client()
+    assert_answered(pg_app, exchange(client))
+    getattr(postgres_server, fault)()
+    try:
+        for _ in range(3):
+            assert_answered(pg_app, exchange(client))
+        assert health(client)["status"] == "degraded"
+    finally:
+        postgres_server.start()
+    recovers(client, within_seconds=15)
+
+
+def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flask, postgres_server) -> None:  # noqa: F811
+    """SIGSTOP: the kernel accepts connections that are never answered. Generous bounds: bench/ has the numbers."""
+    client = pg_app.test_client()
+    assert remembers_spanish(client)
+    postgres_server.hang()
+    try:
+        for _ in range(5):
+            started = time.monotonic()
+            response = twilio_post(client, "/voice", {"From": "+15005550199"})
+            assert time.monotonic() - started < 1.5
+            assert response.status_code == 200
+            assert next(ET.fromstring(response.data).iter("Gather")).get("action", "").startswith("/voice/language")
+        started = time.monotonic()
+        assert health(client)["status"] == "degraded"
+        assert time.monotonic() - started < 1.5
+        answers = exchange(client)
+        assert [answer.status for answer in answers[:3]] == [200, 200, 200]
+    finally:
+        postgres_server.resume()
+    recovers(client, within_seconds=15)
