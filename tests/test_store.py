@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -38,13 +39,14 @@ def empty_postgres() -> Database:
 
 
 @pytest.fixture(params=BACKENDS)
-def database(request, tmp_path: Path) -> Database:
+def database(request, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
         database = Database(f"sqlite:///{tmp_path / 'store.db'}")
     else:
         database = empty_postgres()
     database.migrate()
-    return database
+    yield database
+    database.close()  # its pool's connections: a CI server allows only so many
 
 
 @pytest.fixture

@@ -5,14 +5,18 @@ are answered, /healthz says 200 and tells the truth, and the line recovers by it
 
 from __future__ import annotations
 
+import threading
 import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
 import pytest
 from flask import Flask
 
+from ivr.store.database import CONNECTION, Breaker, StoreUnavailable
+from ivr.store.offload import Offload
 from tests.conftest import build_app, sms_post, twilio_post
 from tests.pg_server import PostgresServer, postgres_server  # noqa: F401
 from tests.store_faults import SQLITE_FAULTS, Answer, Fault, exchange, full_disk, sqlite_path
@@ -175,3 +179,80 @@ def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flas
     finally:
         postgres_server.resume()
     recovers(client, within_seconds=15)
+
+
+# --- the text line's last resort, the breaker, the writer's queue -------------------------------
+
+def test_a_text_handler_that_fails_answers_an_empty_response(client, monkeypatch) -> None:
+    """Whatever goes wrong in the text line, Twilio gets valid TwiML that sends nothing, not a 500."""
+    import ivr.sms.routes
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(ivr.sms.routes, "answer", broken)
+    response = sms_post(client, "KEYPOINTS")
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    assert ET.fromstring(response.data).tag == "Response" and len(ET.fromstring(response.data)) == 0
+
+
+def test_the_breaker_skips_a_slow_store_then_lets_one_call_probe_it() -> None:
+    class Clock:
+        now = 0.0
+
+        def __call__(self) -> float:
+            return self.now
+
+    clock = Clock()
+    breaker = Breaker(failures=3, seconds=5, clock=clock)
+    for _ in range(2):
+        breaker.failed(CONNECTION, 2.0)
+    breaker.check()  # two slow failures: still tried
+    breaker.failed(CONNECTION, 0.001)  # a quick failure resets the count: it cost nobody a wait
+    for _ in range(3):
+        breaker.failed(CONNECTION, 2.0)
+    with pytest.raises(StoreUnavailable) as skipped:
+        breaker.check()
+    assert skipped.value.kind == CONNECTION
+    clock.now = 5.0
+    breaker.refuse_while_skipping()  # the probe's turn is not taken by a caller that only looks
+    breaker.check()  # this call is the probe
+    with pytest.raises(StoreUnavailable):
+        breaker.check()  # the others wait for its answer
+    breaker.succeeded()
+    breaker.check()
+
+
+def test_a_full_write_queue_drops_the_write_with_a_warning(caplog) -> None:
+    offload = Offload(Breaker(), queue_size=1)
+    release = threading.Event()
+    offload.write(release.wait, "a slow write")  # the writer takes it and waits
+    time.sleep(0.05)
+    offload.write(lambda: None, "a queued write")
+    offload.write(lambda: None, "a dropped write")
+    assert "a dropped write not saved" in caplog.text
+    release.set()
+    assert offload.wait_until_written(timeout=2)
+
+
+def test_a_read_that_misses_its_deadline_is_store_unavailable() -> None:
+    offload = Offload(Breaker())
+    release = threading.Event()
+    started = time.monotonic()
+    with pytest.raises(StoreUnavailable):
+        offload.read(release.wait, deadline=0.05)
+    assert time.monotonic() - started < 1
+    release.set()
+
+
+def test_twelve_retries_of_one_text_at_once_are_all_answered_on_postgresql(pg_app: Flask, caplog) -> None:
+    """More requests at once than the pool has connections: they wait their turn, none fails.
+
+    (That they are answered and counted once is the MessageSid claim's test, beside the texting gate.)"""
+    client_for = pg_app.test_client
+    sms_post(client_for(), "MENU")  # the pool is open
+    params = {"MessageSid": "SM" + "7" * 32}
+    with ThreadPoolExecutor(12) as pool:
+        responses = list(pool.map(lambda _: sms_post(client_for(), "KEYPOINTS", params), range(12)))
+    assert [response.status_code for response in responses] == [200] * 12
+    assert "unavailable" not in caplog.text and "failed" not in caplog.text
