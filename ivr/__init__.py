@@ -42,12 +42,14 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     line = load_line(settings.content_dir, settings.prompts_dir)
     audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     instance = Path(app.instance_path)
-    database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")
+    database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}",
+                        pool_max=settings.database_pool_max)
     try:
         database.migrate()
     except StoreUnavailable as error:  # the voice line needs no database: start, and migrate when it is back
         log.error("the database is unavailable (%s: %s): calls work, texting answers without memory until it is back",
                   error.kind, error)
+    database.close()  # gunicorn forks workers from here: each opens its own connections
     store = TextStore(database)
     offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))

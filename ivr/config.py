@@ -16,6 +16,10 @@ DEFAULT_SMS_PER_DAY = 40
 PRODUCTION = "production"
 # Twilio sends at most 1,600 characters of text plus about 30 short parameters: 64 KB is generous.
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+# PostgreSQL connections per gunicorn worker: 4 request threads, a store reader and writer share them (a store
+# call takes about a millisecond). With the default 2 x cores + 1 workers, a 12-core host holds 75, under
+# PostgreSQL's default limit of 100.
+DEFAULT_DATABASE_POOL_MAX = 3
 
 
 class ConfigurationError(RuntimeError):
@@ -43,6 +47,7 @@ class Settings:
     line_env: str = "development"
     trust_proxy: bool = False
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    database_pool_max: int = DEFAULT_DATABASE_POOL_MAX
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -80,6 +85,7 @@ class Settings:
             line_env=(get("LINE_ENV") or "development").lower(),
             trust_proxy=(get("TRUST_PROXY") or "0").lower() in ("1", "true", "yes"),
             max_request_bytes=int(get("MAX_REQUEST_BYTES") or DEFAULT_MAX_REQUEST_BYTES),
+            database_pool_max=count("DATABASE_POOL_MAX", DEFAULT_DATABASE_POOL_MAX),
         )
 
     @property

@@ -10,10 +10,11 @@ import resource
 import signal
 import sqlite3
 import subprocess
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from flask.testing import FlaskClient
 
@@ -27,19 +28,23 @@ class Answer:
     path: str
     status: int
     body: bytes
+    seconds: float
 
 
 def exchange(client: FlaskClient) -> list[Answer]:
     """A remembered caller's call (POST /voice, a language key, a menu key), a text, and the health check."""
+    steps: list[tuple[str, Callable[[], Any]]] = [
+        *((path, lambda path=path, params=params: twilio_post(client, path, params))
+          for path, params in (("/voice", {}), ("/voice/language/choose?attempt=1", {"Digits": "1"}),
+                               ("/voice/en/choices/main/choose?attempt=1", {"Digits": "3"}))),
+        ("/sms", lambda: sms_post(client, "KEYPOINTS")),
+        ("/healthz", lambda: client.get("/healthz")),
+    ]
     answers = []
-    for path, params in (("/voice", {}), ("/voice/language/choose?attempt=1", {"Digits": "1"}),
-                         ("/voice/en/choices/main/choose?attempt=1", {"Digits": "3"})):
-        response = twilio_post(client, path, params)
-        answers.append(Answer(path, response.status_code, response.data))
-    response = sms_post(client, "KEYPOINTS")
-    answers.append(Answer("/sms", response.status_code, response.data))
-    response = client.get("/healthz")
-    answers.append(Answer("/healthz", response.status_code, response.data))
+    for path, send in steps:
+        started = time.monotonic()
+        response = send()
+        answers.append(Answer(path, response.status_code, response.data, time.monotonic() - started))
     return answers
 
 

@@ -256,3 +256,30 @@ def test_twelve_retries_of_one_text_at_once_are_all_answered_on_postgresql(pg_ap
         responses = list(pool.map(lambda _: sms_post(client_for(), "KEYPOINTS", params), range(12)))
     assert [response.status_code for response in responses] == [200] * 12
     assert "unavailable" not in caplog.text and "failed" not in caplog.text
+
+
+def test_a_thread_keeps_one_sqlite_connection_and_reopens_it_when_the_file_is_replaced(tmp_path: Path,
+                                                                                       monkeypatch) -> None:
+    """Opening a connection (and its PRAGMAs) per store call cost more than the rest of a request."""
+    import sqlite3
+
+    from ivr.store import database as database_module
+    from ivr.store.database import Database
+
+    opened = []
+    real_connect = sqlite3.connect
+    monkeypatch.setattr(database_module.sqlite3, "connect", lambda *a, **k: opened.append(a) or real_connect(*a, **k))
+    database = Database(f"sqlite:///{tmp_path / 'kept.db'}")
+    database.migrate()
+    for _ in range(50):
+        with database.transaction() as tx:
+            tx.execute("SELECT COUNT(*) FROM numbers")
+    assert len(opened) == 1
+    (tmp_path / "kept.db").rename(tmp_path / "moved-away.db")
+    (tmp_path / "moved-away.db-wal").unlink(missing_ok=True)
+    with pytest.raises(StoreUnavailable):  # a new empty file: seen once as a missing schema, then re-created
+        with database.transaction() as tx:
+            tx.execute("SELECT COUNT(*) FROM numbers")
+    with database.transaction() as tx:
+        assert tx.execute("SELECT COUNT(*) FROM numbers") == [(0,)]
+    assert len(opened) >= 2

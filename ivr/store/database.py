@@ -5,8 +5,8 @@ SQL in this package is written once, with `?` placeholders and portable statemen
 
 Connections live long: opening one per store call cost more than the rest of a request (bench/README.md).
 SQLite: one connection per thread, its PRAGMAs set once, reopened when the file is replaced or deleted.
-PostgreSQL: a psycopg_pool pool per worker process, at most POOL_MAX connections (so an instance holds at
-most workers x POOL_MAX); a broken connection is discarded and replaced by the pool.
+PostgreSQL: a psycopg_pool pool per worker process, at most DATABASE_POOL_MAX connections (so an instance
+holds at most workers x DATABASE_POOL_MAX); a broken connection is discarded and replaced by the pool.
 
 Every database fault becomes StoreUnavailable with a `kind` (`fault_kind` is the one place that decides),
 so callers degrade instead of failing: the voice line never needs the store, texting answers without
@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterator, Sequence
 
+from ivr.config import DEFAULT_DATABASE_POOL_MAX
 from ivr.store.migrations import MIGRATIONS, rerunnable
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,6 @@ _MIGRATION_LOCK = 7_052_024  # any constant: PostgreSQL advisory lock id, so two
 # Twilio waits 15 s for a webhook; a store that has not answered in about 2 s is treated as down.
 WAIT_SECONDS = 2
 _POSTGRES_OPTIONS = f"-c lock_timeout={WAIT_SECONDS * 1000} -c statement_timeout={WAIT_SECONDS * 2000}"
-# Connections per worker process: its request threads share them (a store call takes about a millisecond).
-POOL_MAX = int(os.environ.get("DATABASE_POOL_MAX", "3"))
 BREAKER_FAILURES = 3
 BREAKER_SECONDS = 5.0
 SLOW_FAILURE_SECONDS = 0.05  # a failure quicker than this costs a caller nothing, so it does not open the breaker
@@ -176,8 +175,9 @@ class _ThreadConnection(threading.local):
 class Database:
     """A database named by URL: `sqlite:///path/to/file.db` or `postgresql://user:pass@host/db`."""
 
-    def __init__(self, url: str, breaker: Breaker | None = None):
+    def __init__(self, url: str, breaker: Breaker | None = None, pool_max: int = DEFAULT_DATABASE_POOL_MAX):
         self.url = url
+        self.pool_max = pool_max
         self.postgres = url.startswith(POSTGRES_PREFIXES)
         if not self.postgres and not url.startswith(SQLITE_PREFIX):
             raise ValueError("DATABASE_URL must start with sqlite:/// or postgresql://")
@@ -341,7 +341,7 @@ class Database:
                     from psycopg_pool import ConnectionPool  # only needed, and only imported, with PostgreSQL
 
                     self._pool = ConnectionPool(
-                        self.url, min_size=0, max_size=POOL_MAX, timeout=WAIT_SECONDS, max_idle=60, name="otline",
+                        self.url, min_size=0, max_size=self.pool_max, timeout=WAIT_SECONDS, max_idle=60, name="otline",
                         kwargs={"connect_timeout": WAIT_SECONDS, "options": _POSTGRES_OPTIONS}, open=True,
                     )
                     self._pool_pid = os.getpid()
