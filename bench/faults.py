@@ -21,22 +21,15 @@ import subprocess
 import sys
 import tempfile
 import time
-import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import build_app, sms_post, twilio_post  # noqa: E402
+from tests.conftest import build_app  # noqa: E402
 from tests.pg_server import PostgresServer, postgres_bin  # noqa: E402
-from tests.store_faults import SQLITE_FAULTS, exchange, full_disk, sqlite_path  # noqa: E402
+from tests.store_faults import SQLITE_FAULTS, exchange, full_disk, remembers_a_language, sqlite_path  # noqa: E402
 
 RECOVERY_LIMIT_SECONDS = 30.0
-
-
-def remembers_a_language(client) -> bool:
-    sms_post(client, "ESPAÑOL")
-    gather = next(ET.fromstring(twilio_post(client, "/voice").data).iter("Gather"), None)
-    return gather is not None and gather.get("action", "").startswith("/voice/es/")
 
 
 def seconds_to_recover(client) -> float | None:

@@ -6,6 +6,7 @@ the line must recover by itself). `exchange` sends what a call and a text do and
 
 from __future__ import annotations
 
+import itertools
 import resource
 import signal
 import sqlite3
@@ -14,11 +15,13 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from xml.etree import ElementTree
 from typing import Any, Callable, Iterator
 
 from flask.testing import FlaskClient
 
-from tests.conftest import sms_post, twilio_post
+from tests import conftest
+from tests.conftest import sign, sms_post, twilio_post
 
 TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "schema_version", "heartbeats")
 
@@ -31,10 +34,17 @@ class Answer:
     seconds: float
 
 
+def voice_post(client: FlaskClient, path: str, params: dict[str, str]) -> Any:
+    """POST as Twilio would, without waiting for the app's queued writes (timed as Twilio would see it)."""
+    data = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": conftest.CALLER,
+            "To": conftest.LINE_NUMBER, "CallStatus": "in-progress", **params}
+    return client.post(path, data=data, headers={"X-Twilio-Signature": sign(conftest.TEST_BASE + path, data)})
+
+
 def exchange(client: FlaskClient) -> list[Answer]:
     """A remembered caller's call (POST /voice, a language key, a menu key), a text, and the health check."""
     steps: list[tuple[str, Callable[[], Any]]] = [
-        *((path, lambda path=path, params=params: twilio_post(client, path, params))
+        *((path, lambda path=path, params=params: voice_post(client, path, params))
           for path, params in (("/voice", {}), ("/voice/language/choose?attempt=1", {"Digits": "1"}),
                                ("/voice/en/choices/main/choose?attempt=1", {"Digits": "3"}))),
         ("/sms", lambda: sms_post(client, "KEYPOINTS")),
@@ -46,6 +56,22 @@ def exchange(client: FlaskClient) -> list[Answer]:
         response = send()
         answers.append(Answer(path, response.status_code, response.data, time.monotonic() - started))
     return answers
+
+
+_fresh_numbers = itertools.count(1)
+
+
+def remembers_a_language(client: FlaskClient) -> bool:
+    """The line's memory works: a language chosen by text is the next call's language (a fresh number each
+    time, so no rate limit of earlier texts gets in the way)."""
+    number = f"+1500555{next(_fresh_numbers) % 10000:04d}"
+    sms_post(client, "ESPAÑOL", {"From": number})
+    settle = getattr(conftest, "settled", None)  # not in checkouts older than the store's writer thread
+    response = twilio_post(client, "/voice", {"From": number})
+    if settle:
+        settle(client, response)
+    gather = next(ElementTree.fromstring(response.data).iter("Gather"), None)
+    return gather is not None and gather.get("action", "").startswith("/voice/es/")
 
 
 def sqlite_files(path: Path) -> list[Path]:

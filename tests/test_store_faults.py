@@ -17,11 +17,10 @@ from flask import Flask
 
 from ivr.store.database import CONNECTION, Breaker, StoreUnavailable
 from ivr.store.offload import Offload
-from tests.conftest import build_app, sms_post, twilio_post
+from tests.conftest import build_app, sms_post
 from tests.pg_server import PostgresServer, postgres_server  # noqa: F401
-from tests.store_faults import SQLITE_FAULTS, Answer, Fault, exchange, full_disk, sqlite_path
-
-SPANISH = "/voice/es/choices/main/choose"
+from tests.store_faults import (SQLITE_FAULTS, Answer, Fault, exchange, full_disk, remembers_a_language, sqlite_path,
+                                voice_post)
 
 
 def apology(app: Flask) -> bytes:
@@ -45,18 +44,11 @@ def health(client) -> dict:
     return response.get_json()
 
 
-def remembers_spanish(client) -> bool:
-    """The line's memory works: a language chosen by text is the next call's language."""
-    sms_post(client, "ESPAÑOL")
-    gather = next(ET.fromstring(twilio_post(client, "/voice").data).iter("Gather"))
-    return gather.get("action", "").startswith(SPANISH)
-
-
 def recovers(client, within_seconds: float = 10.0) -> float:
     """Seconds until the health check says ok again and the line remembers a language."""
     started = time.monotonic()
     while time.monotonic() - started < within_seconds:
-        if health(client)["status"] == "ok" and remembers_spanish(client):
+        if health(client)["status"] == "ok" and remembers_a_language(client):
             return time.monotonic() - started
         time.sleep(0.1)
     raise AssertionError(f"not recovered within {within_seconds} s: {health(client)}")
@@ -84,11 +76,14 @@ def test_a_store_that_cannot_be_written_is_reported_by_the_health_check(tmp_path
     """The read works, so only a write probe sees that every STOP would be lost."""
     app = build_app(tmp_path)
     client = app.test_client()
+    assert_answered(app, exchange(client))  # running, its files open, when the disk turns read-only
     path = sqlite_path(client)
     SQLITE_FAULTS[2].inject(path)
     try:
         report = health(client)
-        assert report["status"] == "degraded" and report["database"]["write"] == "read-only", report
+        # read-only when a connection opens on the file; an I/O error when an open one writes to its log
+        assert report["status"] == "degraded" and report["database"]["write"] in ("read-only", "operational"), report
+        assert report["database"]["read"] == "ok"
         assert_answered(app, exchange(client))
     finally:
         SQLITE_FAULTS[2].heal(path)
@@ -138,7 +133,9 @@ def test_postgresql_turned_read_only_is_never_a_5xx_and_is_reported(pg_app: Flas
         for _ in range(3):
             assert_answered(pg_app, exchange(client))
         report = health(client)
-        assert report["status"] == "degraded" and report["database"]["write"] == "read-only", report
+        # read-only when a connection opens on the file; an I/O error when an open one writes to its log
+        assert report["status"] == "degraded" and report["database"]["write"] in ("read-only", "operational"), report
+        assert report["database"]["read"] == "ok"
     finally:
         set_read_only(postgres_server, "off")
     recovers(client)
@@ -162,12 +159,12 @@ def test_postgresql_stopped_or_crashed_is_never_a_5xx_and_the_line_recovers(pg_a
 def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flask, postgres_server) -> None:  # noqa: F811
     """SIGSTOP: the kernel accepts connections that are never answered. Generous bounds: bench/ has the numbers."""
     client = pg_app.test_client()
-    assert remembers_spanish(client)
+    assert remembers_a_language(client)
     postgres_server.hang()
     try:
         for _ in range(5):
             started = time.monotonic()
-            response = twilio_post(client, "/voice", {"From": "+15005550199"})
+            response = voice_post(client, "/voice", {"From": "+15005550199"})
             assert time.monotonic() - started < 1.5
             assert response.status_code == 200
             assert next(ET.fromstring(response.data).iter("Gather")).get("action", "").startswith("/voice/language")
