@@ -156,6 +156,25 @@ def test_postgresql_stopped_or_crashed_is_never_a_5xx_and_the_line_recovers(pg_a
     recovers(client, within_seconds=15)
 
 
+def test_a_hung_postgresql_holds_a_text_for_seconds_not_forever(pg_app: Flask, postgres_server) -> None:  # noqa: F811
+    """A pooled connection's query sent to a hung server waits for an answer that never comes (libpq has no
+    client-side timeout); it must be cut, so Twilio's 15 s are never reached."""
+    client = pg_app.test_client()
+    assert remembers_a_language(client)  # the pool holds open connections now
+    postgres_server.hang()
+    try:
+        started = time.monotonic()
+        outcome: list = []
+        sender = threading.Thread(target=lambda: outcome.append(sms_post(client, "KEYPOINTS")), daemon=True)
+        sender.start()
+        sender.join(timeout=14)
+        assert outcome and outcome[0].status_code == 200, "the text was held past Twilio's 15 s"
+        assert time.monotonic() - started < 14
+    finally:
+        postgres_server.resume()
+    recovers(client, within_seconds=15)
+
+
 def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flask, postgres_server) -> None:  # noqa: F811
     """SIGSTOP: the kernel accepts connections that are never answered. Generous bounds: bench/ has the numbers."""
     client = pg_app.test_client()

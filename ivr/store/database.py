@@ -165,6 +165,62 @@ class Transaction:
         return rows[0] if rows else None
 
 
+class _Watchdog:
+    """Cuts a PostgreSQL connection whose transaction outlives its limit.
+
+    A hung server cannot enforce statement_timeout, and libpq has no client-side timeout for a query already
+    sent: without this a request would wait as long as the server hangs. Shutting the socket down makes the
+    waiting call fail at once ("server closed the connection"); the pool then discards the connection.
+    """
+
+    def __init__(self, tick_seconds: float = 0.1):
+        self.tick_seconds = tick_seconds
+        self._lock = threading.Lock()
+        self._watched: dict[int, tuple[float, Any]] = {}
+        self._pid = 0
+
+    @contextmanager
+    def watching(self, connection: Any, seconds: float) -> Iterator[None]:
+        self._start()
+        with self._lock:
+            self._watched[id(connection)] = (time.monotonic() + seconds, connection)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._watched.pop(id(connection), None)
+
+    def _start(self) -> None:
+        if self._pid != os.getpid():  # a thread does not survive gunicorn's fork
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._watched.clear()
+                    threading.Thread(target=self._watch_forever, name="store-watchdog", daemon=True).start()
+                    self._pid = os.getpid()
+
+    def _watch_forever(self) -> None:
+        while True:
+            time.sleep(self.tick_seconds)
+            now = time.monotonic()
+            with self._lock:
+                late = [key for key, (deadline, _) in self._watched.items() if deadline < now]
+                connections = [self._watched.pop(key)[1] for key in late]
+            for connection in connections:
+                log.warning("cutting a database connection that waited too long for the server")
+                _shut_down_socket(connection.pgconn.socket)
+
+
+def _shut_down_socket(descriptor: int) -> None:
+    try:
+        with socket.socket(fileno=os.dup(descriptor)) as duplicate:
+            duplicate.shutdown(socket.SHUT_RDWR)  # acts on the socket itself, not just this descriptor
+    except OSError:
+        pass  # already closed: nothing waits on it any more
+
+
+_WATCHDOG = _Watchdog()
+
+
 class _ThreadConnection(threading.local):
     """This thread's SQLite connection and the inode of the file it opened."""
 
@@ -285,8 +341,14 @@ class Database:
     @contextmanager
     def _transaction(self) -> Iterator[Transaction]:
         if self.postgres:
-            with self._postgres_pool().connection() as connection, connection.cursor() as cursor:
-                yield Transaction(cursor, postgres=True)
+            pool = self._postgres_pool()
+            connection = pool.getconn()
+            try:  # the watch covers the commit too: a hung server can hold that as well
+                with _WATCHDOG.watching(connection, WAIT_SECONDS * 2), connection.transaction(), \
+                        connection.cursor() as cursor:
+                    yield Transaction(cursor, postgres=True)
+            finally:
+                pool.putconn(connection)
             return
         connection = self._sqlite_connection()
         try:
