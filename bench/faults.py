@@ -5,10 +5,10 @@
 For each fault (a broken SQLite file; a private PostgreSQL made read-only, stopped, crashed, hung with
 SIGSTOP, restarted), an app is built, the fault injected, and `exchanges` rounds of what a call and a text
 do are sent (POST /voice, the language key, a menu key, a text, /healthz). Counted: 5xx answers, voice
-apologies, the slowest voice, text and health answers and the health check's status; then the fault is healed (or not, for
-faults the line must get over by itself) and the seconds until /healthz says ok and the line remembers a
-language again. Runs in-process through Flask's test client; copy this file, tests/store_faults.py and
-tests/pg_server.py into an older checkout to get its "before" row.
+apologies, the slowest voice, text and health answers and the health check's status; then the fault is
+healed (or not, for faults the line must get over by itself) and the seconds until /healthz says ok
+and the line remembers a language again. Runs in-process through Flask's test client; copy this file,
+tests/store_faults.py and tests/pg_server.py into an older checkout to get its "before" row.
 """
 
 from __future__ import annotations
@@ -78,12 +78,13 @@ def sqlite_rows(rounds: int) -> list[dict]:
     for fault in SQLITE_FAULTS:
         app = build_app(Path(tempfile.mkdtemp(prefix="otline-fault-")))
         path = sqlite_path(app.test_client())
-        rows.append(measure(fault.name, app, lambda: fault.inject(path), (lambda: fault.heal(path)) if fault.heal else None,
-                            rounds))
+        heal = (lambda: fault.heal(path)) if fault.heal else None
+        rows.append(measure(fault.name, app, lambda: fault.inject(path), heal, rounds))
     app = build_app(Path(tempfile.mkdtemp(prefix="otline-fault-")))
     path = sqlite_path(app.test_client())
     disk = full_disk(path)
-    rows.append(measure("full disk (RLIMIT_FSIZE)", app, disk.__enter__, lambda: disk.__exit__(None, None, None), rounds))
+    rows.append(measure("full disk (RLIMIT_FSIZE)", app, disk.__enter__, lambda: disk.__exit__(None, None, None),
+                        rounds))
     return rows
 
 

@@ -49,7 +49,8 @@ def start_server(root: Path, port: int, workers: int | None, threads: int | None
     if worker_class:
         env["GUNICORN_WORKER_CLASS"] = worker_class
     with log_path.open("wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", app, *os.environ.get("BENCH_GUNICORN_ARGS", "").split()], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        command = [sys.executable, "-m", "gunicorn", app, *os.environ.get("BENCH_GUNICORN_ARGS", "").split()]
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -125,7 +125,8 @@ def set_read_only(server: PostgresServer, on_or_off: str) -> None:
         connection.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'otline_test'")
 
 
-def test_postgresql_turned_read_only_is_never_a_5xx_and_is_reported(pg_app: Flask, postgres_server) -> None:  # noqa: F811
+def test_postgresql_turned_read_only_is_never_a_5xx_and_is_reported(pg_app: Flask,
+                                                                    postgres_server) -> None:  # noqa: F811
     client = pg_app.test_client()
     assert_answered(pg_app, exchange(client))
     set_read_only(postgres_server, "on")
@@ -142,7 +143,8 @@ def test_postgresql_turned_read_only_is_never_a_5xx_and_is_reported(pg_app: Flas
 
 
 @pytest.mark.parametrize("fault", ["stop", "crash"])
-def test_postgresql_stopped_or_crashed_is_never_a_5xx_and_the_line_recovers(pg_app: Flask, postgres_server,  # noqa: F811
+def test_postgresql_stopped_or_crashed_is_never_a_5xx_and_the_line_recovers(pg_app: Flask,
+                                                                           postgres_server,  # noqa: F811
                                                                            fault: str) -> None:
     client = pg_app.test_client()
     assert_answered(pg_app, exchange(client))
@@ -175,7 +177,8 @@ def test_a_hung_postgresql_holds_a_text_for_seconds_not_forever(pg_app: Flask, p
     recovers(client, within_seconds=15)
 
 
-def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flask, postgres_server) -> None:  # noqa: F811
+def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flask,
+                                                                    postgres_server) -> None:  # noqa: F811
     """SIGSTOP: the kernel accepts connections that are never answered. Generous bounds: bench/ has the numbers."""
     client = pg_app.test_client()
     assert remembers_a_language(client)

@@ -396,7 +396,7 @@ class Database:
                 pass  # a connection to a broken file may not even close cleanly; it is gone either way
 
     def _postgres_pool(self) -> Any:
-        """The pool of this process: gunicorn forks workers after create_app, and a pool's threads do not survive a fork."""
+        """The pool of this process: gunicorn forks workers after create_app; a pool's threads do not survive it."""
         if self._pool is None or self._pool_pid != os.getpid():
             with self._pool_lock:
                 if self._pool is None or self._pool_pid != os.getpid():
