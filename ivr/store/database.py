@@ -219,6 +219,7 @@ def _shut_down_socket(descriptor: int) -> None:
 
 
 _WATCHDOG = _Watchdog()
+_LEFT_OPEN: list[sqlite3.Connection] = []  # connections to SQLite files since deleted or replaced (see below)
 
 
 class _ThreadConnection(threading.local):
@@ -368,10 +369,7 @@ class Database:
     def _sqlite_connection(self) -> sqlite3.Connection:
         """This thread's connection, reopened if the file was deleted or replaced since it was opened."""
         local = self._local
-        try:
-            inode: int | None = os.stat(self._path).st_ino
-        except FileNotFoundError:
-            inode = None
+        inode = self._file_inode()
         if local.connection is not None and inode == local.inode:
             return local.connection
         self._forget_thread_connection()
@@ -387,13 +385,26 @@ class Database:
         local.connection, local.inode = connection, os.stat(self._path).st_ino
         return connection
 
+    def _file_inode(self) -> int | None:
+        try:
+            return os.stat(self._path).st_ino
+        except FileNotFoundError:
+            return None
+
     def _forget_thread_connection(self) -> None:
         connection, self._local.connection = self._local.connection, None
-        if connection is not None:
-            try:
-                connection.close()
-            except sqlite3.Error:
-                pass  # a connection to a broken file may not even close cleanly; it is gone either way
+        if connection is None:
+            return
+        if self._file_inode() != self._local.inode:
+            # The file was deleted or replaced. The last connection to close deletes the log *by name*, which
+            # is now the new file's: so a connection to the old file is left open, never closed (rare: once
+            # per thread per replacement).
+            _LEFT_OPEN.append(connection)
+            return
+        try:
+            connection.close()
+        except sqlite3.Error:
+            pass  # a connection to a broken file may not even close cleanly; it is gone either way
 
     def _postgres_pool(self) -> Any:
         """The pool of this process: gunicorn forks workers after create_app; a pool's threads do not survive it."""
