@@ -302,3 +302,30 @@ def test_a_thread_keeps_one_sqlite_connection_and_reopens_it_when_the_file_is_re
     with database.transaction() as tx:
         assert tx.execute("SELECT COUNT(*) FROM numbers") == [(0,)]
     assert len(opened) >= 2
+
+
+def test_a_repair_also_re_adds_columns_that_later_migrations_added(tmp_path: Path, monkeypatch) -> None:
+    """A dropped table comes back from its CREATE migration; an ALTER ... ADD COLUMN migration after it must be
+    run again too, or every statement naming that column would fail (as "no such column", a bug, not a fault)."""
+    from ivr.store import database as database_module
+    from ivr.store.database import Database
+    from ivr.store.migrations import MIGRATIONS
+
+    monkeypatch.setattr(database_module, "MIGRATIONS", (*MIGRATIONS, ("ALTER TABLE numbers ADD COLUMN extra TEXT",)))
+    database = Database(f"sqlite:///{tmp_path / 'altered.db'}")
+    database.migrate()
+    with database.transaction() as tx:
+        tx.execute("DROP TABLE numbers")
+    with pytest.raises(StoreUnavailable):
+        with database.transaction() as tx:
+            tx.execute("SELECT extra FROM numbers")
+    with database.transaction() as tx:
+        assert tx.execute("SELECT extra FROM numbers") == []
+    with database.transaction() as tx:  # another table dropped: the repair meets a column that is there already
+        tx.execute("DROP TABLE rate_counts")
+    with pytest.raises(StoreUnavailable):
+        with database.transaction() as tx:
+            tx.execute("SELECT COUNT(*) FROM rate_counts")
+    with database.transaction() as tx:
+        assert tx.execute("SELECT COUNT(*) FROM rate_counts") == [(0,)]
+        assert tx.execute("SELECT extra FROM numbers") == []

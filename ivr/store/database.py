@@ -73,6 +73,13 @@ def fault_kind(error: BaseException) -> str | None:
     return None
 
 
+def _already_there(error: BaseException) -> bool:
+    """A schema statement failed because what it makes exists (a column, table or index)."""
+    if isinstance(error, sqlite3.OperationalError):
+        return str(error).startswith("duplicate column name") or str(error).endswith("already exists")
+    return type(error).__name__ in ("DuplicateColumn", "DuplicateTable", "DuplicateObject")
+
+
 def _postgres_kind(error: BaseException) -> str | None:
     import psycopg
     from psycopg import errors
@@ -443,9 +450,30 @@ class Database:
             applied = {row[0] for row in tx.execute("SELECT version FROM schema_version")}
             for version, statements in enumerate(MIGRATIONS, start=1):
                 for statement in statements:
-                    again = rerunnable(statement)
-                    if version not in applied or (repair and again):
-                        tx.execute(again or statement)
+                    if version not in applied:
+                        tx.execute(statement)
+                    elif repair:
+                        self._run_again(tx, statement)
                 if version not in applied:
                     tx.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
             return len(MIGRATIONS)
+
+    @staticmethod
+    def _run_again(tx: Transaction, statement: str) -> None:
+        """Run an applied migration's statement again for a repair: what it made may have been dropped.
+
+        CREATE runs as IF NOT EXISTS; anything else (ALTER TABLE ... ADD COLUMN) in a savepoint, where
+        "already there" is success, so a table re-created by its CREATE gets its later columns back too.
+        """
+        again = rerunnable(statement)
+        if again:
+            tx.execute(again)
+            return
+        tx.execute("SAVEPOINT run_again")
+        try:
+            tx.execute(statement)
+        except Exception as error:
+            if not _already_there(error):
+                raise
+            tx.execute("ROLLBACK TO SAVEPOINT run_again")
+        tx.execute("RELEASE SAVEPOINT run_again")
