@@ -22,8 +22,8 @@ from flask.testing import FlaskClient
 
 from tests import conftest
 from tests.conftest import sign, sms_post, twilio_post
+from tests.test_store import TABLES
 
-TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "schema_version", "heartbeats")
 
 
 @dataclass

@@ -435,7 +435,7 @@ class Database:
             pool.close(timeout=0)  # connections still out are closed when they come back
 
     def _migrate(self, repair: bool) -> int:
-        """Apply the migrations not yet applied; when repairing, re-run every statement that can be.
+        """Apply the migrations not yet applied; when repairing, run every statement again harmlessly.
 
         Nothing is written when nothing is due, so a read-only database still serves reads.
         """
@@ -445,22 +445,23 @@ class Database:
                 found = tx.one("SELECT to_regclass('schema_version')")
             else:
                 found = tx.one("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'")
-            if not found or found[0] is None:
+            if not found or found[0] is None:  # new, or lost while its tables may remain: build as in a repair
                 tx.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+                repair = True
             applied = {row[0] for row in tx.execute("SELECT version FROM schema_version")}
             for version, statements in enumerate(MIGRATIONS, start=1):
                 for statement in statements:
-                    if version not in applied:
-                        tx.execute(statement)
-                    elif repair:
+                    if repair:
                         self._run_again(tx, statement)
+                    elif version not in applied:
+                        tx.execute(statement)
                 if version not in applied:
                     tx.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
             return len(MIGRATIONS)
 
     @staticmethod
     def _run_again(tx: Transaction, statement: str) -> None:
-        """Run an applied migration's statement again for a repair: what it made may have been dropped.
+        """Run a migration's statement for a repair, whether applied or not: what it made may or may not be there.
 
         CREATE runs as IF NOT EXISTS; anything else (ALTER TABLE ... ADD COLUMN) in a savepoint, where
         "already there" is success, so a table re-created by its CREATE gets its later columns back too.
