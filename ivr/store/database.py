@@ -3,7 +3,7 @@
 SQL in this package is written once, with `?` placeholders and portable statements
 (INSERT ... ON CONFLICT ... DO UPDATE works on both); only this module knows the difference.
 
-Connections live long: opening one per store call cost more than the rest of a request (bench/README.md).
+Connections live long: a connection (and its PRAGMAs) per store call showed in every profile of a request.
 SQLite: one connection per thread, its PRAGMAs set once, reopened when the file is replaced or deleted.
 PostgreSQL: a psycopg_pool pool per worker process, at most DATABASE_POOL_MAX connections (so an instance
 holds at most workers x DATABASE_POOL_MAX); a broken connection is discarded and replaced by the pool.
@@ -280,13 +280,12 @@ class Database:
         A read alone says nothing of a read-only database or a full disk, where every opt-out would be lost.
         """
         checks = {}
-        for check in (self._read_probe, self._write_probe):
+        for name, check in (("read", self._read_probe), ("write", self._write_probe)):
             try:
                 check()
+                checks[name] = "ok"
             except StoreUnavailable as error:
-                checks[check.__name__.strip("_").removesuffix("_probe")] = error.kind
-            else:
-                checks[check.__name__.strip("_").removesuffix("_probe")] = "ok"
+                checks[name] = error.kind
         return checks
 
     def _read_probe(self) -> None:
@@ -302,8 +301,9 @@ class Database:
     def migrate(self) -> int:
         """Bring the schema up to date (idempotent, safe with several instances); return its version.
 
-        After a missing table was seen, every migration's CREATE statements are re-run (as IF NOT EXISTS), so
-        a dropped table or a deleted SQLite file is re-created even though schema_version says it was there.
+        After a missing table was seen, every migration's statements are run again harmlessly (CREATE as IF NOT
+        EXISTS, ALTER in a savepoint), so a dropped table or a deleted SQLite file is re-created, with its later
+        columns, even though schema_version says it was there.
         """
         with self._faults_as_unavailable(repair_schema=False):
             version = self._migrate(self._repair_due)
