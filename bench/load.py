@@ -37,9 +37,11 @@ def free_port() -> int:
 
 
 def start_server(root: Path, port: int, workers: int | None, threads: int | None, worker_class: str | None,
-                 log_path: Path) -> subprocess.Popen:
+                 log_path: Path, app: str = "app:app", database_url: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "BIND": f"127.0.0.1:{port}"}
     env.pop("DATABASE_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)
     if threads:
@@ -47,7 +49,8 @@ def start_server(root: Path, port: int, workers: int | None, threads: int | None
     if worker_class:
         env["GUNICORN_WORKER_CLASS"] = worker_class
     with log_path.open("wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "gunicorn", "app:app", *os.environ.get("BENCH_GUNICORN_ARGS", "").split()], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
+        command = [sys.executable, "-m", "gunicorn", app, *os.environ.get("BENCH_GUNICORN_ARGS", "").split()]
+        server = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -75,6 +78,26 @@ def workers_of(master_pid: int) -> list[dict[str, float]]:
         memory = {name: int(rollup[name].split()[0]) / 1024 for name in ("Rss", "Pss")}
         workers.append({"cpu_s": (int(fields[11]) + int(fields[12])) / ticks, **memory})
     return workers
+
+
+def connections_held(master_pid: int, database_url: str | None) -> int:
+    """Database connections the instance holds now: PostgreSQL sessions, or the workers' open SQLite files."""
+    if database_url and database_url.startswith("postgres"):
+        import psycopg
+
+        with psycopg.connect(database_url) as connection:
+            row = connection.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                                     " AND pid <> pg_backend_pid()").fetchone()
+        return int(row[0]) if row else 0
+    held = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != master_pid:
+                continue
+            held += sum(1 for fd in (stat.parent / "fd").iterdir() if os.readlink(fd).endswith(".sqlite3"))
+        except (OSError, IndexError, ValueError):
+            continue
+    return held
 
 
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
@@ -128,11 +151,15 @@ def main() -> None:
     parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py's)")
     parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (e.g. an export of an older commit)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    parser.add_argument("--database-url", help="DATABASE_URL for the app (default: its own SQLite file)")
+    parser.add_argument("--app", default="app:app",
+                        help="the WSGI app to serve (bench.floor_app:app is the floor the line is compared with)")
     args = parser.parse_args()
 
     port = free_port()
     log_path = Path(tempfile.mkdtemp(prefix="otline-bench-")) / "gunicorn.log"
-    server = start_server(args.root, port, args.workers, args.threads, args.worker_class, log_path)
+    server = start_server(args.root, port, args.workers, args.threads, args.worker_class, log_path, args.app,
+                          args.database_url)
     try:
         asyncio.run(generate_load(port, 1.0, min(args.concurrency, 8)))  # warm up every worker
         server_cpu_started = sum(worker["cpu_s"] for worker in workers_of(server.pid))
@@ -140,6 +167,7 @@ def main() -> None:
         latencies, errors = asyncio.run(generate_load(port, args.duration, args.concurrency))
         elapsed, client_cpu = time.perf_counter() - started, time.process_time() - cpu_started
         memory = workers_of(server.pid)
+        connections = connections_held(server.pid, args.database_url)
         server_cpu = sum(worker["cpu_s"] for worker in memory) - server_cpu_started
     finally:
         server.send_signal(signal.SIGTERM)
@@ -148,7 +176,7 @@ def main() -> None:
     result = {
         "requests": len(latencies), "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 0.50) * 1000, 2), "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
-        "errors": len(errors), "workers": len(memory),
+        "errors": len(errors), "workers": len(memory), "db_connections": connections,
         "rss_mib_per_worker": round(max((m["Rss"] for m in memory), default=0), 1),
         "pss_mib_per_worker": round(max((m["Pss"] for m in memory), default=0), 1),
         # CPU the workers spent per request: unlike latency, barely moved by other load on the machine

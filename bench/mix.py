@@ -12,9 +12,14 @@ PUBLIC_BASE_URL = "https://ot-line.example.org"
 CALL = {"CallSid": "CA" + "b" * 32, "AccountSid": "AC" + "b" * 32, "From": "+15005550006", "To": "+15005551234",
         "CallStatus": "in-progress", "ApiVersion": "2010-04-01", "Direction": "inbound"}
 
-# (path, extra parameters): a call coming in, menu choices by key and by voice, sections part by part.
+# (path, extra parameters): what a real call does first (POST /voice for a caller the line may remember, which
+# reads the store; the language key, which queues a save), then menu choices by key and by voice, sections
+# part by part.
 STEPS: list[tuple[str, dict[str, str]]] = [
     ("/voice", {}),
+    ("/voice/language/choose?attempt=1", {"Digits": "1"}),
+    ("/voice/en/choices/main/choose?attempt=1", {"Digits": "3"}),
+    ("/voice/en/topic/key-points/part/0", {}),
     *(("/voice/en/choices/main/choose?attempt=1", {"Digits": key}) for key in "1234789*"),
     ("/voice/en/choices/main/choose?attempt=1", {"SpeechResult": "key points please", "Confidence": "0.9"}),
     ("/voice/en/choices/main/choose?attempt=1", {}),

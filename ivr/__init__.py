@@ -22,6 +22,7 @@ from ivr.sms.sender import TwilioSender, twilio_client
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
+from ivr.store.offload import Offload
 from ivr.store.usage import UsageStore
 from ivr.usage import UsageRecorder, install_usage_counting
 from ivr.voice.twiml import VoicePages
@@ -47,12 +48,16 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     refuse_long_help(line, policy)
     audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     instance = Path(app.instance_path)
-    database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")
+    database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}",
+                        pool_max=settings.database_pool_max)
     try:
         database.migrate()
     except StoreUnavailable as error:  # the voice line needs no database: start, and migrate when it is back
-        log.error("the database is unavailable (%s): calls work, texting answers without memory until it is back", error)
+        log.error("the database is unavailable (%s: %s): calls work, texting answers without memory until it is back",
+                  error.kind, error)
+    database.close()  # gunicorn forks workers from here: each opens its own connections
     store = TextStore(database)
+    offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
     texts = TextLine(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), _sender(settings),
@@ -68,7 +73,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         store=store,
         hasher=hasher,
         limits=limits,
-        usage=UsageRecorder(UsageStore(database)),
+        usage=UsageRecorder(UsageStore(database), offload),
+        offload=offload,
     )
     install_usage_counting(app, app.extensions["otline"].usage)
     app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked

@@ -23,6 +23,10 @@ DEFAULT_TEXT_COUNTRIES = ("1",)  # the country code of the line's own numbers: t
 PRODUCTION = "production"
 # Twilio sends at most 1,600 characters of text plus about 30 short parameters: 64 KB is generous.
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+# PostgreSQL connections per gunicorn worker: 4 request threads, a store reader and writer share them (a store
+# call takes about a millisecond). With the default 2 x cores + 1 workers, a 12-core host holds 75, under
+# PostgreSQL's default limit of 100.
+DEFAULT_DATABASE_POOL_MAX = 3
 
 
 LINE_ENVIRONMENTS = ("development", PRODUCTION)
@@ -87,6 +91,7 @@ class Settings:
     text_budget_per_day: int = DEFAULT_LINE_TEXTS_PER_DAY
     text_countries: tuple[str, ...] = DEFAULT_TEXT_COUNTRIES
     instance_dir: Path | None = None  # INSTANCE_DIR: this instance's own files (the opt-out spool); default instance/
+    database_pool_max: int = DEFAULT_DATABASE_POOL_MAX
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -122,6 +127,7 @@ class Settings:
             text_budget_per_day=count("TEXT_BUDGET_PER_DAY", DEFAULT_LINE_TEXTS_PER_DAY),
             text_countries=country_codes(get("TEXT_COUNTRIES")),
             instance_dir=Path(found).resolve() if (found := get("INSTANCE_DIR")) else None,
+            database_pool_max=count("DATABASE_POOL_MAX", DEFAULT_DATABASE_POOL_MAX),
         )
 
     @property

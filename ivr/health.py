@@ -1,9 +1,13 @@
 """GET /healthz for load balancers and the operator.
 
 A load balancer should keep an instance whose voice line works, and the voice line needs only the
-content, which an app cannot start without. So the answer is always 200: a database that cannot be
-reached makes the status "degraded" (menus and sections work, texting answers without memory), and
-missing audio is reported as coverage, since every prompt falls back to <Say>.
+content, which an app cannot start without. So the answer is always 200: a database fault makes the
+status "degraded" with its kind as the reason (menus and sections work, texting answers without memory),
+and missing audio is reported as coverage, since every prompt falls back to <Say>.
+
+The database is checked by a read and a write (a heartbeat row): a read alone says "ok" about a read-only
+database or a full disk, where every opt-out would be lost. Both run off the request's thread with a
+deadline, so a hung database never holds the check for longer than HEALTH_DEADLINE_SECONDS.
 """
 
 from __future__ import annotations
@@ -17,10 +21,12 @@ from ivr.audio.catalog import AudioCatalog
 from ivr.content.model import Line
 from ivr.services import services
 from ivr.store.database import Database, StoreUnavailable
+from ivr.store.offload import Offload
 from ivr.voice.utterances import utterances
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
+HEALTH_DEADLINE_SECONDS = 0.8
 
 
 def audio_coverage(line: Line, audio: AudioCatalog) -> dict[str, dict[str, float | int]]:
@@ -33,24 +39,29 @@ def audio_coverage(line: Line, audio: AudioCatalog) -> dict[str, dict[str, float
     return coverage
 
 
-def database_state(database: Database) -> str:
+def database_checks(database: Database, offload: Offload) -> dict[str, str]:
+    """{"read": ..., "write": ...}: "ok" or the kind of fault; the details go to the log."""
     try:
-        database.ping()
-    except StoreUnavailable as error:  # the reason goes to the log, the load balancer needs only the state
-        log.warning("health check: the database is unavailable (%s)", error)
-        return "unavailable"
-    return "ok"
+        checks = offload.read(database.probe, HEALTH_DEADLINE_SECONDS)
+    except StoreUnavailable as error:
+        checks = {"read": error.kind, "write": error.kind}
+    if set(checks.values()) != {"ok"}:
+        log.warning("health check: the database is not fully available: %s", checks)
+    return checks
 
 
 @bp.route("/healthz", methods=["GET"])
 def healthz() -> ResponseReturnValue:
     line = services().line
-    database = database_state(services().store.database)
+    database = database_checks(services().store.database, services().offload)
+    faults = [kind for kind in database.values() if kind != "ok"]
     report = {
-        "status": "degraded" if database == "unavailable" else "ok",
+        "status": "degraded" if faults else "ok",
         "content": {code: len(language.topics) for code, language in line.languages.items()},
         "languages": list(line.languages),
         "audio": audio_coverage(line, services().pages.audio),
         "database": database,
     }
+    if faults:
+        report["reason"] = faults[0]
     return jsonify(report), 200

@@ -11,6 +11,7 @@ from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.sms.line import TextLine
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore
+from ivr.store.offload import Offload
 from ivr.texting import TopicTexter
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
@@ -28,6 +29,7 @@ class Services:
     hasher: NumberHasher
     limits: RateLimits
     usage: UsageRecorder
+    offload: Offload  # the store's reader and writer threads: a request never waits on the store for long
 
 
 def services() -> Services:

@@ -2,8 +2,9 @@
 
 Handlers note events as they decide. Each worker adds them up in memory and writes them in one
 transaction at most once a second (a write per request cost more than the rest of the request,
-bench/README.md), so a crash or a restart loses at most a second of counts. A store that is down loses the
-counts of that moment, with a warning, and no caller or texter notices.
+bench/README.md), so a crash or a restart loses at most a second of counts. The write is queued to the
+worker's store writer thread (ivr/store/offload.py), so no answer ever waits on it. A store that is down
+loses the counts of that moment, with a warning, and no caller or texter notices.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from flask import Flask, Response, g
 
 from ivr.observability import twilio_sid
 from ivr.store.database import StoreUnavailable
+from ivr.store.offload import Offload
 from ivr.store.usage import CallPlace, Event, UsageStore
 
 log = logging.getLogger(__name__)
@@ -27,8 +29,10 @@ FLUSH_SECONDS = 1.0
 class UsageRecorder:
     """Adds up events and call places in memory and saves them together, one transaction a second."""
 
-    def __init__(self, store: UsageStore, flush_seconds: float = FLUSH_SECONDS, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, store: UsageStore, offload: Offload, flush_seconds: float = FLUSH_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
         self.store = store
+        self.offload = offload
         self.flush_seconds = flush_seconds
         self.clock = clock
         self._lock = threading.Lock()
@@ -43,7 +47,7 @@ class UsageRecorder:
                 self._places[place.call_sid] = place
             due = self.clock() - self._last_flush >= self.flush_seconds
         if due:
-            self.flush()
+            self.offload.write(self.flush, "usage counts")
 
     def flush(self) -> None:
         """Save what has been added up; on failure it is dropped (counts are not worth a slow answer)."""
@@ -57,10 +61,15 @@ class UsageRecorder:
         except StoreUnavailable as error:
             log.warning("%d usage count(s) lost: the store is unavailable (%s)", sum(events.values()), error)
 
-    def call_ended(self, call_sid: str) -> CallPlace | None:
-        """Where a call ended: saved first, so a place noted a moment ago is not missed."""
+    def count_hang_up(self, call_sid: str) -> None:
+        """Queue counting a hang-up where the call ended (after the places noted so far are saved)."""
+        self.offload.write(lambda: self._hang_up(call_sid), "a hang-up count")
+
+    def _hang_up(self, call_sid: str) -> None:
         self.flush()
-        return self.store.call_ended(call_sid)
+        ended = self.store.call_ended(call_sid)
+        if ended:
+            self.add([Event("voice", "hung-up", ended.language, ended.place)], None)
 
 
 def note(channel: str, name: str, language: str = "", place: str = "") -> None:

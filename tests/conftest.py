@@ -72,7 +72,14 @@ def twilio_post(client: FlaskClient, path: str, params: Mapping[str, str] | None
             "CallStatus": "in-progress", "ApiVersion": "2010-04-01", "Direction": "inbound"}
     data.update(params or {})
     signature = sign(TEST_BASE + path, data, token)
-    return client.post(path, data=data, headers={"X-Twilio-Signature": signature})
+    return settled(client, client.post(path, data=data, headers={"X-Twilio-Signature": signature}))
+
+
+def settled(client: FlaskClient, response):
+    """The response once the app's queued store writes are done, so the next request sees them (as it would
+    seconds later on a real call). Bounded: with a hung store the writes stay queued."""
+    client.application.extensions["otline"].offload.wait_until_written(timeout=2)
+    return response
 
 
 _message_count = itertools.count(1)
@@ -84,7 +91,7 @@ def sms_post(client: FlaskClient, body: str, params: Mapping[str, str] | None = 
             "To": LINE_NUMBER, "Body": body, "NumMedia": "0", "NumSegments": "1", "ApiVersion": "2010-04-01"}
     data.update(params or {})
     signature = sign(TEST_BASE + "/sms", data, token)
-    return client.post("/sms", data=data, headers={"X-Twilio-Signature": signature})
+    return settled(client, client.post("/sms", data=data, headers={"X-Twilio-Signature": signature}))
 
 
 def replies(response) -> list[str]:

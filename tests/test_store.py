@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -17,7 +18,7 @@ from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits,
                                TextStore, load_or_create_secret)
 
-TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "schema_version")
+TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
@@ -39,13 +40,14 @@ def empty_postgres() -> Database:
 
 
 @pytest.fixture(params=BACKENDS)
-def database(request, tmp_path: Path) -> Database:
+def database(request, tmp_path: Path) -> Iterator[Database]:
     if request.param == "sqlite":
         database = Database(f"sqlite:///{tmp_path / 'store.db'}")
     else:
         database = empty_postgres()
     database.migrate()
-    return database
+    yield database
+    database.close()  # its pool's connections: a CI server allows only so many
 
 
 @pytest.fixture

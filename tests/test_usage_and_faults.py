@@ -4,6 +4,7 @@ still works when the database is down or locked; two instances sharing one store
 from __future__ import annotations
 
 import sqlite3
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -61,6 +62,9 @@ def test_a_call_and_texts_are_counted_and_reported_without_personal_data(app):
     assert hung_up_line.endswith("hung-up 1")
 
     main_file = Path(app.extensions["otline"].store.database.url.removeprefix("sqlite:///"))
+    with sqlite3.connect(main_file) as connection:  # as at rest: long-lived connections leave old pages in the log
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
     stored = b"".join(path.read_bytes() for path in main_file.parent.glob(main_file.name + "*"))  # and -wal, -shm
     assert b"key-points" in stored  # the check reads where the counts are
     assert CALLER.encode() not in stored and CALLER[1:].encode() not in stored
@@ -94,8 +98,12 @@ def test_counts_are_added_up_in_memory_and_written_at_most_once_a_second(tmp_pat
         def record(self, events, calls=()) -> None:
             self.writes.append(dict(events))
 
+    class AtOnce:
+        def write(self, work, what: str) -> None:
+            work()
+
     clock, store = Clock(), CountingStore()
-    recorder = UsageRecorder(store, flush_seconds=1.0, clock=clock)  # type: ignore[arg-type]
+    recorder = UsageRecorder(store, AtOnce(), flush_seconds=1.0, clock=clock)  # type: ignore[arg-type]
     opened = Event("voice", "opened", "en", "key-points")
     for _ in range(50):
         recorder.add([opened], None)
@@ -158,8 +166,9 @@ def test_with_the_database_down_the_text_key_says_it_could_not_send_within_a_cal
     assert "could not send the text" in said(response)
 
 
-def test_a_locked_sqlite_store_degrades_within_the_wait(app, monkeypatch):
+def test_a_locked_sqlite_store_degrades_within_the_wait(tmp_path, monkeypatch):
     monkeypatch.setattr(database_module, "WAIT_SECONDS", 0.2)
+    app = build_app(tmp_path)
     path = app.extensions["otline"].store.database.url.removeprefix("sqlite:///")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
@@ -171,6 +180,7 @@ def test_a_locked_sqlite_store_degrades_within_the_wait(app, monkeypatch):
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+    time.sleep(database_module.BREAKER_SECONDS)  # slow failures in a row: the store is skipped for a moment
     assert app.test_client().get("/healthz").get_json()["status"] == "ok"
 
 
@@ -180,9 +190,9 @@ def test_a_line_started_while_the_database_was_down_creates_its_schema_when_it_i
     app = build_app(tmp_path, DATABASE_URL=f"sqlite:///{blocked}")
     database = app.extensions["otline"].store.database
     assert not database.schema_ready
-    assert app.test_client().get("/healthz").get_json()["database"] == "unavailable"
+    assert app.test_client().get("/healthz").get_json()["database"] == {"read": "connection", "write": "connection"}
     blocked.rmdir()
-    assert app.test_client().get("/healthz").get_json()["database"] == "ok" and database.schema_ready
+    assert app.test_client().get("/healthz").get_json()["status"] == "ok" and database.schema_ready
     assert replies(sms_post(app.test_client(), "KEYPOINTS"))
 
 

@@ -13,9 +13,11 @@ from ivr.services import services
 from ivr.sms.line import REPEATED
 from ivr.sms.replies import Answer, Incoming, messaging_twiml
 from ivr.usage import note
+from ivr.webhooks import answer_nothing
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")
 bp.before_request(require_twilio_signature)
+bp.register_error_handler(Exception, answer_nothing)  # never a 5xx to Twilio
 
 
 @bp.route("", methods=["POST"])  # not GET: the number would stand in the URL, and so in access logs

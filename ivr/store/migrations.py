@@ -1,6 +1,8 @@
 """The schema, as an append-only list of migrations: never edit one that has shipped, add the next.
 
-Migration N is applied once, in order, when the app starts and finds the schema at N-1.
+Migration N is applied once, in order, when the app starts and finds the schema at N-1. Statements that
+can be run again harmlessly (CREATE TABLE/INDEX, as IF NOT EXISTS) are run again at every migration, so a
+dropped table or a deleted SQLite file is re-created even though schema_version says it was there.
 Types are the common subset of SQLite and PostgreSQL (TEXT, INTEGER, BIGINT).
 Phone numbers never appear: `number_hash` is a keyed hash of the number (see ivr/store/numbers.py).
 """
@@ -30,4 +32,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "ALTER TABLE numbers ADD COLUMN opted_out_at BIGINT",
         "ALTER TABLE numbers ADD COLUMN opted_out_source TEXT",
     ),
+    (  # 4: one row per instance, rewritten by /healthz (beat_at in ns): a write probe finds a read-only database
+       # or a full disk
+        "CREATE TABLE heartbeats (instance TEXT PRIMARY KEY, beat_at BIGINT NOT NULL)",
+    ),
 )
+
+_RERUNNABLE = ("CREATE TABLE ", "CREATE INDEX ")
+
+
+def rerunnable(statement: str) -> str | None:
+    """The statement in a form that does nothing when its object exists, or None if it has none."""
+    prefix = next((prefix for prefix in _RERUNNABLE if statement.startswith(prefix)), None)
+    return f"{prefix}IF NOT EXISTS {statement[len(prefix):]}" if prefix else None

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_twilio_signature)
 METHODS = ["GET", "POST"]
+# A call never waits on the store for longer than this: past it, the caller is asked the language question.
+VOICE_STORE_DEADLINE_SECONDS = 0.1
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -91,10 +93,13 @@ def _caller_key() -> str | None:
 
 
 def _remembered_language() -> Language | None:
-    """The language this caller chose before, by phone or by text; None when unknown or the store is down."""
+    """The language this caller chose before, by phone or by text; None when unknown or the store is slow or down."""
     key = _caller_key()
+    if not key:
+        return None
+    store = services().store
     try:
-        code = services().store.number(key).language if key else None
+        code = services().offload.read(lambda: store.number(key).language, VOICE_STORE_DEADLINE_SECONDS)
     except StoreUnavailable as error:
         log.warning("cannot look up the caller's language, asking for it: %s", error)
         return None
@@ -102,12 +107,11 @@ def _remembered_language() -> Language | None:
 
 
 def _remember_language(language: Language) -> None:
+    """Queued: the caller hears the menu at once, whatever the store does."""
     key = _caller_key()
-    try:
-        if key:
-            services().store.set_language(key, language.code)
-    except StoreUnavailable as error:
-        log.warning("cannot remember the caller's language: %s", error)
+    if key:
+        store = services().store
+        services().offload.write(lambda: store.set_language(key, language.code), "a caller's language")
 
 
 @bp.route("/language", methods=METHODS)
@@ -240,13 +244,7 @@ def call_status() -> Response:
     """Twilio's call status callback: the call ended, so count a hang-up where the caller last was."""
     sid = call_sid()
     if _param("CallStatus") == "completed" and sid:
-        try:
-            ended = services().usage.call_ended(sid)
-        except StoreUnavailable as error:
-            log.warning("cannot count where a call ended: %s", error)
-            ended = None
-        if ended:
-            note("voice", "hung-up", ended.language, ended.place)
+        services().usage.count_hang_up(sid)
     return twiml(VoiceResponse())  # Twilio ignores the body; an empty <Response/> is valid anywhere
 
 
