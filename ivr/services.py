@@ -12,7 +12,6 @@ from ivr.content.model import Line
 from ivr.sms.line import TextLine
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore
 from ivr.store.offload import Offload
-from ivr.texting import TopicTexter
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
 
@@ -23,8 +22,7 @@ class Services:
     line: Line
     pages: VoicePages
     audio: ManifestCatalog
-    texter: TopicTexter  # the voice line's view of `texts`
-    texts: TextLine
+    texts: TextLine  # the texting gate: texts coming in, and "text me this" from a call
     store: TextStore
     hasher: NumberHasher
     limits: RateLimits

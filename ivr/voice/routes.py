@@ -215,7 +215,7 @@ def _navigate(language: Language, topic: str, index: int | None, choice: Choice)
 
 
 def _text_me(language: Language, topic: str, index: int | None) -> VoiceResponse:
-    outcome = services().texter.send_topic(language, topic, _param("From"), _param("To"))
+    outcome = services().texts.send_topic(language, topic, _param("From"), _param("To"))
     note("voice", outcome, language.code, topic)  # text.sent, text.opted-out, text.failed, ...
     following = None if index is None else index + 1
     if following is not None and following >= len(language.topics[topic].voice_parts):
