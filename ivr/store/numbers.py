@@ -30,7 +30,7 @@ REPLY_KEEP_SECONDS = 2 * 86400  # Twilio retries a webhook within minutes; two d
 CLAIM_EXPIRY_SECONDS = 60  # a request that claimed a MessageSid and never answered has died: let a retry in
 PERIODS = (("minute", 60), ("day", 86400))
 LINE_TEXTS = "line"  # the rate_counts key of all the line's texts (a number's key is a 64-digit hash)
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")  # what Twilio sends: + and 7 to 15 digits
 # What carriers put in From when the caller hides or has no number (Twilio's voice webhook docs).
 _HIDDEN_CALLER_IDS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
 
@@ -57,7 +57,7 @@ class NumberHasher:
 
 def has_caller_id(number: str) -> bool:
     """Whether a caller ID is a real number to text or remember (E.164, not a carrier's "hidden" stand-in)."""
-    return bool(_E164.match(number)) and number not in _HIDDEN_CALLER_IDS
+    return bool(E164.match(number)) and number not in _HIDDEN_CALLER_IDS
 
 
 @dataclass(frozen=True)
