@@ -71,7 +71,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         texts=texts,
         store=store,
         hasher=hasher,
-        limits=limits,
         usage=UsageRecorder(UsageStore(database), offload),
         offload=offload,
     )

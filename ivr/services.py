@@ -10,7 +10,7 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.sms.line import TextLine
-from ivr.store.numbers import NumberHasher, RateLimits, TextStore
+from ivr.store.numbers import NumberHasher, TextStore
 from ivr.store.offload import Offload
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
@@ -25,7 +25,6 @@ class Services:
     texts: TextLine  # the texting gate: texts coming in, and "text me this" from a call
     store: TextStore
     hasher: NumberHasher
-    limits: RateLimits
     usage: UsageRecorder
     offload: Offload  # the store's reader and writer threads: a request never waits on the store for long
 
