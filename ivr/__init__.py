@@ -68,11 +68,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
                          texting=texts.sender is not None),
         audio=audio,
-        texter=texts,
         texts=texts,
         store=store,
         hasher=hasher,
-        limits=limits,
         usage=UsageRecorder(UsageStore(database), offload),
         offload=offload,
     )

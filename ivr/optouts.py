@@ -21,9 +21,9 @@ from flask.cli import with_appcontext
 
 from ivr.services import services
 from ivr.store.database import StoreUnavailable
+from ivr.store.numbers import E164
 
 NUMBER_COLUMNS = ("phone_number", "phone number", "phonenumber", "number")  # headers, compared without case
-E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 NANP = re.compile(r"1?([2-9][0-9]{2}[2-9][0-9]{6})")  # a North American number written without +1
 SEPARATORS = re.compile(r"[\s().\-]")
 SOURCES = ("text", "import")

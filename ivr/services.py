@@ -10,9 +10,8 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.sms.line import TextLine
-from ivr.store.numbers import NumberHasher, RateLimits, TextStore
+from ivr.store.numbers import NumberHasher, TextStore
 from ivr.store.offload import Offload
-from ivr.texting import TopicTexter
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
 
@@ -23,11 +22,9 @@ class Services:
     line: Line
     pages: VoicePages
     audio: ManifestCatalog
-    texter: TopicTexter  # the voice line's view of `texts`
-    texts: TextLine
+    texts: TextLine  # the texting gate: texts coming in, and "text me this" from a call
     store: TextStore
     hasher: NumberHasher
-    limits: RateLimits
     usage: UsageRecorder
     offload: Offload  # the store's reader and writer threads: a request never waits on the store for long
 

@@ -66,6 +66,7 @@ def test_importing_while_others_import_the_same_numbers_loses_nothing(store: Tex
 @pytest.mark.parametrize(("written", "number"), [
     ("+15005550006", "+15005550006"), (" +44 20 7946 0958 ", "+442079460958"), ("(500) 555-0006", "+15005550006"),
     ("1-500-555-0006", "+15005550006"), ("5005550006", "+15005550006"), ('"+15005550006"', "+15005550006"),
+    ("+2904567", "+2904567"),  # St Helena: 7 digits, a number the line texts and remembers (has_caller_id)
     ("+1500", None), ("hello", None), ("", None), ("0123456789", None), ("+0 500 555 0006", None),
 ])
 def test_numbers_are_read_as_e164(written: str, number: str | None) -> None:

@@ -175,6 +175,16 @@ def test_a_retried_webhook_is_answered_the_same_and_counted_once(tmp_path: Path)
     assert "wait a minute" in text(client, "EARLY")[0]  # the third is over the limit
 
 
+def test_a_retry_that_comes_after_a_stop_sends_nothing_but_the_stop_confirmation(client) -> None:
+    """Twilio retries a webhook whose answer it never got: a menu kept from before a STOP must not go out after it."""
+    assert replies(sms_post(client, "FIND", {"MessageSid": "SM" + "f" * 32})) != []
+    [help_reply] = replies(sms_post(client, "HELP", {"MessageSid": "SM" + "8" * 32}))
+    [confirmation] = replies(sms_post(client, "STOP please", {"MessageSid": "SM" + "9" * 32}))
+    assert replies(sms_post(client, "FIND", {"MessageSid": "SM" + "f" * 32})) == []
+    assert replies(sms_post(client, "STOP please", {"MessageSid": "SM" + "9" * 32})) == [confirmation]
+    assert replies(sms_post(client, "HELP", {"MessageSid": "SM" + "8" * 32})) == [help_reply]  # always answered
+
+
 def test_over_the_limit_texts_are_told_once_then_dropped_and_logged_without_the_number(tmp_path: Path, caplog) -> None:
     client = build_app(tmp_path, SMS_LIMIT_PER_MINUTE="3").test_client()
     caplog.set_level(logging.INFO)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
+from flask import Response
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -65,6 +66,8 @@ def _texts_of(language: Language) -> set[str]:
 
 
 TEXTS = {code: _texts_of(language) for code, language in LINE.languages.items()}
+OPTED_OUT_MAY_GET = {text for language in LINE.languages.values() for text in
+                     (compliance_reply(language, "help", Policy(HELP_CONTACT)), language.prompt("sms.stopped")[0])}
 
 
 @dataclass
@@ -170,10 +173,18 @@ class TextLine(RuleBasedStateMachine):
     @precondition(lambda self: self.sent)
     @rule(pick=st.integers(0, 10_000))
     def twilio_retries_a_webhook(self, pick: int) -> None:
-        """The same MessageSid again gets the very same answer and changes nothing for the number."""
+        """The same MessageSid again gets the very same answer and changes nothing for the number.
+
+        Once the number opted out, only what an opted-out number may get is given again: HELP, a STOP's confirmation.
+        """
         message_sid, phone, body, answered = self.sent[pick % len(self.sent)]
         again = sms_post(self.client, body, {"From": phone, "MessageSid": message_sid})
-        assert again.status_code == 200 and again.data == answered
+        [number] = [number for number in self.numbers if number.phone == phone]
+        first = replies(Response(answered, mimetype="text/xml"))
+        if number.opted_out and not set(first) <= OPTED_OUT_MAY_GET:
+            assert replies(again) == []
+        else:
+            assert again.status_code == 200 and again.data == answered
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import Database
 from ivr.store.migrations import MIGRATIONS
 from ivr.store.usage import CallPlace, Event, UsageStore
@@ -101,8 +103,24 @@ def test_only_place_columns_can_be_updated(store: TextStore) -> None:
 
 
 def test_opt_outs_kept_during_an_outage_apply_in_order(store: TextStore) -> None:
-    store.apply_opt_outs([("h1", True, "es"), ("h2", True, None), ("h1", False, None)])
+    store.apply_opt_outs([("h1", True, "es", 1), ("h2", True, None, 1), ("h1", False, None, 1)])  # one second
     assert store.number("h1") == NumberState(language="es") and store.number("h2").opted_out
+
+
+def test_a_start_kept_during_an_outage_does_not_undo_a_stop_recorded_after_it(store: TextStore, clock: Clock,
+                                                                              tmp_path: Path) -> None:
+    """One instance kept a START while the store was down; the number's STOP (another instance, or an import)
+    reached the store after it, before this instance applied its spool: the late START must not undo the STOP."""
+    spool = OptOutSpool(tmp_path / SPOOL_FILE)
+    clock.now = time.time() - 3600
+    store.record_opt_out("h1", True)  # opted out long ago
+    store.record_opt_out("h2", True)
+    spool.append("h1", False, None)  # START from both, kept during an outage
+    spool.append("h2", False, None)
+    clock.now = time.time() + 60
+    store.record_opt_out("h1", True)  # a minute later, STOP again, written by another instance
+    assert spool.apply(store.apply_opt_outs) == 2
+    assert store.number("h1").opted_out and not store.number("h2").opted_out
 
 
 def test_rate_counts_per_minute_and_per_day(store: TextStore, clock: Clock) -> None:

@@ -7,7 +7,7 @@ import dataclasses
 from twilio.request_validator import RequestValidator
 
 from ivr.services import services
-from tests.conftest import TEST_BASE, TEST_TOKEN, build_app, sign, twilio_post
+from tests.conftest import TEST_BASE, build_app, sign, twilio_post
 
 
 def test_the_signature_library_matches_twilios_published_example():

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from ivr.content.model import Language, Line
-from ivr.sms.replies import Answer, Incoming, Policy, answer, reading
+from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, reading
 from ivr.sms.sender import OPTED_OUT, SENT, TwilioSender
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import StoreUnavailable
@@ -69,7 +69,7 @@ class TextLine:
 
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
         if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
-            return Answer(self._first_reply(message_sid), NumberState(), limited=False, understood=REPEATED)
+            return Answer(self._retry_reply(number, message_sid), NumberState(), limited=False, understood=REPEATED)
         before = self._with_kept_opt_out(number, self.store.number(number))
         result = answer(self.line, before, incoming, self.policy)
         if result.limited and result.understood not in _ALWAYS_ANSWERED:
@@ -92,6 +92,20 @@ class TextLine:
         language = self.line.language(before.language or result.state.language)
         reply = language.prompt(verdict)[0] if verdict != DROP else None
         return Answer(reply, replace(before, opted_out=result.state.opted_out), understood="over-limit")
+
+    def _retry_reply(self, number: str, message_sid: str) -> str | None:
+        """The first delivery's reply; if the number opted out since, only a reply an opted-out number may get.
+
+        Twilio retries a webhook whose answer it never got, so the retry's reply is the one actually sent:
+        a section or menu asked for before a STOP must not go out after it, but HELP and a STOP's own
+        confirmation still may.
+        """
+        reply = self._first_reply(message_sid)
+        if reply is None or not self._with_kept_opt_out(number, self.store.number(number)).opted_out:
+            return reply
+        allowed = {text for language in self.line.languages.values()
+                   for text in (language.prompt("sms.stopped")[0], compliance_reply(language, "help", self.policy))}
+        return reply if reply in allowed else None
 
     def _first_reply(self, message_sid: str) -> str | None:
         """The reply the first delivery of this MessageSid gave, waiting briefly for it; else nothing."""

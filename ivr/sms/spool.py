@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 SPOOL_FILE = "optout-spool.jsonl"
 
-OptOutChange = tuple[str, bool, "str | None"]  # number hash, opted out, the language whose word it was
+OptOutChange = tuple[str, bool, "str | None", int]  # number hash, opted out, the word's language, when (epoch s)
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class OptOutSpool:
         if not self.holds_entries():
             return None
         latest = None
-        for number, opted_out, _ in self._read(self.path.read_text()):
+        for number, opted_out, *_ in self._read(self.path.read_text()):
             if number == number_hash:
                 latest = opted_out
         return latest
@@ -105,7 +105,7 @@ class OptOutSpool:
         for line in text.splitlines():
             try:
                 entry = json.loads(line)
-                yield str(entry["number"]), bool(entry["opted_out"]), entry.get("language")
+                yield str(entry["number"]), bool(entry["opted_out"]), entry.get("language"), int(entry["at"])
             except (ValueError, KeyError, TypeError):
                 log.error("opt-out spool: skipped a line a crash cut short (%d characters)", len(line))
 

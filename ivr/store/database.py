@@ -273,11 +273,6 @@ class Database:
         with self._faults_as_unavailable(), self._transaction() as tx:
             yield tx
 
-    def ping(self) -> None:
-        """Return if the database answers a query, raise StoreUnavailable if not."""
-        with self.transaction() as tx:
-            tx.execute("SELECT 1")
-
     def probe(self) -> dict[str, str]:
         """A read and a cheap write (this instance's heartbeat row): "ok" or the fault's kind for each.
 

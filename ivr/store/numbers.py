@@ -30,7 +30,7 @@ REPLY_KEEP_SECONDS = 2 * 86400  # Twilio retries a webhook within minutes; two d
 CLAIM_EXPIRY_SECONDS = 60  # a request that claimed a MessageSid and never answered has died: let a retry in
 PERIODS = (("minute", 60), ("day", 86400))
 LINE_TEXTS = "line"  # the rate_counts key of all the line's texts (a number's key is a 64-digit hash)
-_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
+E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")  # what Twilio sends: + and 7 to 15 digits
 # What carriers put in From when the caller hides or has no number (Twilio's voice webhook docs).
 _HIDDEN_CALLER_IDS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "+86282452253"})
 
@@ -57,7 +57,7 @@ class NumberHasher:
 
 def has_caller_id(number: str) -> bool:
     """Whether a caller ID is a real number to text or remember (E.164, not a carrier's "hidden" stand-in)."""
-    return bool(_E164.match(number)) and number not in _HIDDEN_CALLER_IDS
+    return bool(E164.match(number)) and number not in _HIDDEN_CALLER_IDS
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,20 @@ class TextStore:
         with self.database.transaction() as tx:
             _record_opt_out(tx, number_hash, opted_out, language, self._now())
 
-    def apply_opt_outs(self, changes: Iterable[tuple[str, bool, str | None]]) -> None:
-        """Opt-outs and opt-ins kept while the store was down, applied in their order in one transaction."""
+    def apply_opt_outs(self, changes: Iterable[tuple[str, bool, str | None, int]]) -> None:
+        """Opt-outs and opt-ins kept while the store was down, applied in their order in one transaction,
+        each dated when it was made.
+
+        Another instance (or an import) may have recorded an opt-out after an opt-in was kept here: the kept
+        opt-in must not undo it, so it is skipped when the number is opted out with a write as late as its own
+        (a tie with an earlier change of this same batch is ours, in order). When unsure, the number stays out.
+        """
         with self.database.transaction() as tx:
-            for number_hash, opted_out, language in changes:
-                _record_opt_out(tx, number_hash, opted_out, language, self._now())
+            ours: set[str] = set()
+            for number_hash, opted_out, language, at in changes:
+                _record_opt_out(tx, number_hash, opted_out, language, at, keep_later_opt_out=not opted_out,
+                                tie_is_ours=number_hash in ours)
+                ours.add(number_hash)
 
     def opt_out(self, number_hash: str, at: int, source: str = "import") -> None:
         """Opt a number out from a list kept elsewhere, dated `at`: the same single statement as a STOP."""
@@ -236,17 +245,23 @@ def _write_place(tx: Transaction, number_hash: str, changes: Mapping[str, object
 
 
 def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language: str | None, now: int,
-                    source: str = "text", at: int | None = None) -> None:
+                    source: str = "text", at: int | None = None, keep_later_opt_out: bool = False,
+                    tie_is_ours: bool = False) -> None:
     """One statement touching only the opt-out columns (and the language, for PARAR or AYUDA).
 
     An opt-out keeps the date and source it started with, for the audit export; opting back in clears them.
+    With `keep_later_opt_out`, nothing is written to a number opted out by a write as late as `now` (or later
+    only, if `tie_is_ours`).
     """
     dated = (now if at is None else at, source) if opted_out else (None, None)
+    later = ">" if tie_is_ours else ">="
+    skip = f" WHERE NOT (numbers.opted_out = 1 AND numbers.updated_at {later} excluded.updated_at)" \
+        if keep_later_opt_out else ""
     tx.execute(
         "INSERT INTO numbers (number_hash, language, opted_out, updated_at, opted_out_at, opted_out_source)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number_hash) DO UPDATE SET opted_out = excluded.opted_out,"
         " language = COALESCE(excluded.language, numbers.language), updated_at = excluded.updated_at,"
-        f" {_KEEP_EARLIER_OPT_OUT}",
+        f" {_KEEP_EARLIER_OPT_OUT}{skip}",
         (number_hash, language, int(opted_out), now, *dated),
     )
 

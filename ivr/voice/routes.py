@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -18,7 +18,6 @@ from ivr.services import services
 from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import has_caller_id
 from ivr.usage import call_sid, note, note_call_place
-from ivr.voice import urls
 from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret
 
 log = logging.getLogger(__name__)
@@ -215,7 +214,7 @@ def _navigate(language: Language, topic: str, index: int | None, choice: Choice)
 
 
 def _text_me(language: Language, topic: str, index: int | None) -> VoiceResponse:
-    outcome = services().texter.send_topic(language, topic, _param("From"), _param("To"))
+    outcome = services().texts.send_topic(language, topic, _param("From"), _param("To"))
     note("voice", outcome, language.code, topic)  # text.sent, text.opted-out, text.failed, ...
     following = None if index is None else index + 1
     if following is not None and following >= len(language.topics[topic].voice_parts):
