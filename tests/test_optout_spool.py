@@ -15,6 +15,7 @@ from typing import Iterator
 import pytest
 from flask import Flask
 
+import ivr.sms.line
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import StoreUnavailable
 from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
@@ -142,3 +143,23 @@ def test_the_spool_is_left_whole_when_the_store_is_still_down(tmp_path: Path) ->
     with pytest.raises(StoreUnavailable):
         spool.apply(still_down)
     assert spool.pending("h1") is True
+
+
+def test_a_number_opted_out_before_an_outage_gets_no_section_during_it(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, monkeypatch) -> None:  # noqa: F811
+    """An outage must not turn an opted-out number back into a new one: STOP means stop (design.md).
+
+    Each instance keeps a copy of the opted-out numbers, refreshed every KNOWN_OPT_OUTS_SECONDS (0 here, so
+    the text just before the outage brings in the other instance's opt-out).
+    """
+    monkeypatch.setattr(ivr.sms.line, "KNOWN_OPT_OUTS_SECONDS", 0.0)
+    app = line_app(tmp_path, postgres_server, fake_twilio)
+    other_instance = line_app(tmp_path / "other", postgres_server, fake_twilio)
+    assert text(app, "STOP please", caller(50)) != []  # opted out through this instance
+    assert text(other_instance, "STOP please", caller(51)) != []  # and through another one
+    assert text(app, "MENU", caller(52)) != []  # a text this instance answers with the store up
+    with outage(postgres_server, "stopped"):
+        for number in (caller(50), caller(51)):
+            assert text(app, "KEYPOINTS", number) == [] and text(app, "MENU", number) == []
+            assert "STOP" in text(app, "HELP", number)[0]  # HELP is always answered
+        assert text(app, "KEYPOINTS", caller(52)) != []  # a number that did not opt out is still answered

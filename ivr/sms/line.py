@@ -30,6 +30,11 @@ _MORE = "more"  # what answer() calls MORE going on within a section: it does no
 REPEATED = "repeated"  # what a Twilio retry was taken for: it gets the first reply and is not counted again
 RETRY_WAIT_SECONDS = 2.0  # a retry racing the first delivery waits this long for its reply, then answers empty
 SPOOL_RETRY_SECONDS = 5.0  # how often opt-outs kept during an outage are tried again while no text comes in
+# How old this instance's copy of the opted-out numbers may grow: when the store goes down, a number that
+# opted out through another instance (or an import) less than this long ago is the only one it may not know.
+# After the first full copy, each refresh reads only the rows changed since the last one.
+KNOWN_OPT_OUTS_SECONDS = 10.0
+CLOCK_MARGIN_SECONDS = 2  # rows written by an instance whose clock is a little behind are read again
 _OPT_WORDS = frozenset({"stop", "start"})  # what answer() calls the opt-out and opt-in words
 _PLACE_FIELDS = ("language", "topic", "next_part")
 
@@ -48,24 +53,43 @@ class TextLine:
     countries: tuple[str, ...] = ("1",)  # country calling codes a text from a call may go to (TEXT_COUNTRIES)
     _retrying: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
     _failed_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
+    _known_opt_outs: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+    _known_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
+    _known_since: int = field(default=0, init=False, repr=False, compare=False)
 
     # --- texts coming in ------------------------------------------------------------------------------
 
     def receive(self, sender: str, message_sid: str, incoming: Incoming) -> Answer:
-        """The answer to one incoming text; with the store down, as to a new number (its opt-out kept here)."""
+        """The answer to one incoming text; with the store down, as to a new number unless it is known to have
+        opted out (this instance's copy of the opted-out numbers, and its spool)."""
         number = self.hasher(sender)
         self.catch_up()
         try:
             result = self._receive(number, message_sid, incoming)
         except StoreUnavailable as error:
-            before = self._with_kept_opt_out(number, NumberState())
+            before = self._with_kept_opt_out(number, NumberState(opted_out=number in self._known_opt_outs))
             result = answer(self.line, before, incoming, self.policy)
             if result.state.opted_out != before.opted_out or result.understood in _OPT_WORDS:
                 self._keep_opt_out(number, result.state.opted_out, _new_language(before, result.state))
             log.error("store unavailable, text answered without memory (%s): %s", result.understood, error)
             return result
         self.catch_up(force=True)  # the store answered just now: apply what an outage kept without waiting
+        self._refresh_known_opt_outs()
         return result
+
+    def _refresh_known_opt_outs(self) -> None:
+        """Keep a copy of who has opted out (at most KNOWN_OPT_OUTS_SECONDS old), so an outage cannot make
+        them new numbers again."""
+        if time.monotonic() - self._known_at < KNOWN_OPT_OUTS_SECONDS:
+            return
+        try:
+            now, changed = self.store.opt_outs_changed_since(self._known_since)
+        except StoreUnavailable as error:
+            log.warning("cannot refresh the opted-out numbers kept for an outage: %s", error)
+            return
+        opted_out = {number for number, out in changed.items() if out}
+        self._known_opt_outs = (self._known_opt_outs - changed.keys()) | opted_out
+        self._known_since, self._known_at = now - CLOCK_MARGIN_SECONDS, time.monotonic()
 
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
         if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
@@ -190,6 +214,7 @@ class TextLine:
         if self.spool.pending(number) is None:
             try:
                 self.store.record_opt_out(number, opted_out, language)
+                self._known_opt_outs = self._known_opt_outs | {number} if opted_out else self._known_opt_outs - {number}
                 return True
             except StoreUnavailable as error:
                 log.error("opt-out of number %s... kept on this instance: %s", number[:12], error)

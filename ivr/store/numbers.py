@@ -131,6 +131,17 @@ class TextStore:
         with self.database.transaction() as tx:
             _record_opt_out(tx, number_hash, True, None, self._now(), source, at)
 
+    def opt_outs_changed_since(self, since: int) -> tuple[int, dict[str, bool]]:
+        """The time now, and each number written at or after `since` with whether it is opted out now.
+
+        An instance keeps a copy of the opted-out numbers (hashes only) to honour them through an outage;
+        since 0 is the whole list, later calls read only what changed.
+        """
+        now = self._now()
+        with self.database.transaction() as tx:
+            rows = tx.execute("SELECT number_hash, opted_out FROM numbers WHERE updated_at >= ?", (since,))
+        return now, {number_hash: bool(opted_out) for number_hash, opted_out in rows}
+
     def opt_outs_by_day(self) -> list[tuple[int | None, str | None, int]]:
         """Numbers opted out now, counted by UTC day (days since 1970; None: before dates were kept) and source."""
         with self.database.transaction() as tx:
