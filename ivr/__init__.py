@@ -11,8 +11,9 @@ from flask import Flask
 from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.store import AudioStore
 from ivr.config import Settings
-from ivr.content.loader import load_line
 from ivr.observability import install_request_log
+from ivr.publishing.serving import serve
+from ivr.publishing.store import Revisions
 from ivr.security import harden_http, refuse_unsafe_start
 from ivr.services import Services
 from ivr.sms.measure import refuse_long_help
@@ -40,15 +41,17 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     harden_http(app, settings)
     install_request_log(app)
-    line = load_line(settings.content_dir, settings.prompts_dir)
-    refuse_long_help(line, Policy(settings.help_contact, settings.twilio_answers_help))
-    audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     instance = Path(app.instance_path)
     database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}")
     try:
         database.migrate()
     except StoreUnavailable as error:  # the voice line needs no database: start, and migrate when it is back
         log.error("the database is unavailable (%s): calls work, texting answers without memory until it is back", error)
+    revisions = Revisions(database)
+    served = serve(revisions, settings.content_dir, settings.prompts_dir)
+    line = served.line
+    refuse_long_help(line, Policy(settings.help_contact, settings.twilio_answers_help))
+    audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     store = TextStore(database)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day)
@@ -64,6 +67,8 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         hasher=hasher,
         limits=limits,
         usage=UsageRecorder(UsageStore(database)),
+        revisions=revisions,
+        revision=served.revision,
     )
     install_usage_counting(app, app.extensions["otline"].usage)
     if settings.auth_token is None:
@@ -75,6 +80,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from ivr.audio.routes import bp as audio_bp
     from ivr.cli import audio_cli, content_cli, stats
     from ivr.health import bp as health_bp
+    from ivr.publishing.cli import add_publishing_commands
     from ivr.sms.routes import bp as sms_bp
     from ivr.voice.routes import bp as voice_bp
 
@@ -82,6 +88,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(sms_bp)
     app.register_blueprint(audio_bp)
     app.register_blueprint(health_bp)
+    add_publishing_commands(content_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(stats)

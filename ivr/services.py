@@ -9,6 +9,7 @@ from flask import current_app
 from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
+from ivr.publishing.store import Revisions
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore
 from ivr.texting import TopicTexter
 from ivr.usage import UsageRecorder
@@ -26,6 +27,8 @@ class Services:
     hasher: NumberHasher
     limits: RateLimits
     usage: UsageRecorder
+    revisions: Revisions
+    revision: int | None  # the live revision this line is; None when read from the folders (store down)
 
 
 def services() -> Services:

@@ -16,7 +16,8 @@ from ivr.store.migrations import MIGRATIONS
 from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits, TextStore, load_or_create_secret
 
-TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "schema_version")
+TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "revisions", "revision_audit",
+          "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

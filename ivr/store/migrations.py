@@ -26,4 +26,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " call_sid TEXT PRIMARY KEY, language TEXT NOT NULL, place TEXT NOT NULL, updated_at BIGINT NOT NULL)",
         "CREATE INDEX call_places_updated ON call_places (updated_at)",
     ),
+    (  # revisions (issue 14): the line's words as numbered revisions, exactly one live, and who did what to them
+        "CREATE TABLE revisions ("
+        " number INTEGER PRIMARY KEY, document TEXT NOT NULL, digest TEXT NOT NULL, author TEXT NOT NULL,"
+        " note TEXT NOT NULL, created_at BIGINT NOT NULL,"
+        " state TEXT NOT NULL CHECK (state IN ('draft', 'in_review', 'approved', 'live', 'retired')),"
+        " approved_by TEXT, approved_at BIGINT, published_at BIGINT, restores INTEGER)",
+        "CREATE UNIQUE INDEX revisions_one_live ON revisions (state) WHERE state = 'live'",
+        "CREATE TABLE revision_audit ("
+        " id INTEGER PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, revision INTEGER,"
+        " outcome TEXT NOT NULL, origin TEXT NOT NULL)",
+    ),
 )

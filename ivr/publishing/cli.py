@@ -1,0 +1,199 @@
+"""Staff commands for revisions, in the `content` group: import, review, publish, roll back, read history."""
+
+from __future__ import annotations
+
+import getpass
+import socket
+from datetime import datetime, timezone
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from ivr.content.staff_file import ContentError
+from ivr.publishing.document import read_folders, staff_diff, strangers, write_folders
+from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, PUBLISH, SUBMIT
+from ivr.publishing.serving import check_document
+from ivr.publishing.store import Refused, Revision, Revisions
+from ivr.services import services
+from ivr.sms.replies import Policy
+from ivr.store.database import StoreUnavailable
+
+STAFF_NAME = click.option("--by", "actor", metavar="NAME", default=getpass.getuser, show_default="your login name",
+                          help="Who does this, for the audit trail.")
+
+
+def origin() -> str:
+    """Where a staff action came from, for the audit trail."""
+    return f"cli {getpass.getuser()}@{socket.gethostname()}"
+
+
+def _revisions() -> Revisions:
+    found = services().revisions
+    if found is None:
+        raise click.ClickException("this line keeps no revisions (no database); the files are its words")
+    return found
+
+
+class PublishingCommand(click.Command):
+    """A refusal or a database that is down is one clear line and a non-zero exit, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except Refused as refusal:
+            raise click.ClickException(str(refusal)) from refusal
+        except StoreUnavailable as error:
+            raise click.ClickException(f"the database is unavailable ({error}); nothing changed") from error
+
+
+def _command(name: str) -> click.decorators.FC:
+    return click.command(name, cls=PublishingCommand)
+
+
+@_command("import")
+@click.option("--note", default="", help="What changed and why, for the reviewer and the history.")
+@click.option("--author", metavar="NAME", default=getpass.getuser, show_default="your login name",
+              help="Who wrote the change.")
+@with_appcontext
+def import_files(note: str, author: str) -> None:
+    """Make a draft revision from content/ and prompts/, after the same checks as `content check`."""
+    settings = services().settings
+    try:
+        files = read_folders(settings.content_dir, settings.prompts_dir)
+    except ContentError as error:
+        files, problems = {}, [str(problem) for problem in error.problems]
+    else:
+        problems = check_document(files, Policy(settings.help_contact, settings.twilio_answers_help))
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) found; no draft was made. Fix them, then import again.")
+    number = _revisions().import_draft(files, author, note, origin())
+    click.echo(f"revision {number}: draft by {author}, {len(files)} files. Next: content diff {number}, "
+               f"then content submit {number}")
+
+
+@_command("export")
+@click.argument("number", type=int, metavar="REV")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export(number: int, directory: Path) -> None:
+    """Write revision REV's files into DIR/content and DIR/prompts, exactly as they were imported."""
+    files = _revisions().files(number)
+    extra = strangers(files, directory)
+    if extra:
+        raise click.ClickException(f"{directory} already has files revision {number} does not ({', '.join(extra)}); "
+                                   "export into an empty folder, or remove them first")
+    written = write_folders(files, directory)
+    click.echo(f"revision {number}: wrote {len(written)} files under {directory}")
+
+
+@_command("drafts")
+@with_appcontext
+def drafts() -> None:
+    """Revisions not live yet: drafts, those in review, and approved ones waiting to be published."""
+    waiting = _revisions().listing((DRAFT, IN_REVIEW, APPROVED))
+    for revision in waiting:
+        click.echo(_summary(revision))
+    if not waiting:
+        click.echo("no drafts: every revision is live or retired")
+
+
+@_command("diff")
+@click.argument("number", type=int, metavar="REV")
+@click.argument("other", type=int, metavar="[REV]", required=False)
+@with_appcontext
+def diff(number: int, other: int | None) -> None:
+    """What REV changes from the live revision, or from the first REV to the second, file by file."""
+    revisions = _revisions()
+    before, after = (revisions.live_number(), number) if other is None else (number, other)
+    if before is None:
+        raise click.ClickException("no revision is live to compare with; name two revisions")
+    lines = list(staff_diff(revisions.files(before), revisions.files(after)))
+    click.echo(f"revision {before} -> revision {after}: " + ("no differences" if not lines else ""))
+    for line in lines:
+        click.echo(line)
+
+
+def _act(action: str, number: int, actor: str, self_approve: bool = False) -> Revision:
+    return _revisions().act(number, action, actor, origin(), self_approve)
+
+
+@_command("submit")
+@click.argument("number", type=int, metavar="REV")
+@STAFF_NAME
+@with_appcontext
+def submit(number: int, actor: str) -> None:
+    """Ask a second person to review draft REV."""
+    revision = _act(SUBMIT, number, actor)
+    click.echo(f"revision {number}: in review. A person other than {revision.author} runs content approve {number}")
+
+
+@_command("approve")
+@click.argument("number", type=int, metavar="REV")
+@STAFF_NAME
+@click.option("--self-approve", is_flag=True,
+              help="Approve your own revision: only for a one-person development set-up; recorded as such.")
+@with_appcontext
+def approve(number: int, actor: str, self_approve: bool) -> None:
+    """Approve REV, in review, as a person other than its author."""
+    _act(APPROVE, number, actor, self_approve)
+    click.echo(f"revision {number}: approved by {actor}. Next: content publish {number}")
+
+
+@_command("publish")
+@click.argument("number", type=int, metavar="REV")
+@STAFF_NAME
+@with_appcontext
+def publish(number: int, actor: str) -> None:
+    """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
+    settings = services().settings
+    problems = check_document(_revisions().files(number), Policy(settings.help_contact, settings.twilio_answers_help))
+    if problems:  # e.g. HELP_CONTACT changed since the import and now makes HELP too long
+        raise click.ClickException(f"revision {number} cannot be published here: {problems[0]}"
+                                   f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
+    _act(PUBLISH, number, actor)
+    click.echo(f"revision {number}: live. Instances serve it when they next start")
+
+
+@_command("rollback")
+@click.argument("number", type=int, metavar="[REV]", required=False)
+@STAFF_NAME
+@with_appcontext
+def rollback(number: int | None, actor: str) -> None:
+    """Put back the revision live before this one (or REV) as a new live revision."""
+    revision = _revisions().rollback(actor, origin(), number)
+    click.echo(f"revision {revision.number}: live, a copy of revision {revision.restores}")
+
+
+@_command("history")
+@with_appcontext
+def history() -> None:
+    """Every revision, then every action on them: who, what, when, from where."""
+    revisions = _revisions()
+    for revision in revisions.listing():
+        click.echo(_summary(revision))
+    click.echo("")
+    for row in revisions.audit():
+        target = f"revision {row.revision}" if row.revision is not None else "-"
+        click.echo(f"{_when(row.at)}  {row.actor}  {row.action} {target}: {row.outcome}  ({row.origin})")
+
+
+def _summary(revision: Revision) -> str:
+    approved = f", approved by {revision.approved_by}" if revision.approved_by else ""
+    note = f": {revision.note}" if revision.note else ""
+    return (f"revision {revision.number}  {revision.state.replace('_', ' ')}  by {revision.author} "
+            f"{_when(revision.created_at)}{approved}{note}")
+
+
+def _when(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+COMMANDS = (import_files, export, drafts, diff, submit, approve, publish, rollback, history)
+
+
+def add_publishing_commands(group: click.Group) -> None:
+    for command in COMMANDS:
+        group.add_command(command)
