@@ -12,6 +12,7 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.store import AudioStore
 from ivr.config import Settings
 from ivr.observability import install_request_log
+from ivr.publishing.live import install_live_revision
 from ivr.publishing.serving import serve
 from ivr.publishing.store import Revisions
 from ivr.security import harden_http, refuse_unsafe_start
@@ -71,6 +72,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         revision=served.revision,
     )
     install_usage_counting(app, app.extensions["otline"].usage)
+    install_live_revision(app, settings.revision_poll_seconds)
     if settings.auth_token is None:
         log.warning(
             "DEVELOPMENT MODE: TWILIO_AUTH_TOKEN is not set, so requests are NOT checked for Twilio's "

@@ -16,6 +16,8 @@ DEFAULT_SMS_PER_DAY = 40
 PRODUCTION = "production"
 # Twilio sends at most 1,600 characters of text plus about 30 short parameters: 64 KB is generous.
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+# A publish must reach every worker within 5 s: each checks the live revision's number this often.
+DEFAULT_REVISION_POLL_SECONDS = 2.0
 
 
 class ConfigurationError(RuntimeError):
@@ -43,6 +45,7 @@ class Settings:
     line_env: str = "development"
     trust_proxy: bool = False
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES
+    revision_poll_seconds: float = DEFAULT_REVISION_POLL_SECONDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -80,6 +83,7 @@ class Settings:
             line_env=(get("LINE_ENV") or "development").lower(),
             trust_proxy=(get("TRUST_PROXY") or "0").lower() in ("1", "true", "yes"),
             max_request_bytes=int(get("MAX_REQUEST_BYTES") or DEFAULT_MAX_REQUEST_BYTES),
+            revision_poll_seconds=float(get("REVISION_POLL_SECONDS") or DEFAULT_REVISION_POLL_SECONDS),
         )
 
     @property

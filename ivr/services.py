@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 
 from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
@@ -32,4 +32,8 @@ class Services:
 
 
 def services() -> Services:
-    return current_app.extensions["otline"]
+    """The app's services, pinned for the rest of the request: a new revision swapped in meanwhile waits for
+    the next request, so one answer never mixes two revisions of the line."""
+    if "otline" not in g:
+        g.otline = current_app.extensions["otline"]
+    return g.otline

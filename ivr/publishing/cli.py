@@ -111,7 +111,7 @@ def diff(number: int, other: int | None) -> None:
     if before is None:
         raise click.ClickException("no revision is live to compare with; name two revisions")
     lines = list(staff_diff(revisions.files(before), revisions.files(after)))
-    click.echo(f"revision {before} -> revision {after}: " + ("no differences" if not lines else ""))
+    click.echo(f"revision {before} -> revision {after}: {'no differences' if not lines else 'what staff changed'}")
     for line in lines:
         click.echo(line)
 
@@ -154,7 +154,7 @@ def publish(number: int, actor: str) -> None:
         raise click.ClickException(f"revision {number} cannot be published here: {problems[0]}"
                                    f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
     _act(PUBLISH, number, actor)
-    click.echo(f"revision {number}: live. Instances serve it when they next start")
+    click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
 
 
 @_command("rollback")

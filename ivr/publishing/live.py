@@ -1,0 +1,89 @@
+"""A newly published revision reaches every worker of every instance within seconds, without a restart.
+
+Each worker runs one background thread (started at its first request, so it exists in every forked
+gunicorn worker) that asks the store for the live revision's number every few seconds: one cheap
+indexed query. When the number changes it loads the revision and swaps the app's Services, one
+reference, at once. Requests never wait on the database for this; a request already running keeps
+the Services it started with (services() pins them per request), and a call's URLs keep resolving
+in the new revision because every unknown place falls back to the main menu.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import replace
+
+from flask import Flask
+
+from ivr.config import ConfigurationError
+from ivr.content.staff_file import ContentError
+from ivr.publishing.document import load_document
+from ivr.services import Services
+from ivr.sms.measure import refuse_long_help
+from ivr.sms.replies import Policy
+from ivr.store.database import StoreUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class LiveRevision:
+    """Keeps one app's line on the live revision, checking every `poll_seconds`."""
+
+    def __init__(self, app: Flask, poll_seconds: float):
+        self._app = app
+        self._poll_seconds = poll_seconds
+        self._started_in: int | None = None  # the process whose thread polls: a forked worker starts its own
+        self._start_lock = threading.Lock()
+        self._stopped = threading.Event()
+
+    def ensure_polling(self) -> None:
+        """Start this process's polling thread if it has none (cheap: one comparison per request)."""
+        if self._started_in == os.getpid():
+            return
+        with self._start_lock:
+            if self._started_in != os.getpid():
+                threading.Thread(target=self._poll, name="live-revision", daemon=True).start()
+                self._started_in = os.getpid()
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _poll(self) -> None:
+        while not self._stopped.wait(self._poll_seconds):
+            self.refresh()
+
+    def refresh(self) -> int | None:
+        """Swap in the live revision if it changed; return the revision now served."""
+        current: Services = self._app.extensions["otline"]
+        try:
+            number = current.revisions.live_number()
+            if number is None or number == current.revision:
+                return current.revision
+            live = current.revisions.live()
+        except StoreUnavailable as error:  # keep serving what we have; the next check tries again
+            log.debug("cannot check the live revision (%s)", error)
+            return current.revision
+        revision, files = live
+        try:
+            line = load_document(files)
+            refuse_long_help(line, Policy(current.settings.help_contact, current.settings.twilio_answers_help))
+        except (ContentError, ConfigurationError) as error:  # never swap in a line this instance cannot serve
+            log.error("live revision %d cannot be served here, still serving %s: %s", revision.number,
+                      current.revision, error)
+            return current.revision
+        self._app.extensions["otline"] = replace(current, line=line, pages=replace(current.pages, line=line),
+                                                 revision=revision.number)
+        log.info("now serving revision %d (was %s)", revision.number, current.revision)
+        return revision.number
+
+
+def install_live_revision(app: Flask, poll_seconds: float) -> LiveRevision | None:
+    """Poll for a new live revision in every worker; poll_seconds 0 turns it off (a restart is then needed)."""
+    if poll_seconds <= 0:
+        return None
+    live = LiveRevision(app, poll_seconds)
+    app.before_request(live.ensure_polling)
+    app.extensions["otline.live"] = live
+    return live
