@@ -37,9 +37,11 @@ def free_port() -> int:
 
 
 def start_server(root: Path, port: int, workers: int | None, threads: int | None, worker_class: str | None,
-                 log_path: Path) -> subprocess.Popen:
+                 log_path: Path, settings: dict[str, str] | None = None) -> subprocess.Popen:
+    """gunicorn serving root on 127.0.0.1:port; `settings` adds to (or replaces) the app's environment."""
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "BIND": f"127.0.0.1:{port}"}
     env.pop("DATABASE_URL", None)
+    env.update(settings or {})
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)
     if threads:

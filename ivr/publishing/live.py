@@ -51,8 +51,10 @@ class LiveRevision:
         self._stopped.set()
 
     def _poll(self) -> None:
-        while not self._stopped.wait(self._poll_seconds):
+        """Check at once (a worker forked from a preloaded master may hold an older revision), then regularly."""
+        while not self._stopped.is_set():
             self.refresh()
+            self._stopped.wait(self._poll_seconds)
 
     def refresh(self) -> int | None:
         """Swap in the live revision if it changed; return the revision now served."""
