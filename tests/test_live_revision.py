@@ -89,3 +89,19 @@ def test_a_publish_reaches_a_polling_instance_within_5_seconds_while_calls_go_on
 def build_polling(tmp_path: Path, database_url: str, words: Path) -> Flask:
     return build_app(tmp_path / "polling", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
                      PROMPTS_DIR=str(words / "prompts"), REVISION_POLL_SECONDS="2")
+
+
+def test_a_worker_checks_at_its_first_request_not_after_a_poll_interval(tmp_path: Path, app: Flask,
+                                                                          database_url: str, words: Path):
+    """A gunicorn worker forked from a preloaded master holds the master's revision: it must not serve it long."""
+    other = build_app(tmp_path / "slow", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
+                      PROMPTS_DIR=str(words / "prompts"), REVISION_POLL_SECONDS="60")
+    number = publish_louder(app, words)
+    twilio_post(other.test_client(), "/voice")  # the worker's first request
+    deadline = time.monotonic() + 3
+    try:
+        while found(other).revision != number:
+            assert time.monotonic() < deadline, "the worker waits for its first poll interval (60 s)"
+            time.sleep(0.05)
+    finally:
+        other.extensions["otline.live"].stop()
