@@ -82,7 +82,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from ivr.audio.routes import bp as audio_bp
     from ivr.cli import audio_cli, content_cli, stats
     from ivr.health import bp as health_bp
-    from ivr.publishing.cli import add_publishing_commands
     from ivr.sms.routes import bp as sms_bp
     from ivr.voice.routes import bp as voice_bp
 
@@ -90,7 +89,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(sms_bp)
     app.register_blueprint(audio_bp)
     app.register_blueprint(health_bp)
-    add_publishing_commands(content_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(audio_cli)
     app.cli.add_command(stats)

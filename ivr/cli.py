@@ -17,6 +17,7 @@ from ivr.content.model import Line
 from ivr.content.readability import reading_level, spanish_reading_notes
 from ivr.content.spoken_rules import spoken_findings
 from ivr.content.staff_file import ContentError
+from ivr.publishing.cli import add_publishing_commands
 from ivr.report import usage_report
 from ivr.services import services
 from ivr.sms.measure import every_text, words_in_contact
@@ -36,7 +37,8 @@ class StaffGroup(click.Group):
             raise click.ClickException(str(error)) from error
 
 
-content_cli = StaffGroup("content", help="Check the words of the line (content/ and prompts/).")
+content_cli = StaffGroup("content", help="Check, review and publish the words of the line (content/ and prompts/).")
+add_publishing_commands(content_cli)  # import, diff, submit, approve, publish, rollback... (ivr/publishing/cli.py)
 audio_cli = StaffGroup("audio", help="Make the line's audio (audio/) from its words.")
 GAP_MEANINGS = {
     "missing": "no audio yet, spoken with <Say>",

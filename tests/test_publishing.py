@@ -60,7 +60,8 @@ def edit(words: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy", new: str = "OCCUPATIONAL THERAPY") -> int:
+def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy",
+                   new: str = "OCCUPATIONAL THERAPY") -> int:
     """An edit of the English key points, imported by ana, submitted and approved by ben; its number."""
     edit(words, "content/en/topics/key-points.txt", old, new)
     number = len(found(app).revisions.listing()) + 1
