@@ -13,11 +13,15 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from ivr.audio.build import plan, run
+from ivr.audio.store import AudioStore
+from ivr.content.loader import load_line
 from ivr.publishing.document import read_folders
 from ivr.publishing.store import Refused, Revisions
 from ivr.services import Services
 from ivr.store.database import Database
 from tests.conftest import DATABASE_DOWN_URL, PROJECT, build_app
+from tests.test_audio_build import FakeEngine
 from tests.test_store import BACKENDS, empty_postgres
 
 
@@ -37,7 +41,7 @@ def words(tmp_path: Path) -> Path:
 
 def line_app(tmp_path: Path, database_url: str, words: Path) -> Flask:
     return build_app(tmp_path / "instance", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
-                     PROMPTS_DIR=str(words / "prompts"))
+                     PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(words / "audio"))
 
 
 @pytest.fixture
@@ -146,14 +150,17 @@ def test_a_draft_goes_live_only_when_another_person_approves_it(app: Flask, word
     own = staff(app, "approve", "2", "--by", "ana")
     assert own.exit_code == 1 and own.output.count("\n") == 1 and "a different person must approve it" in own.output
     assert staff(app, "approve", "2", "--by", "ben").exit_code == 0
-    assert staff(app, "publish", "2", "--by", "ana").exit_code == 0
+    assert staff(app, "publish", "2", "--by", "ana", "--allow-missing-audio").exit_code == 0
     revisions = found(app).revisions
     assert revisions.live_number() == 2 and revisions.get(1).state == "retired"
     assert revisions.get(2).approved_by == "ben"
     steps = [(row.actor, row.action, row.revision, row.outcome.split(":")[0]) for row in revisions.audit()]
-    assert steps[1:] == [("ana", "import", 2, "draft"), ("ana", "publish", 2, "refused"),
-                         ("ana", "submit", 2, "submitted for review"), ("ana", "approve", 2, "refused"),
-                         ("ben", "approve", 2, "approved by ben, a second person"), ("ana", "publish", 2, "published")]
+    assert steps[1:-1] == [("ana", "import", 2, "draft"), ("ana", "publish", 2, "refused"),
+                           ("ana", "submit", 2, "submitted for review"), ("ana", "approve", 2, "refused"),
+                           ("ben", "approve", 2, "approved by ben, a second person")]
+    published = revisions.audit()[-1]  # no audio was built in this test: every part is spoken with <Say>
+    assert (published.actor, published.action) == ("ana", "publish")
+    assert published.outcome.startswith("published with") and published.outcome.endswith("(--allow-missing-audio)")
     assert all(row.origin.startswith("cli ") for row in revisions.audit()[1:])
 
 
@@ -167,7 +174,7 @@ def test_self_approval_is_allowed_only_when_asked_and_is_audited(app: Flask, wor
 
 def test_rollback_makes_a_new_live_copy_of_the_revision_live_before(app: Flask, words: Path):
     number = reviewed_draft(app, words)
-    staff(app, "publish", str(number), "--by", "ben")
+    staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio")
     result = staff(app, "rollback", "--by", "carla")
     assert result.exit_code == 0, result.output
     revisions = found(app).revisions
@@ -262,7 +269,7 @@ def test_instances_starting_together_on_a_new_database_make_one_revision_1(tmp_p
 def test_the_app_serves_the_live_revision_and_warns_when_the_files_differ(tmp_path: Path, app: Flask,
                                                                           database_url: str, words: Path, caplog):
     number = reviewed_draft(app, words)
-    staff(app, "publish", str(number), "--by", "ben")
+    staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio")
     edit(words, "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Something else entirely")
     with caplog.at_level(logging.WARNING):
         restarted = line_app(tmp_path, database_url, words)
@@ -286,3 +293,32 @@ def test_without_its_database_the_line_serves_the_files_and_says_so(tmp_path: Pa
     assert "serving the words in" in caplog.text
     result = staff(app, "drafts")
     assert result.exit_code == 1 and "the database is unavailable" in result.output
+
+
+def build_audio(words: Path) -> None:
+    """Audio in the line's voice (a fake engine named gtts) for every part of the files as they are now."""
+    line = load_line(words / "content", words / "prompts")
+    store, engine = AudioStore(words / "audio"), FakeEngine()
+    jobs, unchanged = plan(line, store, engine)
+    assert not run(jobs, unchanged, engine, store, workers=2).failed
+
+
+def test_a_revision_goes_live_only_with_its_audio_or_when_told_to_speak_the_rest(app: Flask, words: Path):
+    build_audio(words)
+    number = reviewed_draft(app, words)  # one English section edited since the audio was made
+    refused = staff(app, "publish", str(number), "--by", "ben")
+    assert refused.exit_code == 1 and "1 part(s) have no audio in the line's voice" in refused.output
+    assert found(app).revisions.get(number).state == "approved"
+    build_audio(words)
+    done = staff(app, "publish", str(number), "--by", "ben")
+    assert done.exit_code == 0 and "<Say>" not in done.output
+    assert found(app).revisions.audit()[-1].outcome == "published"
+
+
+def test_publishing_without_audio_when_told_is_audited(app: Flask, words: Path):
+    build_audio(words)
+    number = reviewed_draft(app, words)
+    result = staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio")
+    assert result.exit_code == 0 and "1 part(s) are spoken with <Say>" in result.output
+    assert found(app).revisions.audit()[-1].outcome == ("published with 1 part(s) spoken with <Say> "
+                                                        "(--allow-missing-audio)")

@@ -12,9 +12,12 @@ ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "revisio
         if line and not line.startswith("#")]
 
 
-@pytest.mark.parametrize("state,action,actor,author,self_approve,expected", ROWS, ids=["|".join(row) for row in ROWS])
-def test_a_step_does_what_the_table_says(state, action, actor, author, self_approve, expected):
-    step = decide(state, action, actor, author, self_approve == "yes")
+@pytest.mark.parametrize("state,action,actor,author,flags,expected", ROWS, ids=["|".join(row) for row in ROWS])
+def test_a_step_does_what_the_table_says(state, action, actor, author, flags, expected):
+    named = dict(flag.partition("=")[::2] for flag in flags.split(",") if flag)
+    assert set(named) <= {"self-approve", "missing-audio", "allow-missing-audio"}, f"unknown flag in {flags}"
+    step = decide(state, action, actor, author, "self-approve" in named, int(named.get("missing-audio") or 0),
+                  "allow-missing-audio" in named)
     if expected.startswith("refused: "):
         assert step.state is None and expected.removeprefix("refused: ") in step.reason, step
     else:

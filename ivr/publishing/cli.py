@@ -10,8 +10,10 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
+from ivr.audio.build import gaps
+from ivr.audio.store import AudioStore
 from ivr.content.staff_file import ContentError
-from ivr.publishing.document import read_folders, staff_diff, strangers, write_folders
+from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, PUBLISH, SUBMIT
 from ivr.publishing.serving import check_document
 from ivr.publishing.store import Refused, Revision, Revisions
@@ -145,16 +147,23 @@ def approve(number: int, actor: str, self_approve: bool) -> None:
 @_command("publish")
 @click.argument("number", type=int, metavar="REV")
 @STAFF_NAME
+@click.option("--allow-missing-audio", is_flag=True,
+              help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
 @with_appcontext
-def publish(number: int, actor: str) -> None:
+def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
     settings = services().settings
-    problems = check_document(_revisions().files(number), Policy(settings.help_contact, settings.twilio_answers_help))
+    files = _revisions().files(number)
+    problems = check_document(files, Policy(settings.help_contact, settings.twilio_answers_help))
     if problems:  # e.g. HELP_CONTACT changed since the import and now makes HELP too long
         raise click.ClickException(f"revision {number} cannot be published here: {problems[0]}"
                                    f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
-    _act(PUBLISH, number, actor)
+    missing = gaps(load_document(files), AudioStore(settings.audio_dir))
+    _revisions().act(number, PUBLISH, actor, origin(), missing_audio=len(missing),
+                     allow_missing_audio=allow_missing_audio)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
+    if missing:
+        click.echo(f"{len(missing)} part(s) are spoken with <Say> until `flask --app app audio build` makes them")
 
 
 @_command("rollback")

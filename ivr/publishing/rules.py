@@ -18,9 +18,11 @@ class Step:
     reason: str
 
 
-def decide(state: str, action: str, actor: str, author: str, self_approve: bool = False) -> Step:
+def decide(state: str, action: str, actor: str, author: str, self_approve: bool = False, missing_audio: int = 0,
+           allow_missing_audio: bool = False) -> Step:
     """What `action` by `actor` does to a revision in `state` written by `author`.
 
+    `missing_audio` counts the parts a revision to publish has no audio for in the line's voice.
     ROLLBACK asks about the old revision being restored: its copy goes live as a new revision.
     """
     if action == SUBMIT:
@@ -39,7 +41,12 @@ def decide(state: str, action: str, actor: str, author: str, self_approve: bool 
         return Step(None, f"{author} wrote it, so a different person must approve it "
                           "(--self-approve only in a one-person development set-up)")
     if action == PUBLISH:
-        if state == APPROVED:  # reviewed by a second person: it may go live
+        if state == APPROVED and missing_audio and not allow_missing_audio:  # families would hear <Say> unasked
+            return Step(None, f"{missing_audio} part(s) have no audio in the line's voice; run audio build, or "
+                              "publish with --allow-missing-audio to speak them with <Say>")
+        if state == APPROVED and missing_audio:  # the staff member chose spoken fallback, and it is recorded
+            return Step(LIVE, f"published with {missing_audio} part(s) spoken with <Say> (--allow-missing-audio)")
+        if state == APPROVED:  # reviewed by a second person, its audio complete: it may go live
             return Step(LIVE, "published")
         if state == LIVE:  # nothing to do, and saying so beats a silent success
             return Step(None, "it is already live")

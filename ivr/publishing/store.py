@@ -111,12 +111,14 @@ class Revisions:
             self._audit(tx, author, "import", same[0], f"refused: {refusal}", origin)
         raise Refused(refusal)
 
-    def act(self, number: int, action: str, actor: str, origin: str, self_approve: bool = False) -> Revision:
+    def act(self, number: int, action: str, actor: str, origin: str, self_approve: bool = False,
+            missing_audio: int = 0, allow_missing_audio: bool = False) -> Revision:
         """Submit, approve or publish a revision as the rules allow; every attempt is an audit row."""
         with self.database.transaction() as tx:
             self._lock(tx)
             revision = self._summary(tx, number)
-            step = decide(revision.state, action, actor, revision.author, self_approve)
+            step = decide(revision.state, action, actor, revision.author, self_approve, missing_audio,
+                          allow_missing_audio)
             if step.state is not None:
                 now = int(self._clock())
                 if step.state == LIVE:
