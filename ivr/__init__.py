@@ -61,7 +61,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         settings=settings,
         line=line,
         pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
-                         texting=not isinstance(texter, TextingUnavailable)),
+                         texting=not isinstance(texter, TextingUnavailable), revision=served.revision),
         audio=audio,
         texter=texter,
         store=store,

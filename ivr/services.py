@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app, g
+from flask import current_app, g, has_request_context, request
 
 from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
@@ -14,6 +14,9 @@ from ivr.store.numbers import NumberHasher, RateLimits, TextStore
 from ivr.texting import TopicTexter
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
+from ivr.voice.urls import REVISION_PARAMETER
+
+PREVIOUS = "otline.previous"  # app.extensions key: the Services of the revision live before the current one
 
 
 @dataclass(frozen=True)
@@ -32,8 +35,14 @@ class Services:
 
 
 def services() -> Services:
-    """The app's services, pinned for the rest of the request: a new revision swapped in meanwhile waits for
-    the next request, so one answer never mixes two revisions of the line."""
+    """The app's services for this request, pinned at first use so one answer never mixes two revisions.
+
+    A call whose URL names the revision live just before (`rev`, see ivr/voice/urls.py) keeps hearing it.
+    """
     if "otline" not in g:
         g.otline = current_app.extensions["otline"]
+        previous = current_app.extensions.get(PREVIOUS)
+        if previous is not None and has_request_context() and \
+                request.args.get(REVISION_PARAMETER) == str(previous.revision):
+            g.otline = previous
     return g.otline

@@ -105,3 +105,22 @@ def test_a_worker_checks_at_its_first_request_not_after_a_poll_interval(tmp_path
             time.sleep(0.05)
     finally:
         other.extensions["otline.live"].stop()
+
+
+def test_a_call_in_progress_finishes_in_the_revision_it_started_on(tmp_path: Path, app: Flask, database_url: str,
+                                                                   words: Path):
+    other = line_app(tmp_path / "other", database_url, words)
+    client = other.test_client()
+    part = key_points_part(other, "Occupational therapy, or O T")
+    started = twilio_post(client, f"/voice/en/topic/key-points/part/{part - 1}?rev=1").get_data(as_text=True)
+    assert f"/voice/en/topic/key-points/part/{part}?rev=1" in started  # the call's next step names its revision
+    number = publish_louder(app, words)
+    LiveRevision(other, 1).refresh()
+    same_call = twilio_post(client, f"/voice/en/topic/key-points/part/{part}?rev=1").get_data(as_text=True)
+    assert LOUDER not in same_call and "?rev=1" in same_call
+    for url in (f"/voice/en/topic/key-points/part/{part}?rev={number}", f"/voice/en/topic/key-points/part/{part}",
+                f"/voice/en/topic/key-points/part/{part}?rev=0", f"/voice/en/topic/key-points/part/{part}?rev=x"):
+        answer = twilio_post(client, url)  # the new revision, or a revision this instance no longer holds
+        assert answer.status_code == 200 and LOUDER in answer.get_data(as_text=True), url
+    new_call = twilio_post(client, "/voice").get_data(as_text=True)
+    assert f"rev={number}" in new_call and "rev=1" not in new_call

@@ -4,8 +4,10 @@ Each worker runs one background thread (started at its first request, so it exis
 gunicorn worker) that asks the store for the live revision's number every few seconds: one cheap
 indexed query. When the number changes it loads the revision and swaps the app's Services, one
 reference, at once. Requests never wait on the database for this; a request already running keeps
-the Services it started with (services() pins them per request), and a call's URLs keep resolving
-in the new revision because every unknown place falls back to the main menu.
+the Services it started with (services() pins them per request). A call's URLs name the revision it
+is hearing (`rev`): a call on the revision live just before goes on in it, so no caller hears half of
+one revision and half of another; an older one is answered from the new revision, where every place
+the new words no longer have falls back to the main menu.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from flask import Flask
 from ivr.config import ConfigurationError
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document
-from ivr.services import Services
+from ivr.services import PREVIOUS, Services
 from ivr.sms.measure import refuse_long_help
 from ivr.sms.replies import Policy
 from ivr.store.database import StoreUnavailable
@@ -75,8 +77,9 @@ class LiveRevision:
             log.error("live revision %d cannot be served here, still serving %s: %s", revision.number,
                       current.revision, error)
             return current.revision
-        self._app.extensions["otline"] = replace(current, line=line, pages=replace(current.pages, line=line),
-                                                 revision=revision.number)
+        self._app.extensions[PREVIOUS] = current  # calls in progress finish their sections in it
+        self._app.extensions["otline"] = replace(current, line=line, revision=revision.number,
+                                                 pages=replace(current.pages, line=line, revision=revision.number))
         log.info("now serving revision %d (was %s)", revision.number, current.revision)
         return revision.number
 
