@@ -6,6 +6,7 @@ Each test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (a
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -16,6 +17,7 @@ from flask import Flask
 from ivr.audio.build import plan, run
 from ivr.audio.store import AudioStore
 from ivr.content.loader import load_line
+from ivr.publishing.cli import login_name
 from ivr.publishing.document import read_folders
 from ivr.publishing.store import Refused, Revisions
 from ivr.services import Services
@@ -322,3 +324,11 @@ def test_publishing_without_audio_when_told_is_audited(app: Flask, words: Path):
     assert result.exit_code == 0 and "1 part(s) are spoken with <Say>" in result.output
     assert found(app).revisions.audit()[-1].outcome == ("published with 1 part(s) spoken with <Say> "
                                                         "(--allow-missing-audio)")
+
+
+def test_a_login_without_a_name_is_named_by_its_uid(monkeypatch):
+    def no_name() -> str:
+        raise KeyError("getpwuid(): uid not found: 12345")
+
+    monkeypatch.setattr("getpass.getuser", no_name)
+    assert login_name() == f"uid {os.getuid()}"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import getpass
+import os
 import socket
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import click
 from flask.cli import with_appcontext
@@ -21,13 +23,23 @@ from ivr.services import services
 from ivr.sms.replies import Policy
 from ivr.store.database import StoreUnavailable
 
-STAFF_NAME = click.option("--by", "actor", metavar="NAME", default=getpass.getuser, show_default="your login name",
+
+
+def login_name() -> str:
+    """The OS user running the command; a container's user without a name is named by its uid."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return f"uid {os.getuid()}"
+
+
+STAFF_NAME = click.option("--by", "actor", metavar="NAME", default=login_name, show_default="your login name",
                           help="Who does this, for the audit trail.")
 
 
 def origin() -> str:
     """Where a staff action came from, for the audit trail."""
-    return f"cli {getpass.getuser()}@{socket.gethostname()}"
+    return f"cli {login_name()}@{socket.gethostname()}"
 
 
 def _revisions() -> Revisions:
@@ -49,13 +61,20 @@ class PublishingCommand(click.Command):
             raise click.ClickException(f"the database is unavailable ({error}); nothing changed") from error
 
 
-def _command(name: str) -> click.decorators.FC:
+def _command(name: str) -> Callable[[Callable[..., None]], click.Command]:
     return click.command(name, cls=PublishingCommand)
+
+
+def _revision_step(name: str) -> Callable[[Callable[..., None]], click.Command]:
+    """A command that moves one revision (REV) on, done by one person (--by), in the app (its store)."""
+    def decorate(function: Callable[..., None]) -> click.Command:
+        return _command(name)(click.argument("number", type=int, metavar="REV")(STAFF_NAME(with_appcontext(function))))
+    return decorate
 
 
 @_command("import")
 @click.option("--note", default="", help="What changed and why, for the reviewer and the history.")
-@click.option("--author", metavar="NAME", default=getpass.getuser, show_default="your login name",
+@click.option("--author", metavar="NAME", default=login_name, show_default="your login name",
               help="Who wrote the change.")
 @with_appcontext
 def import_files(note: str, author: str) -> None:
@@ -122,34 +141,25 @@ def _act(action: str, number: int, actor: str, self_approve: bool = False) -> Re
     return _revisions().act(number, action, actor, origin(), self_approve)
 
 
-@_command("submit")
-@click.argument("number", type=int, metavar="REV")
-@STAFF_NAME
-@with_appcontext
+@_revision_step("submit")
 def submit(number: int, actor: str) -> None:
     """Ask a second person to review draft REV."""
     revision = _act(SUBMIT, number, actor)
     click.echo(f"revision {number}: in review. A person other than {revision.author} runs content approve {number}")
 
 
-@_command("approve")
-@click.argument("number", type=int, metavar="REV")
-@STAFF_NAME
+@_revision_step("approve")
 @click.option("--self-approve", is_flag=True,
               help="Approve your own revision: only for a one-person development set-up; recorded as such.")
-@with_appcontext
 def approve(number: int, actor: str, self_approve: bool) -> None:
     """Approve REV, in review, as a person other than its author."""
     _act(APPROVE, number, actor, self_approve)
     click.echo(f"revision {number}: approved by {actor}. Next: content publish {number}")
 
 
-@_command("publish")
-@click.argument("number", type=int, metavar="REV")
-@STAFF_NAME
+@_revision_step("publish")
 @click.option("--allow-missing-audio", is_flag=True,
               help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
-@with_appcontext
 def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
     settings = services().settings
