@@ -332,3 +332,22 @@ def test_a_login_without_a_name_is_named_by_its_uid(monkeypatch):
 
     monkeypatch.setattr("getpass.getuser", no_name)
     assert login_name() == f"uid {os.getuid()}"
+
+
+def test_an_export_is_in_the_audit_trail(tmp_path: Path, app: Flask):
+    staff(app, "export", "1", str(tmp_path / "out"))
+    row = found(app).revisions.audit()[-1]
+    assert (row.action, row.revision) == ("export", 1) and str(tmp_path / "out") in row.outcome
+
+
+def test_a_live_revision_this_version_refuses_leaves_the_line_on_its_files(tmp_path: Path, database_url: str,
+                                                                          words: Path, caplog):
+    broken = read_folders(words / "content", words / "prompts")
+    broken["content/flow.txt"] = broken["content/flow.txt"].replace("key.back: *", "key.back: 1")
+    database = Database(database_url)
+    database.migrate()
+    Revisions(database).start(broken, "a version with fewer checks")
+    with caplog.at_level(logging.ERROR):
+        app = line_app(tmp_path, database_url, words)
+    assert found(app).revision is None and "key-points" in found(app).line.language("en").topics
+    assert "live revision 1 does not pass this version's checks" in caplog.text

@@ -107,6 +107,8 @@ def export(number: int, directory: Path) -> None:
         raise click.ClickException(f"{directory} already has files revision {number} does not ({', '.join(extra)}); "
                                    "export into an empty folder, or remove them first")
     written = write_folders(files, directory)
+    _revisions().record(login_name(), "export", number, f"wrote {len(written)} files under {directory.resolve()}",
+                        origin())
     click.echo(f"revision {number}: wrote {len(written)} files under {directory}")
 
 

@@ -39,6 +39,7 @@ class LiveRevision:
         self._started_in: int | None = None  # the process whose thread polls: a forked worker starts its own
         self._start_lock = threading.Lock()
         self._stopped = threading.Event()
+        self._unservable: int | None = None  # the live revision found unservable here, not loaded again
 
     def ensure_polling(self) -> None:
         """Start this process's polling thread if it has none (cheap: one comparison per request)."""
@@ -63,7 +64,7 @@ class LiveRevision:
         current: Services = self._app.extensions["otline"]
         try:
             number = current.revisions.live_number()
-            if number is None or number == current.revision:
+            if number in (None, current.revision, self._unservable):
                 return current.revision
             live = current.revisions.live()
         except StoreUnavailable as error:  # keep serving what we have; the next check tries again
@@ -76,6 +77,7 @@ class LiveRevision:
         except (ContentError, ConfigurationError) as error:  # never swap in a line this instance cannot serve
             log.error("live revision %d cannot be served here, still serving %s: %s", revision.number,
                       current.revision, error)
+            self._unservable = revision.number  # said once, not at every check
             return current.revision
         self._app.extensions[PREVIOUS] = current  # calls in progress finish their sections in it
         self._app.extensions["otline"] = replace(current, line=line, revision=revision.number,

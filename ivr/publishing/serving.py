@@ -53,7 +53,12 @@ def serve(revisions: Revisions, content_dir: Path, prompts_dir: Path) -> Served:
         return Served(load_line(content_dir, prompts_dir), None)
     revision, files = live
     warn_about_drift(revision.number, files, content_dir, prompts_dir)
-    return Served(load_document(files), revision.number)
+    try:
+        return Served(load_document(files), revision.number)
+    except ContentError as error:  # e.g. a check this version of the line added: callers must still be answered
+        log.error("live revision %d does not pass this version's checks, so the line serves the words in %s and "
+                  "%s until one that does is published: %s", revision.number, content_dir, prompts_dir, error)
+        return Served(load_line(content_dir, prompts_dir), None)
 
 
 def warn_about_drift(number: int, live: Files, content_dir: Path, prompts_dir: Path) -> list[str]:

@@ -156,6 +156,12 @@ class Revisions:
             self._audit(tx, actor, ROLLBACK, number, f"refused: {refusal}", origin)
         raise Refused(refusal)
 
+    def record(self, actor: str, action: str, revision: int | None, outcome: str, origin: str) -> None:
+        """An audit row for an action that changes no revision (an export)."""
+        with self.database.transaction() as tx:
+            self._lock(tx)
+            self._audit(tx, actor, action, revision, outcome, origin)
+
     def _lock(self, tx: Transaction) -> None:
         if self.database.postgres:
             tx.execute("SELECT pg_advisory_xact_lock(?)", (_PUBLISHING_LOCK,))
