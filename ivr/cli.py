@@ -18,6 +18,7 @@ from ivr.content.readability import reading_level, spanish_reading_notes
 from ivr.content.spoken_rules import spoken_findings
 from ivr.content.staff_file import ContentError
 from ivr.publishing.cli import add_publishing_commands
+from ivr.publishing.serving import lines_in_use
 from ivr.report import usage_report
 from ivr.services import services
 from ivr.sms.measure import every_text, words_in_contact
@@ -144,11 +145,17 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
 
 
 @audio_cli.command("prune")
+@with_appcontext
 def prune() -> None:
-    """Delete audio no part of the current words uses (old versions, leftovers of interrupted builds)."""
+    """Delete audio that neither the files nor the live revision (nor one waiting for review) uses."""
     settings = Settings.from_environment()
     line = _load_or_exit(settings)
-    keep = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
+    try:
+        in_use = [line, *lines_in_use(services().revisions)]
+    except StoreUnavailable as error:  # without the store, the live words are unknown: delete nothing
+        raise click.ClickException(f"the database is unavailable ({error}), so the live revision's audio "
+                                   "cannot be told apart; nothing was deleted") from error
+    keep = {lookup_key(utterance.text, language) for words in in_use for language, utterance in wanted(words)}
     removed = AudioStore(settings.audio_dir).prune(keep)
     click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")
 

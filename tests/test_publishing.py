@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ivr.audio.build import plan, run
+from ivr.audio.build import gaps, plan, run
 from ivr.audio.store import AudioStore
 from ivr.content.loader import load_line
 from ivr.publishing.cli import login_name
-from ivr.publishing.document import read_folders
+from ivr.publishing.document import load_document, read_folders
 from ivr.publishing.store import Refused, Revisions
 from ivr.services import Services
 from ivr.store.database import Database
@@ -297,6 +297,12 @@ def test_without_its_database_the_line_serves_the_files_and_says_so(tmp_path: Pa
     assert result.exit_code == 1 and "the database is unavailable" in result.output
 
 
+def folders_of(words: Path) -> dict[str, str]:
+    """The environment `flask ... audio prune` reads its folders from."""
+    return {"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"),
+            "AUDIO_DIR": str(words / "audio")}
+
+
 def build_audio(words: Path) -> None:
     """Audio in the line's voice (a fake engine named gtts) for every part of the files as they are now."""
     line = load_line(words / "content", words / "prompts")
@@ -351,3 +357,28 @@ def test_a_live_revision_this_version_refuses_leaves_the_line_on_its_files(tmp_p
         app = line_app(tmp_path, database_url, words)
     assert found(app).revision is None and "key-points" in found(app).line.language("en").topics
     assert "live revision 1 does not pass this version's checks" in caplog.text
+
+
+def test_audio_prune_keeps_the_live_revisions_audio_when_the_files_have_moved_on(app: Flask, words: Path):
+    build_audio(words)
+    number = reviewed_draft(app, words)
+    build_audio(words)  # the reviewed words get their audio, and go live with it
+    assert staff(app, "publish", str(number), "--by", "ben").exit_code == 0
+    edit(words, "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Occupational Therapy")  # next edit
+    build_audio(words)
+    edit(words, "content/en/topics/key-points.txt", "Occupational Therapy", "Occupational therapy!")  # and again
+    result = app.test_cli_runner().invoke(args=["audio", "prune"], env=folders_of(words))
+    assert result.exit_code == 0 and "removed 1 file(s)" in result.output  # the edit no revision holds
+    revisions, store = found(app).revisions, AudioStore(words / "audio")
+    assert gaps(load_document(revisions.files(number)), store) == []  # what callers hear still has its audio
+    assert gaps(load_document(revisions.files(1)), store) == []  # and what a rollback would bring back
+
+
+def test_audio_prune_deletes_nothing_while_the_database_is_down(tmp_path: Path, words: Path):
+    build_audio(words)
+    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    app = line_app(tmp_path, DATABASE_DOWN_URL, words)
+    before = sorted((words / "audio").rglob("*"))
+    result = app.test_cli_runner().invoke(args=["audio", "prune"], env=folders_of(words))
+    assert result.exit_code == 1 and "nothing was deleted" in result.output
+    assert sorted((words / "audio").rglob("*")) == before

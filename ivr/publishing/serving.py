@@ -11,6 +11,7 @@ from ivr.content.loader import load_line
 from ivr.content.model import Line
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import Files, load_document, read_folders
+from ivr.publishing.rules import RETIRED
 from ivr.publishing.store import Revisions
 from ivr.sms.measure import every_text
 from ivr.sms.replies import Policy
@@ -75,3 +76,23 @@ def warn_about_drift(number: int, live: Files, content_dir: Path, prompts_dir: P
                     "Import them (content import) for review, or write the live words over them "
                     "(content export %d <folder>)", content_dir, prompts_dir, number, ", ".join(differ), number, number)
     return differ
+
+
+def lines_in_use(revisions: Revisions) -> list[Line]:
+    """The lines whose audio must be kept: the live revision, the one live before it (calls in progress
+    finish in it; rollback brings it back), and every one waiting for review or publishing.
+
+    Raises StoreUnavailable when the store cannot say (then nothing may be pruned).
+    """
+    every = revisions.listing()
+    retired = [revision for revision in every if revision.state == RETIRED]
+    last_retired = max(retired, key=lambda revision: (revision.published_at or 0, revision.number), default=None)
+    lines = []
+    for revision in every:
+        if revision.state == RETIRED and revision != last_retired:
+            continue
+        try:
+            lines.append(load_document(revisions.files(revision.number)))
+        except ContentError:  # a revision this version refuses is not served; it has no audio to keep
+            continue
+    return lines
