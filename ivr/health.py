@@ -52,5 +52,6 @@ def healthz() -> ResponseReturnValue:
         "languages": list(line.languages),
         "audio": audio_coverage(line, services().pages.audio),
         "database": database,
+        "revision": services().revision,  # the live revision this worker serves (null: the files, store down)
     }
     return jsonify(report), 200
