@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from ivr.audio.build import gaps, plan, run, wanted
 from ivr.audio.catalog import NoAudio
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
+from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
@@ -116,6 +117,7 @@ def stats(days: int) -> None:
               help="Seconds to wait for Google's answer to one request.")
 @click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True, envvar="AUDIO_RETRIES",
               help="Extra tries after a 429, 5xx, timeout or connection error, waiting twice as long each time.")
+@with_appcontext
 def build(engine_name: str, only: str | None, language_code: str | None, workers: int, throttle: float,
           timeout: float, retries: int) -> None:
     """Make audio for every part the line says that has none yet; what exists keeps playing."""
@@ -137,11 +139,23 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
         click.echo(f"FAILED {job.language.code} [{job.utterance.source}] {job.utterance.text[:60]!r}: {error}", err=True)
     sent = f", {engine.requests_sent} request(s) to Google" if isinstance(engine, GttsEngine) else ""
     click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}, {report.seconds:.1f} seconds{sent}")
+    _share(store)
     if engine_name != "gtts" and report.made:
         click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
     if report.failed:
         click.echo("Parts that failed keep their old audio, or are spoken with <Say>. Run the build again later.", err=True)
         sys.exit(1)
+
+
+def _share(store: AudioStore) -> None:
+    """Copy what this build made into the database, where every instance fetches it within seconds."""
+    try:
+        shared = SharedAudio(services().revisions.database).share(store)
+    except StoreUnavailable as error:
+        click.echo(f"not shared with the other instances: the database is unavailable ({error}); run the build "
+                   "again when it is back (it makes nothing twice)", err=True)
+        return
+    click.echo(f"shared {shared} part(s) with every instance" if shared else "every part is shared already")
 
 
 @audio_cli.command("prune")

@@ -13,6 +13,7 @@ import click
 from flask.cli import with_appcontext
 
 from ivr.audio.build import gaps
+from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
@@ -166,7 +167,9 @@ def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     if problems:  # e.g. HELP_CONTACT changed since the import and now makes HELP too long
         raise click.ClickException(f"revision {number} cannot be published here: {problems[0]}"
                                    f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
-    missing = gaps(load_document(files), AudioStore(settings.audio_dir))
+    store = AudioStore(settings.audio_dir)
+    SharedAudio(_revisions().database).fetch(store)  # what other instances built counts too
+    missing = gaps(load_document(files), store)
     _revisions().act(number, PUBLISH, actor, origin(), missing_audio=len(missing),
                      allow_missing_audio=allow_missing_audio)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")

@@ -8,6 +8,8 @@ the Services it started with (services() pins them per request). A call's URLs n
 is hearing (`rev`): a call on the revision live just before goes on in it, so no caller hears half of
 one revision and half of another; an older one is answered from the new revision, where every place
 the new words no longer have falls back to the main menu.
+
+The same thread fetches the audio other instances shared (ivr/audio/shared.py) into this one's folder.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from dataclasses import replace
 
 from flask import Flask
 
+from ivr.audio.shared import SharedAudio
 from ivr.config import ConfigurationError
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document
@@ -40,6 +43,7 @@ class LiveRevision:
         self._start_lock = threading.Lock()
         self._stopped = threading.Event()
         self._unservable: int | None = None  # the live revision found unservable here, not loaded again
+        self._audio_version: tuple[int, int] | None = None  # of the shared audio last fetched
 
     def ensure_polling(self) -> None:
         """Start this process's polling thread if it has none (cheap: one comparison per request)."""
@@ -56,8 +60,26 @@ class LiveRevision:
     def _poll(self) -> None:
         """Check at once (a worker forked from a preloaded master may hold an older revision), then regularly."""
         while not self._stopped.is_set():
+            self.sync_audio()  # first: a revision swapped in then finds its audio already here
             self.refresh()
             self._stopped.wait(self._poll_seconds)
+
+    def sync_audio(self) -> int:
+        """Fetch the audio other instances shared since the last check; return how many parts arrived."""
+        current: Services = self._app.extensions["otline"]
+        shared = SharedAudio(current.revisions.database)
+        try:
+            version = shared.version()
+            if version == self._audio_version:
+                return 0
+            added = shared.fetch(current.audio.store)
+        except StoreUnavailable as error:  # the audio this instance has keeps playing; the next check tries again
+            log.debug("cannot fetch shared audio (%s)", error)
+            return 0
+        self._audio_version = version
+        if added:
+            log.info("%d shared audio part(s) arrived", added)
+        return added
 
     def refresh(self) -> int | None:
         """Swap in the live revision if it changed; return the revision now served."""

@@ -37,4 +37,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " id INTEGER PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, revision INTEGER,"
         " outcome TEXT NOT NULL, origin TEXT NOT NULL)",
     ),
+    (  # revisions (issue 14), shared audio: every instance plays the clips any instance built
+        "CREATE TABLE audio_clips (name TEXT PRIMARY KEY, data BYTEA NOT NULL, created_at BIGINT NOT NULL)",
+        "CREATE TABLE audio_entries (key TEXT PRIMARY KEY, entry TEXT NOT NULL, seq BIGINT NOT NULL)",
+    ),
 )
