@@ -17,7 +17,7 @@ from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits, TextStore, load_or_create_secret
 
 TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "revisions", "revision_audit",
-          "audio_clips", "audio_entries",
+          "audio_clips", "audio_entries", "audio_jobs",
           "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

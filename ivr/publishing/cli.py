@@ -5,6 +5,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
@@ -13,6 +14,8 @@ import click
 from flask.cli import with_appcontext
 
 from ivr.audio.build import gaps
+from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
+from ivr.audio.jobs import FAILED, AudioJobs, build_job
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.content.staff_file import ContentError
@@ -216,4 +219,69 @@ COMMANDS = (import_files, export, drafts, diff, submit, approve, publish, rollba
 
 def add_publishing_commands(group: click.Group) -> None:
     for command in COMMANDS:
+        group.add_command(command)
+
+
+@_command("queue")
+@click.argument("number", type=int, metavar="REV")
+@click.option("--engine", "engine_name", type=click.Choice(["gtts", "espeak"]), default="gtts", show_default=True,
+              help="gtts is the line's voice; espeak is for development without Google.")
+@with_appcontext
+def queue(number: int, engine_name: str) -> None:
+    """Ask for REV's audio to be built by a worker (audio work) on any instance."""
+    _revisions().files(number)  # refuses a revision that does not exist
+    job = AudioJobs(_revisions().database).queue(number, engine_name)
+    click.echo(f"{job.summary()}. A worker (flask --app app audio work) builds it; audio jobs shows progress")
+
+
+@_command("work")
+@click.option("--once", is_flag=True, help="Build the jobs waiting now, then stop (default: keep waiting for more).")
+@click.option("--wait", type=click.FloatRange(0.1), default=5.0, show_default=True,
+              help="Seconds between two looks for a job when there is none.")
+@with_appcontext
+def work(once: bool, wait: float) -> None:
+    """Claim queued audio jobs one at a time, build what each revision lacks, and share it with every instance."""
+    settings, revisions = services().settings, _revisions()
+    jobs, shared = AudioJobs(revisions.database), SharedAudio(revisions.database)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    while True:
+        job = jobs.claim(worker)
+        if job is None:
+            if once:
+                return
+            time.sleep(wait)
+            continue
+        try:
+            engine = engine_from_environment(job.engine)
+        except SynthesisError as error:
+            jobs.report(job.id, 0, 0, 0, 0, FAILED, str(error))
+            raise click.ClickException(str(error)) from error
+        finished = build_job(job, load_document(revisions.files(job.revision)), engine,
+                             AudioStore(settings.audio_dir), jobs, shared, int(os.environ.get("AUDIO_WORKERS", "4")))
+        click.echo(finished.summary())
+
+
+@_command("jobs")
+@with_appcontext
+def audio_jobs() -> None:
+    """Every audio job and its progress."""
+    found = AudioJobs(_revisions().database).listing()
+    for job in found:
+        click.echo(job.summary())
+    if not found:
+        click.echo("no audio jobs yet: audio queue REV makes one")
+
+
+def engine_from_environment(name: str) -> Engine:
+    """The engine a job asked for, set up from the environment variables `audio build` reads (same defaults)."""
+    if name == "espeak":
+        return EspeakEngine()
+    setting = os.environ.get
+    return GttsEngine(float(setting("AUDIO_TIMEOUT_SECONDS") or 10),
+                      Throttle(float(setting("AUDIO_THROTTLE_SECONDS") or 0.25)),
+                      int(setting("AUDIO_RETRIES") or 4))
+
+
+def add_audio_job_commands(group: click.Group) -> None:
+    for command in (queue, work, audio_jobs):
         group.add_command(command)

@@ -41,4 +41,12 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE audio_clips (name TEXT PRIMARY KEY, data BYTEA NOT NULL, created_at BIGINT NOT NULL)",
         "CREATE TABLE audio_entries (key TEXT PRIMARY KEY, entry TEXT NOT NULL, seq BIGINT NOT NULL)",
     ),
+    (  # revisions (issue 14), audio build jobs that a worker on any instance claims
+        "CREATE TABLE audio_jobs ("
+        " id INTEGER PRIMARY KEY, revision INTEGER NOT NULL, engine TEXT NOT NULL,"
+        " state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')), claimed_by TEXT,"
+        " total INTEGER NOT NULL, done INTEGER NOT NULL, made INTEGER NOT NULL, failed INTEGER NOT NULL,"
+        " note TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+        "CREATE INDEX audio_jobs_state ON audio_jobs (state, id)",
+    ),
 )
