@@ -3,6 +3,7 @@ On SQLite, and on PostgreSQL when TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -92,3 +93,20 @@ def test_a_publish_counts_the_audio_other_instances_built(tmp_path: Path, app: F
                           PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(tmp_path / "elsewhere-audio"))
     result = staff(elsewhere, "publish", str(number), "--by", "ben")  # an instance with an empty audio folder
     assert result.exit_code == 0, result.output
+
+
+def test_a_damaged_manifest_here_is_reported_and_polling_goes_on(tmp_path: Path, app: Flask, database_url: str,
+                                                                  words: Path, caplog):
+    builder_store = found(app).audio.store
+    build_into(builder_store, only="welcome")
+    SharedAudio(found(app).revisions.database).share(builder_store)
+    other = build_app(tmp_path / "other", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
+                      PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(tmp_path / "other-audio"))
+    (tmp_path / "other-audio").mkdir()
+    (tmp_path / "other-audio" / "manifest.json").write_text("{ not json")
+    live = LiveRevision(other, 1)
+    with caplog.at_level(logging.ERROR):
+        assert live.sync_audio() == 0
+    assert "cannot store the shared audio" in caplog.text
+    (tmp_path / "other-audio" / "manifest.json").unlink()  # repaired: the next check fetches everything
+    assert live.sync_audio() > 0
