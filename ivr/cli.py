@@ -172,7 +172,11 @@ def prune() -> None:
                                    "cannot be told apart; nothing was deleted") from error
     keep = {lookup_key(utterance.text, language) for words in in_use for language, utterance in wanted(words)}
     removed = AudioStore(settings.audio_dir).prune(keep)
-    click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")
+    try:
+        forgotten = f"{SharedAudio(services().revisions.database).prune(keep)} shared part(s)"
+    except StoreUnavailable:  # the shared copies stay until the next prune: nothing is lost
+        forgotten = "no shared part (the database became unavailable)"
+    click.echo(f"removed {len(removed)} file(s) here and {forgotten}; {len(keep)} part(s) in use")
 
 
 def _warn_about_words_in_help_contact(contact: str | None) -> None:

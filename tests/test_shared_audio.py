@@ -110,3 +110,17 @@ def test_a_damaged_manifest_here_is_reported_and_polling_goes_on(tmp_path: Path,
     assert "cannot store the shared audio" in caplog.text
     (tmp_path / "other-audio" / "manifest.json").unlink()  # repaired: the next check fetches everything
     assert live.sync_audio() > 0
+
+
+def test_pruning_forgets_shared_parts_no_words_use_and_their_clips(tmp_path: Path, app: Flask):
+    shared = SharedAudio(found(app).revisions.database)
+    built = AudioStore(tmp_path / "built")
+    build_into(built, only="welcome")
+    shared.share(built)
+    entries = built.read_manifest()
+    kept = sorted(entries)[:1]
+    assert shared.prune(set(kept)) == len(entries) - 1
+    fresh = AudioStore(tmp_path / "fresh")
+    assert shared.fetch(fresh) == 1 and list(fresh.read_manifest()) == kept
+    with found(app).revisions.database.transaction() as tx:
+        assert tx.execute("SELECT name FROM audio_clips") == [(entries[kept[0]].file,)]

@@ -72,6 +72,22 @@ class SharedAudio:
             store.write_manifest({**local, **wanted})  # the catalog notices the new manifest and plays them
         return len(wanted)
 
+    def prune(self, keep: set[str]) -> int:
+        """Forget shared entries whose key is not in `keep`, and clips no remaining entry uses; return how many.
+
+        Instances keep the copies in their own folders (their own prune removes those).
+        """
+        with self.database.transaction() as tx:
+            self._lock(tx)
+            gone = [key for (key,) in tx.execute("SELECT key FROM audio_entries") if key not in keep]
+            for key in gone:
+                tx.execute("DELETE FROM audio_entries WHERE key = ?", (key,))
+            used = {json.loads(text)["file"] for (text,) in tx.execute("SELECT entry FROM audio_entries")}
+            for (name,) in tx.execute("SELECT name FROM audio_clips"):
+                if name not in used:
+                    tx.execute("DELETE FROM audio_clips WHERE name = ?", (name,))
+        return len(gone)
+
     def _lock(self, tx: Transaction) -> None:
         if self.database.postgres:
             tx.execute("SELECT pg_advisory_xact_lock(?)", (_SHARING_LOCK,))
