@@ -91,8 +91,8 @@ def import_files(note: str, author: str) -> None:
             click.echo(problem, err=True)
         raise click.ClickException(f"{len(problems)} problem(s) found; no draft was made. Fix them, then import again.")
     number = _revisions().import_draft(files, author, note, origin())
-    click.echo(f"revision {number}: draft by {author}, {len(files)} files. Next: content diff {number}, "
-               f"then content submit {number}")
+    click.echo(f"revision {number}: draft by {author}, {len(files)} files. Next: audio queue {number} (or audio "
+               f"build), content diff {number}, then content submit {number}")
 
 
 @_command("export")
