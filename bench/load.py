@@ -37,11 +37,11 @@ def free_port() -> int:
 
 
 def start_server(root: Path, port: int, workers: int | None, threads: int | None, worker_class: str | None,
-                 log_path: Path, app: str = "app:app", database_url: str | None = None) -> subprocess.Popen:
+                 log_path: Path, app: str = "app:app", settings: dict[str, str] | None = None) -> subprocess.Popen:
+    """gunicorn serving `app` from root on 127.0.0.1:port; `settings` adds to (or replaces) its environment."""
     env = {**os.environ, "TWILIO_AUTH_TOKEN": TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "BIND": f"127.0.0.1:{port}"}
     env.pop("DATABASE_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
+    env.update(settings or {})
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)
     if threads:
@@ -159,7 +159,7 @@ def main() -> None:
     port = free_port()
     log_path = Path(tempfile.mkdtemp(prefix="otline-bench-")) / "gunicorn.log"
     server = start_server(args.root, port, args.workers, args.threads, args.worker_class, log_path, args.app,
-                          args.database_url)
+                          {"DATABASE_URL": args.database_url} if args.database_url else None)
     try:
         asyncio.run(generate_load(port, 1.0, min(args.concurrency, 8)))  # warm up every worker
         server_cpu_started = sum(worker["cpu_s"] for worker in workers_of(server.pid))

@@ -11,8 +11,10 @@ from flask import Flask
 from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.store import AudioStore
 from ivr.config import Settings
-from ivr.content.loader import load_line
 from ivr.observability import install_request_log
+from ivr.publishing.live import install_live_revision
+from ivr.publishing.serving import serve
+from ivr.publishing.store import Revisions
 from ivr.security import harden_http, refuse_unsafe_start, warn_if_unchecked
 from ivr.services import Services
 from ivr.sms.line import TextLine
@@ -43,10 +45,6 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.config["SETTINGS"] = settings
     harden_http(app, settings)
     install_request_log(app)
-    line = load_line(settings.content_dir, settings.prompts_dir)
-    policy = Policy(settings.help_contact, settings.twilio_answers_help)
-    refuse_long_help(line, policy)
-    audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     instance = Path(app.instance_path)
     database = Database(settings.database_url or f"sqlite:///{instance / 'otline.sqlite3'}",
                         pool_max=settings.database_pool_max)
@@ -55,7 +53,13 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     except StoreUnavailable as error:  # the voice line needs no database: start, and migrate when it is back
         log.error("the database is unavailable (%s: %s): calls work, texting answers without memory until it is back",
                   error.kind, error)
+    revisions = Revisions(database)
+    served = serve(revisions, settings.content_dir, settings.prompts_dir)
     database.close()  # gunicorn forks workers from here: each opens its own connections
+    line = served.line
+    policy = Policy(settings.help_contact, settings.twilio_answers_help)
+    refuse_long_help(line, policy)
+    audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
     store = TextStore(database)
     offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
@@ -66,15 +70,18 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         settings=settings,
         line=line,
         pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
-                         texting=texts.sender is not None),
+                         texting=texts.sender is not None, revision=served.revision),
         audio=audio,
         texts=texts,
         store=store,
         hasher=hasher,
         usage=UsageRecorder(UsageStore(database), offload),
         offload=offload,
+        revisions=revisions,
+        revision=served.revision,
     )
     install_usage_counting(app, app.extensions["otline"].usage)
+    install_live_revision(app, settings.revision_poll_seconds)
     app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
     warn_if_unchecked(settings)
 

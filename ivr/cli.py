@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from ivr.audio.build import Job, ProgressLines, gaps, plan, run, wanted
 from ivr.audio.catalog import NoAudio
 from ivr.audio.engines import UNREACHABLE, Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
+from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
@@ -18,6 +19,8 @@ from ivr.content.model import Line
 from ivr.content.readability import reading_level, spanish_reading_notes
 from ivr.content.spoken_rules import spoken_findings
 from ivr.content.staff_file import ContentError
+from ivr.publishing.cli import add_audio_job_commands, add_publishing_commands
+from ivr.publishing.serving import lines_in_use
 from ivr.report import usage_report
 from ivr.services import services
 from ivr.sms.measure import every_text, texts_as_sent, words_in_contact
@@ -37,8 +40,10 @@ class StaffGroup(click.Group):
             raise click.ClickException(str(error)) from error
 
 
-content_cli = StaffGroup("content", help="Check the words of the line (content/ and prompts/).")
+content_cli = StaffGroup("content", help="Check, review and publish the words of the line (content/ and prompts/).")
+add_publishing_commands(content_cli)  # import, diff, submit, approve, publish, rollback... (ivr/publishing/cli.py)
 audio_cli = StaffGroup("audio", help="Make the line's audio (audio/) from its words.")
+add_audio_job_commands(audio_cli)  # queue, work, jobs: builds any instance runs (ivr/publishing/cli.py)
 GAP_MEANINGS = {
     "missing": "no audio yet, spoken with <Say>",
     "stale": "the words changed since the audio was made, spoken with <Say> until it is rebuilt",
@@ -129,6 +134,7 @@ def stats(days: int) -> None:
               help="Seconds to wait for Google's answer to one request.")
 @click.option("--retries", type=click.IntRange(0, 10), default=4, show_default=True, envvar="AUDIO_RETRIES",
               help="Extra tries after a 429, 5xx, timeout or connection error, waiting twice as long each time.")
+@with_appcontext
 def build(engine_name: str, only: str | None, language_code: str | None, workers: int, throttle: float,
           timeout: float, retries: int) -> None:
     """Make audio for every part the line says that has none yet; what exists keeps playing."""
@@ -162,6 +168,7 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
     not_tried = f", not tried {report.not_tried}" if report.not_tried else ""
     click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}{not_tried}, "
                f"{report.seconds:.1f} seconds{sent}")
+    _share(store)
     if engine_name != "gtts" and report.made:
         click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
     if report.unreachable:
@@ -177,14 +184,35 @@ def _say_now(message: str, on_terminal: bool = False) -> None:
     click.echo(f"\n{message}" if on_terminal else message, err=True)
 
 
+def _share(store: AudioStore) -> None:
+    """Copy what this build made into the database, where every instance fetches it within seconds."""
+    try:
+        shared = SharedAudio(services().revisions.database).share(store)
+    except StoreUnavailable as error:
+        click.echo(f"not shared with the other instances: the database is unavailable ({error}); run the build "
+                   "again when it is back (it makes nothing twice)", err=True)
+        return
+    click.echo(f"shared {shared} part(s) with every instance" if shared else "every part is shared already")
+
+
 @audio_cli.command("prune")
+@with_appcontext
 def prune() -> None:
-    """Delete audio no part of the current words uses (old versions, leftovers of interrupted builds)."""
+    """Delete audio that neither the files nor the live revision (nor one waiting for review) uses."""
     settings = Settings.from_environment()
     line = _load_or_exit(settings)
-    keep = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
+    try:
+        in_use = [line, *lines_in_use(services().revisions)]
+    except StoreUnavailable as error:  # without the store, the live words are unknown: delete nothing
+        raise click.ClickException(f"the database is unavailable ({error}), so the live revision's audio "
+                                   "cannot be told apart; nothing was deleted") from error
+    keep = {lookup_key(utterance.text, language) for words in in_use for language, utterance in wanted(words)}
     removed = AudioStore(settings.audio_dir).prune(keep)
-    click.echo(f"removed {len(removed)} file(s); {len(keep)} part(s) in use")
+    try:
+        forgotten = f"{SharedAudio(services().revisions.database).prune(keep)} shared part(s)"
+    except StoreUnavailable:  # the shared copies stay until the next prune: nothing is lost
+        forgotten = "no shared part (the database became unavailable)"
+    click.echo(f"removed {len(removed)} file(s) here and {forgotten}; {len(keep)} part(s) in use")
 
 
 def _warn_about_words_in_help_contact(contact: str | None) -> int:

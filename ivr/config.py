@@ -28,6 +28,9 @@ DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 # PostgreSQL's default limit of 100.
 DEFAULT_DATABASE_POOL_MAX = 3
 
+# A publish must reach every worker within 5 s: each checks the live revision's number this often.
+DEFAULT_REVISION_POLL_SECONDS = 2.0
+
 
 LINE_ENVIRONMENTS = ("development", PRODUCTION)
 SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
@@ -57,6 +60,19 @@ def switch(name: str, value: str | None) -> bool:
     if value.strip().lower() not in SWITCH_VALUES:
         raise ConfigurationError(f"{name} must be one of {', '.join(SWITCH_VALUES)}, not {value!r}")
     return SWITCH_VALUES[value.strip().lower()]
+
+
+def seconds(name: str, value: str | None, default: float) -> float:
+    """A number of seconds, 0 or more ("2", "0.5"); anything else ("2s") stops the start."""
+    if value is None or not value.strip():
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not (0 <= number < float("inf")):
+        raise ConfigurationError(f"{name} must be a number of seconds, 0 or more, not {value!r}")
+    return number
 
 
 def line_environment(value: str | None) -> str:
@@ -92,6 +108,7 @@ class Settings:
     text_countries: tuple[str, ...] = DEFAULT_TEXT_COUNTRIES
     instance_dir: Path | None = None  # INSTANCE_DIR: this instance's own files (the opt-out spool); default instance/
     database_pool_max: int = DEFAULT_DATABASE_POOL_MAX
+    revision_poll_seconds: float = DEFAULT_REVISION_POLL_SECONDS
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -128,6 +145,8 @@ class Settings:
             text_countries=country_codes(get("TEXT_COUNTRIES")),
             instance_dir=Path(found).resolve() if (found := get("INSTANCE_DIR")) else None,
             database_pool_max=count("DATABASE_POOL_MAX", DEFAULT_DATABASE_POOL_MAX),
+            revision_poll_seconds=seconds("REVISION_POLL_SECONDS", env.get("REVISION_POLL_SECONDS"),
+                                          DEFAULT_REVISION_POLL_SECONDS),
         )
 
     @property

@@ -61,6 +61,7 @@ def healthz() -> ResponseReturnValue:
         "languages": list(line.languages),
         "audio": audio_coverage(line, services().pages.audio),
         "database": database,
+        "revision": services().revision,  # the live revision this worker serves (null: the files, store down)
     }
     if faults:
         report["reason"] = faults[0]

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g, has_request_context, request
 
 from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
+from ivr.publishing.store import Revisions
 from ivr.sms.line import TextLine
 from ivr.store.numbers import NumberHasher, TextStore
 from ivr.store.offload import Offload
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
+from ivr.voice.urls import REVISION_PARAMETER
+
+PREVIOUS = "otline.previous"  # app.extensions key: the Services of the revision live before the current one
 
 
 @dataclass(frozen=True)
@@ -27,7 +31,19 @@ class Services:
     hasher: NumberHasher
     usage: UsageRecorder
     offload: Offload  # the store's reader and writer threads: a request never waits on the store for long
+    revisions: Revisions
+    revision: int | None  # the live revision this line is; None when read from the folders (store down)
 
 
 def services() -> Services:
-    return current_app.extensions["otline"]
+    """The app's services for this request, pinned at first use so one answer never mixes two revisions.
+
+    A call whose URL names the revision live just before (`rev`, see ivr/voice/urls.py) keeps hearing it.
+    """
+    if "otline" not in g:
+        g.otline = current_app.extensions["otline"]
+        previous = current_app.extensions.get(PREVIOUS)
+        if previous is not None and has_request_context() and \
+                request.args.get(REVISION_PARAMETER) == str(previous.revision):
+            g.otline = previous
+    return g.otline

@@ -35,6 +35,7 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "CONTENT_DIR": str(PROJECT / "content"),
         "PROMPTS_DIR": str(PROJECT / "prompts"),
+        "REVISION_POLL_SECONDS": "0",  # no polling thread in every test's app; tests of publishing turn it on
     }
     environ.update(overrides)
     app = create_app({name: value for name, value in environ.items() if value is not None})

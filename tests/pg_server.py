@@ -57,8 +57,7 @@ class PostgresServer:
 
     def crash(self) -> None:
         """SIGKILL to every server process: no goodbye to clients, as a crashed host."""
-        for pid in self._pids():
-            os.kill(pid, signal.SIGKILL)
+        self._signal(signal.SIGKILL)
         deadline = time.monotonic() + 10
         while self._pids() and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -66,12 +65,18 @@ class PostgresServer:
 
     def hang(self) -> None:
         """SIGSTOP to every server process: connections are accepted by the kernel and never answered."""
-        for pid in self._pids():
-            os.kill(pid, signal.SIGSTOP)
+        self._signal(signal.SIGSTOP)
 
     def resume(self) -> None:
+        self._signal(signal.SIGCONT)
+
+    def _signal(self, sig: signal.Signals) -> None:
+        """Signal every server process; a backend that exits meanwhile is gone, not an error."""
         for pid in self._pids():
-            os.kill(pid, signal.SIGCONT)
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                continue
 
     def sql(self, statement: str) -> None:
         """Run one statement as the superuser (e.g. to make the database read-only)."""

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from ivr.cli import content_cli
 from ivr.content.loader import load_line
 from ivr.content.model import MAIN_MENU
-from ivr.content.staff_file import ContentError, parse_staff_text
+from ivr.content.staff_file import ContentError, MemoryFiles, parse_staff_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 CASES = json.loads((Path(__file__).parent / "cases" / "broken_content.json").read_text())
@@ -86,3 +86,13 @@ def test_staff_files_keep_line_numbers_and_paragraph_breaks():
     assert parsed.fields["title"].text == "Hello" and parsed.fields["title"].line == 2
     assert [(p.text, p.line) for p in parsed.blocks["voice"].paragraphs] == [("One\nstill one.", 5), ("Two.", 8)]
     assert parsed.blocks["text"].paragraphs[0].text == "A\nB"
+
+
+def test_files_held_in_memory_load_the_same_line_and_problems_as_on_disk(tmp_path):
+    texts = {path.relative_to(PROJECT).as_posix(): path.read_text(encoding="utf-8")
+             for folder in ("content", "prompts") for path in (PROJECT / folder).rglob("*") if path.is_file()}
+    assert load_line(Path("content"), Path("prompts"), MemoryFiles(texts)) == load_line(PROJECT / "content",
+                                                                                        PROJECT / "prompts")
+    texts["content/flow.txt"] = texts["content/flow.txt"].replace("key.back: *", "key.back: 1")
+    with pytest.raises(ContentError, match=r"content/flow.txt:\d+: key 1 is kept for menu options"):
+        load_line(Path("content"), Path("prompts"), MemoryFiles(texts))

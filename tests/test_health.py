@@ -19,6 +19,7 @@ def test_healthy_line_reports_content_languages_audio_and_database(client):
     assert report["database"] == {"read": "ok", "write": "ok"} and "reason" not in report
     assert report["content"] == {"en": 11, "es": 11}
     assert report["audio"]["en"]["percent"] == 0.0 and report["audio"]["en"]["total"] > 0
+    assert report["revision"] == 1  # a new database starts with the files as revision 1
 
 
 def test_a_database_that_is_down_degrades_but_keeps_the_instance_in_service(app_without_database):
@@ -28,6 +29,7 @@ def test_a_database_that_is_down_degrades_but_keeps_the_instance_in_service(app_
     report = response.get_json()
     assert report["status"] == "degraded" and report["reason"] == "connection"
     assert report["database"] == {"read": "connection", "write": "connection"}
+    assert response.get_json()["revision"] is None  # serving the files
     assert twilio_post(client, "/voice").status_code == 200
 
 

@@ -20,7 +20,8 @@ from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits,
                                TextStore, load_or_create_secret)
 
-TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "schema_version")
+TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "revisions",
+          "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

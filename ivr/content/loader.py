@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Flow, Language, Line, Topic, frozen_map
-from ivr.content.staff_file import ContentError, Problem, StaffFile, Value, read_staff_file, split_list
+from ivr.content.staff_file import ContentError, DiskFiles, Problem, StaffFile, StaffFiles, Value, split_list
 from ivr.sms.compliance import RESERVED_WORDS
 from ivr.sms.revocation import OptOutWords, is_opt_out_request
 from ivr.sms.encoding import MAX_SEGMENTS, UCS2_PART, non_gsm_characters, normalise_text
@@ -87,21 +87,24 @@ THERAPY_WORDS = {
 }
 
 
-def load_line(content_dir: Path, prompts_dir: Path) -> Line:
-    """Load and validate everything; raise ContentError listing every problem found."""
+def load_line(content_dir: Path, prompts_dir: Path, files: StaffFiles = DiskFiles()) -> Line:
+    """Load and validate everything; raise ContentError listing every problem found.
+
+    `files` reads the folders from disk, or from a stored revision held in memory (MemoryFiles).
+    """
     problems: list[Problem] = []
     root = content_dir.parent
-    flow = _load_flow(content_dir / "flow.txt", root, problems)
+    flow = _load_flow(content_dir / "flow.txt", root, files, problems)
     languages: dict[str, Language] = {}
-    prompt_files = sorted(prompts_dir.glob("*.txt"))
+    prompt_files = files.texts(prompts_dir)
     if not prompt_files:
         problems.append(Problem(str(prompts_dir), 1, "no language files (expected for example en.txt)"))
     for prompt_path in prompt_files:
-        language = _load_language(prompt_path, content_dir, root, flow, problems)
+        language = _load_language(prompt_path, content_dir, root, flow, files, problems)
         if language:
             languages[language.code] = language
     _check_choice_keys(languages, prompts_dir, root, problems)
-    _check_keywords_are_not_opt_outs(languages, content_dir, root, problems)
+    _check_keywords_are_not_opt_outs(languages, content_dir, root, files, problems)
     if problems or flow is None:
         raise ContentError(problems)
     ordered = sorted(languages.values(), key=lambda lang: lang.choice_key)
@@ -109,25 +112,25 @@ def load_line(content_dir: Path, prompts_dir: Path) -> Line:
 
 
 def _check_keywords_are_not_opt_outs(languages: dict[str, Language], content_dir: Path, root: Path,
-                                     problems: list[Problem]) -> None:
+                                     files: StaffFiles, problems: list[Problem]) -> None:
     """A keyword that a text would be taken as a request to stop (in any language's words) could never be had."""
     stop_words = OptOutWords.of(languages.values())
     for language in languages.values():
         exact = {normalise_keyword(word) for words in language.compliance_words.values() for word in words}
         already = exact | {normalise_keyword(word) for word in (*RESERVED_WORDS, *language.more_words)}  # told already
-        for path in sorted((content_dir / language.code / "topics").glob("*.txt")):
-            staff = read_staff_file(path, [], root)
+        for path in files.texts(content_dir / language.code / "topics"):
+            staff = files.read(path, [], root)
             for keyword, line in _keyword_lines(staff):
                 if normalise_keyword(keyword) not in already and is_opt_out_request(keyword, stop_words):
                     problems.append(staff.problem(line, f"keyword {keyword!r} would be read as a request to stop"
                                                         " texting (the opt-out rule: README, text line)"))
 
 
-def _load_flow(path: Path, root: Path, problems: list[Problem]) -> Flow | None:
-    if not path.is_file():
+def _load_flow(path: Path, root: Path, files: StaffFiles, problems: list[Problem]) -> Flow | None:
+    if not files.is_file(path):
         problems.append(Problem(str(path), 1, "the flow file is missing"))
         return None
-    staff = read_staff_file(path, problems, root)
+    staff = files.read(path, problems, root)
     menus: dict[str, tuple[str, ...]] = {}
     keys: dict[str, str] = {}
     for name, value in staff.fields.items():
@@ -212,9 +215,10 @@ def _number(staff: StaffFile, name: str, default: int, low: int, high: int, prob
     return int(value.text)
 
 
-def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow | None, problems: list[Problem]) -> Language | None:
+def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow | None, files: StaffFiles,
+                   problems: list[Problem]) -> Language | None:
     code = prompt_path.stem
-    staff = read_staff_file(prompt_path, problems, root)
+    staff = files.read(prompt_path, problems, root)
     settings = {}
     for name in LANGUAGE_FIELDS:
         value = staff.fields.get(name)
@@ -243,7 +247,7 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
     reserved.update({normalise_keyword(word): "the word for the next part (keywords.more)" for word in more_words})
     for kind, words in compliance.items():
         reserved.update({normalise_keyword(word): f"this language's word for {kind.upper()} (keywords.{kind})" for word in words})
-    topics = _load_topics(content_dir / code / "topics", root, flow, rules, reserved, problems)
+    topics = _load_topics(content_dir / code / "topics", root, flow, rules, reserved, files, problems)
     return Language(
         code=code,
         name=settings["name"],
@@ -361,14 +365,14 @@ def _spoken(part: Value) -> str:
 
 
 def _load_topics(folder: Path, root: Path, flow: Flow | None, rules: TextRules, reserved: dict[str, str],
-                 problems: list[Problem]) -> dict[str, Topic]:
-    if not folder.is_dir():
+                 files: StaffFiles, problems: list[Problem]) -> dict[str, Topic]:
+    if not files.is_dir(folder):
         problems.append(Problem(str(folder.relative_to(root) if folder.is_relative_to(root) else folder), 1, "the topics folder for this language is missing"))
         return {}
     topics: dict[str, Topic] = {}
     keyword_owner: dict[str, str] = {}
-    for path in sorted(folder.glob("*.txt")):
-        staff = read_staff_file(path, problems, root)
+    for path in files.texts(folder):
+        staff = files.read(path, problems, root)
         topic = _topic(path.stem, staff, rules, problems)
         topics[topic.id] = topic
         for keyword, line in _keyword_lines(staff):

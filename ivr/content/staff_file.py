@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping, Protocol
 
 _FIELD = re.compile(r"^([A-Za-z][\w.\-]*(?:\.[*#])?)\s*:\s*(.*)$")
 _BLOCK = re.compile(r"^\[\s*([^\]\s]+)\s*\]\s*$")
@@ -137,6 +138,60 @@ def read_staff_file(path: Path, problems: list[Problem], root: Path | None = Non
         problems.append(Problem(shown, 1, f"is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"))
         text = ""
     return parse_staff_text(text, shown, problems)
+
+
+class StaffFiles(Protocol):
+    """Where the loader reads staff files from: the four questions it asks."""
+
+    def read(self, path: Path, problems: list[Problem], root: Path) -> StaffFile: ...
+
+    def is_file(self, path: Path) -> bool: ...
+
+    def is_dir(self, path: Path) -> bool: ...
+
+    def texts(self, folder: Path) -> list[Path]:
+        """The .txt files directly in a folder, sorted."""
+
+
+class DiskFiles:
+    """Staff files as they are on disk: what `content check` and a line without a database read."""
+
+    def read(self, path: Path, problems: list[Problem], root: Path) -> StaffFile:
+        return read_staff_file(path, problems, root)
+
+    def is_file(self, path: Path) -> bool:
+        return path.is_file()
+
+    def is_dir(self, path: Path) -> bool:
+        return path.is_dir()
+
+    def texts(self, folder: Path) -> list[Path]:
+        return sorted(folder.glob("*.txt"))
+
+
+class MemoryFiles:
+    """Staff files held in memory by relative path ("content/flow.txt"), as a stored revision keeps them.
+
+    The loader reads them through the same four questions as files on disk, so a revision is
+    validated by exactly the code that validates the folders.
+    """
+
+    def __init__(self, texts: Mapping[str, str]):
+        self._texts = texts
+        self._folders = {Path(name).parent.as_posix() for name in texts}
+
+    def read(self, path: Path, problems: list[Problem], root: Path) -> StaffFile:
+        return parse_staff_text(self._texts[path.as_posix()], path.as_posix(), problems)
+
+    def is_file(self, path: Path) -> bool:
+        return path.as_posix() in self._texts
+
+    def is_dir(self, path: Path) -> bool:
+        return path.as_posix() in self._folders
+
+    def texts(self, folder: Path) -> list[Path]:
+        return sorted(Path(name) for name in self._texts
+                      if Path(name).parent == folder and name.endswith(".txt"))
 
 
 def split_list(value: Value, separator: str) -> tuple[str, ...]:

@@ -36,9 +36,32 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
        # or a full disk
         "CREATE TABLE heartbeats (instance TEXT PRIMARY KEY, beat_at BIGINT NOT NULL)",
     ),
+    (  # 5, revisions (issue 14): the line's words as numbered revisions, exactly one live, and who did what to them
+        "CREATE TABLE revisions ("
+        " number INTEGER PRIMARY KEY, document TEXT NOT NULL, digest TEXT NOT NULL, author TEXT NOT NULL,"
+        " note TEXT NOT NULL, created_at BIGINT NOT NULL,"
+        " state TEXT NOT NULL CHECK (state IN ('draft', 'in_review', 'approved', 'live', 'retired')),"
+        " approved_by TEXT, approved_at BIGINT, published_at BIGINT, restores INTEGER)",
+        "CREATE UNIQUE INDEX revisions_one_live ON revisions (state) WHERE state = 'live'",
+        "CREATE TABLE revision_audit ("
+        " id INTEGER PRIMARY KEY, at BIGINT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, revision INTEGER,"
+        " outcome TEXT NOT NULL, origin TEXT NOT NULL)",
+    ),
+    (  # 6, revisions (issue 14), shared audio: every instance plays the clips any instance built
+        "CREATE TABLE audio_clips (name TEXT PRIMARY KEY, data BYTEA NOT NULL, created_at BIGINT NOT NULL)",
+        "CREATE TABLE audio_entries (key TEXT PRIMARY KEY, entry TEXT NOT NULL, seq BIGINT NOT NULL)",
+    ),
+    (  # 7, revisions (issue 14), audio build jobs that a worker on any instance claims
+        "CREATE TABLE audio_jobs ("
+        " id INTEGER PRIMARY KEY, revision INTEGER NOT NULL, engine TEXT NOT NULL,"
+        " state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')), claimed_by TEXT,"
+        " total INTEGER NOT NULL, done INTEGER NOT NULL, made INTEGER NOT NULL, failed INTEGER NOT NULL,"
+        " note TEXT NOT NULL, updated_at BIGINT NOT NULL)",
+        "CREATE INDEX audio_jobs_state ON audio_jobs (state, id)",
+    ),
 )
 
-_RERUNNABLE = ("CREATE TABLE ", "CREATE INDEX ")
+_RERUNNABLE = ("CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX ")
 
 
 def rerunnable(statement: str) -> str | None:

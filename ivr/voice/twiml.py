@@ -73,7 +73,11 @@ class VoicePages:
     audio: AudioCatalog
     staff_number: str | None = None
     texting: bool = False
+    revision: int | None = None  # the live revision these words are: every URL carries it (see urls.in_revision)
     _rendered: dict[tuple, str] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def _in_revision(self, url: str) -> str:
+        return urls.in_revision(url, self.revision)
 
     # --- speaking -----------------------------------------------------------------------------
     def _speak(self, verb: VoiceResponse | Gather, language: Language, parts: Iterable[str]) -> None:
@@ -152,7 +156,7 @@ class VoicePages:
         if attempt > self.line.flow.tries:
             return self._goodbye_in(response, languages, "goodbye.no-choice")
         gather = response.gather(
-            action=urls.language_chosen(attempt),
+            action=self._in_revision(urls.language_chosen(attempt)),
             method="POST",
             input="dtmf speech",
             num_digits=1,
@@ -165,7 +169,7 @@ class VoicePages:
             if reason:
                 self._speak(gather, language, language.prompt(f"reprompt.{reason}"))
             self._speak(gather, language, language_choice_prompt(language))
-        response.redirect(urls.language_choice(attempt + 1, "silence"), method="POST")
+        response.redirect(self._in_revision(urls.language_choice(attempt + 1, "silence")), method="POST")
         return response
 
     @rendered_once
@@ -182,7 +186,8 @@ class VoicePages:
             return self._goodbye(response, language, "goodbye.no-choice")
         topic = language.topics[topic_id]
         options = flow.menus.get(topic_id, ())
-        gather = self._gather(response, language, urls.chosen(language.code, topic_id, attempt), flow.menu_wait_seconds, options)
+        action = self._in_revision(urls.chosen(language.code, topic_id, attempt))
+        gather = self._gather(response, language, action, flow.menu_wait_seconds, options)
         said: list[str] = list(notice)
         if welcome:
             said += language.prompt("welcome")
@@ -199,7 +204,8 @@ class VoicePages:
                 said += navigation_prompt(self.line, language, "text")  # where there is something to send
         said += self._navigation(language, topic_id, attempt)
         self._speak(gather, language, said)
-        response.redirect(urls.choices(language.code, topic_id, attempt + 1, "silence"), method="POST")
+        response.redirect(self._in_revision(urls.choices(language.code, topic_id, attempt + 1, "silence")),
+                          method="POST")
         return response
 
     @rendered_once
@@ -209,13 +215,15 @@ class VoicePages:
         response = VoiceResponse()
         topic = language.topics[topic_id]
         index = min(max(index, 0), len(topic.voice_parts) - 1)
-        gather = self._gather(response, language, urls.part_chosen(language.code, topic_id, index), self.line.flow.part_wait_seconds, ())
+        action = self._in_revision(urls.part_chosen(language.code, topic_id, index))
+        gather = self._gather(response, language, action, self.line.flow.part_wait_seconds, ())
         self._speak(gather, language, notice)
         if with_keys:
             self._speak_each(gather, self.keys_help(language))
         self._speak(gather, language, (topic.voice_parts[index],))
         following = index + 1
-        next_url = urls.part(language.code, topic_id, following) if following < len(topic.voice_parts) else urls.choices(language.code, topic_id)
+        next_url = self._in_revision(urls.part(language.code, topic_id, following) if following < len(topic.voice_parts)
+                                     else urls.choices(language.code, topic_id))
         response.redirect(next_url, method="POST")
         return response
 
@@ -239,10 +247,10 @@ class VoicePages:
         """Ask back a spoken choice heard with low confidence; silence returns to this place's choices."""
         response = VoiceResponse()
         flow = self.line.flow
-        action = urls.chosen(language.code, topic_id, attempt, confirm=unsure.meaning)
+        action = self._in_revision(urls.chosen(language.code, topic_id, attempt, confirm=unsure.meaning))
         gather = self._gather(response, language, action, flow.menu_wait_seconds, flow.menus.get(topic_id, ()))
         self._speak(gather, language, confirm_prompt(language, unsure))
-        response.redirect(urls.choices(language.code, topic_id, attempt), method="POST")
+        response.redirect(self._in_revision(urls.choices(language.code, topic_id, attempt)), method="POST")
         return response
 
     @rendered_once
@@ -252,7 +260,8 @@ class VoicePages:
             return self.resume(language, topic_id, index, notice=language.prompt("person.none"))
         response = VoiceResponse()
         self._speak(response, language, language.prompt("person.connecting"))
-        dial = response.dial(action=urls.person_done(language.code, topic_id, index), method="POST", timeout=PERSON_RING_SECONDS)
+        dial = response.dial(action=self._in_revision(urls.person_done(language.code, topic_id, index)), method="POST",
+                             timeout=PERSON_RING_SECONDS)
         dial.number(self.staff_number)
         return response
 
@@ -268,5 +277,5 @@ class VoicePages:
         if repeated:
             return self._goodbye(response, language, "goodbye.no-choice")
         self._speak(response, language, language.prompt("error"))
-        response.redirect(urls.choices(language.code, MAIN_MENU, recovering=True), method="POST")
+        response.redirect(self._in_revision(urls.choices(language.code, MAIN_MENU, recovering=True)), method="POST")
         return response

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
+REVISION_PARAMETER = "rev"
+
 
 def _url(path: str, **query: object) -> str:
     params = {name: value for name, value in query.items() if value not in (None, "", False)}
@@ -39,3 +41,11 @@ def part_chosen(lang: str, topic: str, index: int) -> str:
 
 def person_done(lang: str, topic: str, index: int | None = None) -> str:
     return _url(f"/voice/{quote(lang)}/person/done", topic=topic, part=index)
+
+
+def in_revision(url: str, revision: int | None) -> str:
+    """The URL with the revision of the words that made it (`rev`), so the call's next step is said in
+    the same revision even when a newer one was published meanwhile (see ivr/publishing/live.py)."""
+    if revision is None:
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({REVISION_PARAMETER: revision})}"
