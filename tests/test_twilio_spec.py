@@ -20,17 +20,12 @@ import pytest
 
 from ivr.sms.sender import TwilioSender, twilio_client
 from tests.conftest import CALLER, LINE_NUMBER, PROJECT, build_app, twilio_post
+from tests.servers import free_port
 
 PRISM = PROJECT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 SPEC = PROJECT.parent / "shared" / "twilio-oai" / "twilio_api_v2010.json"
 ACCOUNT = "AC" + "3" * 32
 START_SECONDS = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
@@ -61,7 +56,7 @@ def prism(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.fail(f"Prism is not installed at {PRISM}: run `npm ci --prefix .ci/node` (.ci/run does it)")
     if not SPEC.exists():
         pytest.fail(f"Twilio's OpenAPI spec is missing: expected {SPEC} (shared/ beside the project)")
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("prism") / "prism.log"
     with log.open("w") as output:
         process = subprocess.Popen([str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(SPEC)],
