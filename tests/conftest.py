@@ -18,6 +18,8 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from ivr import create_app
+from ivr.content.loader import load_line
+from ivr.content.model import Line
 
 PROJECT = Path(__file__).resolve().parent.parent
 TEST_TOKEN = "test-auth-token-0123456789abcdef"
@@ -40,6 +42,12 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
     app = create_app({name: value for name, value in environ.items() if value is not None})
     app.testing = True
     return app
+
+
+@pytest.fixture(scope="session")
+def line() -> Line:
+    """The line's real content and prompts, loaded once per run: tests only read it."""
+    return load_line(PROJECT / "content", PROJECT / "prompts")
 
 
 @pytest.fixture
