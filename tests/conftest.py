@@ -21,6 +21,9 @@ from ivr import create_app
 from ivr.content.loader import load_line
 from ivr.content.model import Line
 
+# Fixtures kept next to what they serve: a throwaway PostgreSQL, and the crawled call tree with its URLs.
+pytest_plugins = ["tests.pg_server", "tests.webhooks"]
+
 PROJECT = Path(__file__).resolve().parent.parent
 TEST_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_BASE = "https://ot-line.example.org"

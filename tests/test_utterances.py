@@ -7,16 +7,12 @@ import pytest
 from ivr.content.loader import TEXT_PROMPT_PREFIX
 from ivr.voice.utterances import utterances
 from tests.audio_fakes import real_line
-from tests.call_crawler import crawl
-from tests.conftest import build_app
 
 
-@pytest.mark.parametrize("staff_number", [None, "+15005550100"])
-def test_every_sentence_a_caller_can_hear_is_in_the_enumeration(tmp_path, staff_number):
-    app = build_app(tmp_path, STAFF_PHONE_NUMBER=staff_number, AUDIO_DIR=str(tmp_path / "audio"))
-    walk = crawl(app.test_client(), speech=())
+@pytest.mark.parametrize("tree", ["call_tree", "staffed_call_tree"])
+def test_every_sentence_a_caller_can_hear_is_in_the_enumeration(request, line, tree):
+    walk = request.getfixturevalue(tree)
     says, plays = set(walk.said), walk.played
-    line = app.extensions["otline"].line
     enumerated = {utterance.text for language in line.languages.values() for utterance in utterances(line, language)}
     assert not plays  # no audio built: everything is <Say>
     assert says - enumerated == set()
