@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,13 +19,12 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from ivr import create_app
-from ivr.content.loader import load_line
 from ivr.content.model import Line
+from tests.shipped import PROJECT, shipped_line
 
 # Fixtures kept next to what they serve: a throwaway PostgreSQL, and the crawled call tree with its URLs.
 pytest_plugins = ["tests.pg_server", "tests.webhooks"]
 
-PROJECT = Path(__file__).resolve().parent.parent
 TEST_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_BASE = "https://ot-line.example.org"
 CALLER = "+15005550006"
@@ -50,7 +50,15 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
 @pytest.fixture(scope="session")
 def line() -> Line:
     """The line's real content and prompts, loaded once per run: tests only read it."""
-    return load_line(PROJECT / "content", PROJECT / "prompts")
+    return shipped_line()
+
+
+@pytest.fixture
+def words(tmp_path: Path) -> Path:
+    """A copy of content/ and prompts/ that a test may break."""
+    shutil.copytree(PROJECT / "content", tmp_path / "content")
+    shutil.copytree(PROJECT / "prompts", tmp_path / "prompts")
+    return tmp_path
 
 
 @pytest.fixture
