@@ -214,7 +214,8 @@ def walk_menus(client: FlaskClient, start: Page, options_of: dict[str, tuple[str
         seen.add(page.action)
         menu = _MENU_ACTION.match(page.action)
         if menu:
-            queue += [answer(client, page, digits=str(key)) for key in range(1, len(options_of.get(menu.group(1), ())) + 1)]
+            options = options_of.get(menu.group(1), ())
+            queue += [answer(client, page, digits=str(key)) for key in range(1, len(options) + 1)]
         elif _PART_ACTION.match(page.action):
             queue.append(answer(client, page))  # silence: the next part, or the end-of-section choices
     return walk

@@ -78,7 +78,8 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
         state = speaking(state, compliance.language.code)
     language = line.language(state.language)
     word = compliance.kind if compliance else None
-    if compliance and word == "stop" and (compliance.by_twilio or state.opted_out):  # Twilio confirms its words; once is enough
+    # Twilio confirms its own words; once is enough
+    if compliance and word == "stop" and (compliance.by_twilio or state.opted_out):
         return Answer(None, replace(state, opted_out=True), limited=False, understood="stop")
     if word == "stop":  # other words (or PARAR): Twilio neither blocks nor confirms, so the line says how to undo it
         stopped = replace(state, opted_out=True)

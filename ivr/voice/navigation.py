@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ivr.content.model import MAIN_MENU, Language, Line
+from ivr.store.usage import Event
 from ivr.voice.choosing import Choice
 
 # The VoicePages method that plays next; its keyword arguments are Step.arguments.
@@ -20,21 +21,12 @@ Effect = Literal["text", "remember-language"]
 
 
 @dataclass(frozen=True)
-class Event:
-    """A usage event to count for this request (channel 'voice')."""
-
-    name: str
-    language: str
-    place: str
-
-
-@dataclass(frozen=True)
 class Step:
     """The page to play and what to note on the way; `notice` is a prompt said first (for a text: its outcome)."""
 
     page: Page
     arguments: dict[str, Any] = field(default_factory=dict)
-    events: tuple[Event, ...] = ()
+    events: tuple[Event, ...] = ()  # usage events to count for this request
     call_place: tuple[str, str] | None = None  # where the call is now, when the choice moved it
     notice: str | None = None
     effect: Effect | None = None
@@ -73,10 +65,10 @@ def _from_part(line: Line, language: Language, topic: str, index: int, choice: C
             # the part played out: on to the next one
             return Step("part", {**here, "index": index + 1})
         # the last part played out: the section's choices
-        return Step("choices", here, (Event("finished", language.code, topic),))
+        return Step("choices", here, (Event("voice", "finished", language.code, topic),))
     if choice.kind == "wrong":
         # a key that means nothing here: say so and play the part again
-        return Step("part", {**here, "index": index}, (Event("wrong-key", language.code, topic),),
+        return Step("part", {**here, "index": index}, (Event("voice", "wrong-key", language.code, topic),),
                     notice="reprompt.wrong")
     if choice.kind == "repeat":
         # play this part again
@@ -93,7 +85,7 @@ def _leave(language: Language, topic: str, index: int | None, choice: Choice, li
     if choice.kind == "topic" and choice.topic:
         # a topic by key or by name: open it
         return Step("topic", {"language": language, "topic_id": choice.topic},
-                    (Event("opened", language.code, choice.topic),), (language.code, choice.topic))
+                    (Event("voice", "opened", language.code, choice.topic),), (language.code, choice.topic))
     if choice.kind == "back":
         # one level up
         return Step("choices", {"language": language, "topic_id": line.flow.parent(topic)})
@@ -106,10 +98,11 @@ def _leave(language: Language, topic: str, index: int | None, choice: Choice, li
         return Step("resume", {**here, "index": following}, effect="text")
     if choice.kind == "language":
         # ask the language question again
-        return Step("language_choice", {}, (Event("language-change", language.code, topic),), ("", "language"))
+        return Step("language_choice", {}, (Event("voice", "language-change", language.code, topic),),
+                    ("", "language"))
     if choice.kind == "person":
         # put the caller through to staff, or say how to reach a person
-        return Step("person", {**here, "index": index}, (Event("person", language.code, topic),))
+        return Step("person", {**here, "index": index}, (Event("voice", "person", language.code, topic),))
     if choice.kind == "help":
         # say what the keys do, then go on from here
         return Step("resume", {**here, "index": index, "with_keys": True})
@@ -122,7 +115,7 @@ def after_language(line: Line, language: Language | None, answered: bool, attemp
     if language is not None:
         # a language chosen: remember it for the next call and welcome the caller in it
         return Step("choices", {"language": language, "topic_id": MAIN_MENU, "welcome": True},
-                    (Event("language-chosen", language.code, ""),), (language.code, MAIN_MENU),
+                    (Event("voice", "language-chosen", language.code, ""),), (language.code, MAIN_MENU),
                     effect="remember-language")
     reason = "wrong" if answered else "silence"
     events, call_place = _unanswered(line, reason, "", "language", attempt)
@@ -132,7 +125,8 @@ def after_language(line: Line, language: Language | None, answered: bool, attemp
 def _unanswered(line: Line, reason: str, language: str, place: str,
                 attempt: int) -> tuple[tuple[Event, ...], tuple[str, str] | None]:
     """A wrong key or a silence, and whether it was the last try (the line then says goodbye)."""
-    mistake = Event("wrong-key" if reason == "wrong" else "silence", language, place)
+    mistake = Event("voice", "wrong-key" if reason == "wrong" else "silence", language, place)
     if attempt + 1 > line.flow.tries:
-        return (mistake, Event("out-of-tries", language, place)), (language, f"{place} (after {line.flow.tries} tries)")
+        given_up = Event("voice", "out-of-tries", language, place)
+        return (mistake, given_up), (language, f"{place} (after {line.flow.tries} tries)")
     return (mistake,), None

@@ -159,7 +159,7 @@ def part_chosen(lang: str, topic: str, index: int) -> Response:
 def _take(step: Step, language: Language | None, topic: str, index: int | None) -> Response:
     """Do what the step says: count its events, run its side effect, play its page."""
     for event in step.events:
-        note("voice", event.name, event.language, event.place)
+        note(event.channel, event.name, event.language, event.place)
     if step.call_place:
         note_call_place(*step.call_place)
     arguments = dict(step.arguments)
