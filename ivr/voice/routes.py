@@ -126,7 +126,7 @@ def language_chosen() -> Response:
     digits, speech = _param("Digits").strip(), _param("SpeechResult").strip()
     language = choose_language(services().line, digits, speech)
     step = after_language(services().line, language, bool(digits or speech), _attempt())
-    return _take(step, language, "", None)
+    return _take(step, language, "")
 
 
 @bp.route("/<lang>/choices/<topic>", methods=METHODS)
@@ -139,7 +139,7 @@ def choices(lang: str, topic: str) -> Response:
 def chosen(lang: str, topic: str) -> Response:
     language, topic = _place(lang, topic)
     choice = _caller_choice(language, services().line.flow.menus.get(topic, ()))
-    return _take(next_step(services().line, language, topic, None, choice, _attempt()), language, topic, None)
+    return _take(next_step(services().line, language, topic, None, choice, _attempt()), language, topic)
 
 
 @bp.route("/<lang>/topic/<topic>/part/<int:index>", methods=METHODS)
@@ -153,10 +153,10 @@ def part_chosen(lang: str, topic: str, index: int) -> Response:
     """A key or words while a part plays: repeat it, navigate, or (nothing) go on to the next part."""
     language, topic = _place(lang, topic)
     choice = _caller_choice(language, ())
-    return _take(next_step(services().line, language, topic, index, choice, 1), language, topic, index)
+    return _take(next_step(services().line, language, topic, index, choice, 1), language, topic)
 
 
-def _take(step: Step, language: Language | None, topic: str, index: int | None) -> Response:
+def _take(step: Step, language: Language | None, topic: str) -> Response:
     """Do what the step says: count its events, run its side effect, play its page."""
     for event in step.events:
         note(event.channel, event.name, event.language, event.place)
