@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
@@ -19,7 +19,6 @@ from ivr.services import services
 from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import has_caller_id
 from ivr.usage import call_sid, note, note_call_place
-from ivr.voice import urls
 from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret
 from ivr.voice.navigation import Step, after_language, next_step
 
@@ -165,7 +164,7 @@ def _take(step: Step, language: Language | None, topic: str) -> Response:
     arguments = dict(step.arguments)
     notice = step.notice
     if step.effect == "text" and language:
-        notice = services().texter.send_topic(language, topic, _param("From"), _param("To"))
+        notice = services().texts.send_topic(language, topic, _param("From"), _param("To"))
         note("voice", notice, language.code, topic)  # text.sent, text.opted-out, text.failed, ...
     elif step.effect == "remember-language" and language:
         _remember_language(language)
