@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import click
 from flask.cli import with_appcontext
@@ -28,6 +28,9 @@ from ivr.store.database import StoreUnavailable
 from ivr.sms.replies import Policy
 from ivr.voice.transcript import first_call, menu_lengths
 from ivr.voice.twiml import VoicePages
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar  # what click.progressbar returns; click 8.1 cannot infer it
 
 
 class StaffGroup(click.Group):
@@ -153,7 +156,8 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
     store = AudioStore(settings.audio_dir)
     jobs, unchanged = plan(line, store, engine, only, language_code)
     label = f"Making {len(jobs)} part(s) with {engine_name}"
-    with click.progressbar(length=len(jobs), label=label, file=sys.stderr) as bar:
+    progress: ProgressBar[int] = click.progressbar(length=len(jobs), label=label, file=sys.stderr)
+    with progress as bar:
         # off a terminal (a log, a pipe) the bar shows only its label: print a line every few parts instead
         advance = (lambda job, failure: bar.update(1)) if on_terminal else ProgressLines(len(jobs), _say_now)
 

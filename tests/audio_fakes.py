@@ -1,5 +1,4 @@
-"""Fakes for the audio tests: Google's TTS endpoint at the HTTP layer, a line loaded from the real
-content, and a Twilio-like crawl of the call tree."""
+"""Fakes for the audio tests: Google's TTS endpoint at the HTTP layer and a tone as a WAV file."""
 
 from __future__ import annotations
 
@@ -13,16 +12,9 @@ from pathlib import Path
 import numpy as np
 import responses
 
-from ivr.content.loader import load_line
-from ivr.content.model import Line
-from tests.conftest import PROJECT
 
 GOOGLE_URL = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
 SPEECH_MP3 = (Path(__file__).parent / "data" / "speech-24k.mp3").read_bytes()  # espeak-ng + lame, 24 kHz mono like gTTS
-
-
-def real_line() -> Line:
-    return load_line(PROJECT / "content", PROJECT / "prompts")
 
 
 def google_body(mp3: bytes = SPEECH_MP3) -> str:

@@ -1,14 +1,16 @@
 """Walks the voice line the way Twilio would: every key, silence, words, redirects and dial results.
 
 Each TwiML answer is checked against the verbs and attributes Twilio accepts, so a page the crawler
-reaches is a page a real call could reach.
+reaches is a page a real call could reach. Below the crawler: a caller's own walk (post, answer, call_in,
+walk_menus), for tests that follow one path and read what it says.
 """
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 import heapq
 import itertools
+import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -141,3 +143,79 @@ def crawl(client: FlaskClient, speech: tuple[str, ...] = ("repeat", "go back", "
     if queue:
         result.problems.append(f"crawl stopped after {limit} requests with {len(queue)} still queued")
     return result
+
+
+# A caller's walk: signed requests along one path, each answer parsed into a Page.
+_MENU_ACTION = re.compile(r"^/voice/[^/]+/choices/([^/?]+)/choose")
+_PART_ACTION = re.compile(r"^/voice/[^/]+/topic/[^/]+/part/\d+/choose")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One TwiML answer, parsed."""
+
+    root: ET.Element
+
+    @property
+    def gather(self) -> ET.Element | None:
+        return self.root.find("Gather")
+
+    @property
+    def says(self) -> list[ET.Element]:
+        return list(self.root.iter("Say"))
+
+    @property
+    def said(self) -> list[str]:
+        return [say.text or "" for say in self.says]
+
+    @property
+    def action(self) -> str:
+        return self.gather.get("action", "") if self.gather is not None else ""
+
+
+def post(client: FlaskClient, path: str, **params: str) -> Page:
+    response = twilio_post(client, path, params)
+    assert response.status_code == 200, (path, response.status_code)
+    return Page(ET.fromstring(response.data))
+
+
+def answer(client: FlaskClient, page: Page, digits: str = "", speech: str = "") -> Page:
+    """Press keys or say words at this page's Gather; nothing at all is what silence would send."""
+    params = {"Digits": digits} if digits else {}
+    if speech:
+        params.update(SpeechResult=speech, Confidence="0.9")
+    return post(client, page.action, **params)
+
+
+def call_in(client: FlaskClient, language_key: str) -> Page:
+    """Call the line and pick a language by its key: the welcome and main menu page."""
+    return answer(client, post(client, "/voice"), digits=language_key)
+
+
+@dataclass
+class Walk:
+    """Every page a caller can reach by choosing each menu option and listening to each section."""
+
+    pages: list[Page] = field(default_factory=list)
+
+    @property
+    def said(self) -> list[str]:
+        return [text for page in self.pages for text in page.said]
+
+
+def walk_menus(client: FlaskClient, start: Page, options_of: dict[str, tuple[str, ...]]) -> Walk:
+    """From a menu page, press every option key and let every section play part by part to its end."""
+    walk, seen, queue = Walk(), set(), [start]
+    while queue:
+        page = queue.pop()
+        walk.pages.append(page)
+        if not page.action or page.action in seen:
+            continue
+        seen.add(page.action)
+        menu = _MENU_ACTION.match(page.action)
+        if menu:
+            options = options_of.get(menu.group(1), ())
+            queue += [answer(client, page, digits=str(key)) for key in range(1, len(options) + 1)]
+        elif _PART_ACTION.match(page.action):
+            queue.append(answer(client, page))  # silence: the next part, or the end-of-section choices
+    return walk

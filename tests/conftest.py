@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,8 +19,12 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
 from ivr import create_app
+from ivr.content.model import Line
+from tests.shipped import PROJECT, shipped_line
 
-PROJECT = Path(__file__).resolve().parent.parent
+# Fixtures kept next to what they serve: a throwaway PostgreSQL, and the crawled call tree with its URLs.
+pytest_plugins = ["tests.pg_server", "tests.webhooks"]
+
 TEST_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_BASE = "https://ot-line.example.org"
 CALLER = "+15005550006"
@@ -41,6 +46,20 @@ def build_app(tmp_path: Path, **overrides: str) -> Flask:
     app = create_app({name: value for name, value in environ.items() if value is not None})
     app.testing = True
     return app
+
+
+@pytest.fixture(scope="session")
+def line() -> Line:
+    """The line's real content and prompts, loaded once per run: tests only read it."""
+    return shipped_line()
+
+
+@pytest.fixture
+def words(tmp_path: Path) -> Path:
+    """A copy of content/ and prompts/ that a test may break."""
+    shutil.copytree(PROJECT / "content", tmp_path / "content")
+    shutil.copytree(PROJECT / "prompts", tmp_path / "prompts")
+    return tmp_path
 
 
 @pytest.fixture

@@ -15,7 +15,8 @@ from ivr.audio.engines import EspeakEngine, SynthesisError
 from ivr.audio.loudness import integrated_loudness
 from ivr.audio.wav import TELEPHONE_RATE, read_mulaw_wav
 from ivr.cli import audio_cli
-from tests.audio_fakes import real_line, tone_wav
+from tests.audio_fakes import tone_wav
+from tests.shipped import shipped_line
 from tests.call_crawler import crawl
 from tests.conftest import PROJECT, TEST_BASE, build_app
 
@@ -28,7 +29,7 @@ def test_espeak_is_called_with_the_language_voice_and_text_on_stdin(monkeypatch)
         return subprocess.CompletedProcess(command, 0, stdout=tone_wav(1.0, 0.3), stderr=b"")
 
     monkeypatch.setattr(engines.subprocess, "run", fake_run)
-    language = real_line().default_language
+    language = shipped_line().default_language
     audio = EspeakEngine(executable="sh").synthesise("Hello, is it me?", language)
     command, options = calls[0]
     assert audio[:4] == b"RIFF"
@@ -48,7 +49,7 @@ def test_espeak_failures_are_synthesis_errors(monkeypatch, outcome):
 
     monkeypatch.setattr(engines.subprocess, "run", fake_run)
     with pytest.raises(SynthesisError):
-        EspeakEngine(executable="sh").synthesise("Hello.", real_line().default_language)
+        EspeakEngine(executable="sh").synthesise("Hello.", shipped_line().default_language)
 
 
 def test_missing_espeak_says_how_to_install_it():

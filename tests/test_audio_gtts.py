@@ -12,7 +12,8 @@ import responses
 from ivr.audio.build import plan, run
 from ivr.audio.engines import UNREACHABLE, GoogleUnreachable, GttsEngine, SynthesisError, Throttle, sentence_tokens
 from ivr.audio.store import AudioStore
-from tests.audio_fakes import SPEECH_MP3, google_answers, real_line
+from tests.audio_fakes import SPEECH_MP3, google_answers
+from tests.shipped import shipped_line
 
 LONG = ("To talk with a person, please ask your child's health care team. "
         "They can help you find an occupational therapist, at school, at home, or at the hospital.")
@@ -30,7 +31,7 @@ def engine(sleeps) -> GttsEngine:
 
 @pytest.fixture
 def language():
-    return real_line().default_language
+    return shipped_line().default_language
 
 
 def sent_texts() -> list[str]:
@@ -146,8 +147,8 @@ def store_snapshot(store: AudioStore) -> dict[str, bytes]:
 @responses.activate
 @pytest.mark.parametrize("answers", [(503,), (requests.exceptions.ConnectionError("refused"),), (requests.exceptions.ReadTimeout("slow"),),
                                      (")]}'\n\n[]\n",), (429, 200)])
-def test_after_a_build_the_store_holds_only_whole_valid_files_and_keeps_old_audio(tmp_path, language, answers, sleeps):
-    line = real_line()
+def test_after_a_build_the_store_holds_only_whole_valid_files_and_keeps_old_audio(line, tmp_path, language, answers,
+                                                                                 sleeps):
     store = AudioStore(tmp_path)
     engine = GttsEngine(retries=1, sleep=sleeps.append)
     google_answers(200)

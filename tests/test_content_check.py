@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -10,14 +9,6 @@ from click.testing import CliRunner
 
 from ivr.cli import content_cli
 from tests.conftest import PROJECT
-
-
-@pytest.fixture
-def words(tmp_path: Path) -> Path:
-    """A copy of content/ and prompts/ that a test may break."""
-    shutil.copytree(PROJECT / "content", tmp_path / "content")
-    shutil.copytree(PROJECT / "prompts", tmp_path / "prompts")
-    return tmp_path
 
 
 def check(words: Path, **env: str):

@@ -8,7 +8,6 @@ from ivr.health import audio_coverage
 from ivr.services import services
 from ivr.voice.utterances import utterances
 from tests.conftest import twilio_post
-from tests.webhooks import call_tree_urls
 
 
 def test_healthy_line_reports_content_languages_audio_and_database(client):
@@ -48,11 +47,11 @@ def test_audio_coverage_counts_what_the_catalog_has(app):
     assert 40 < coverage["percent"] < 60
 
 
-def test_every_sentence_a_caller_can_hear_is_one_the_coverage_counts(app):
+def test_every_sentence_a_caller_can_hear_is_one_the_coverage_counts(app, call_tree_urls):
     """So 100% coverage means no caller ever hears the <Say> fallback."""
     heard: set[str] = set()
     client = app.test_client()
-    for url in call_tree_urls(client):
+    for url in call_tree_urls:
         for params in ({}, {"Digits": "1"}, {"Digits": "0"}, {"Digits": "8"}):
             root = ET.fromstring(twilio_post(client, url, params).data)
             heard.update(say.text or "" for say in root.iter("Say"))

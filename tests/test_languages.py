@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ivr.content.staff_file import ContentError
-from tests.call_walk import answer, call_in, post, walk_menus
+from tests.call_crawler import answer, call_in, post, walk_menus
 from tests.conftest import PROJECT, build_app
 
 # How the made-up language "Zorbish" is spoken and offered; every other word is English with "Zorb".

@@ -19,7 +19,7 @@ import ivr.sms.line
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import StoreUnavailable
 from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
-from tests.pg_server import PostgresServer, postgres_server  # noqa: F401
+from tests.pg_server import PostgresServer
 
 ACCOUNT = "AC" + "4" * 32
 STOPS = {"stopped": 40, "crashed": 40, "hung": 12}  # STOPs sent during each outage; a hung server costs ~2 s a text
@@ -75,7 +75,7 @@ def spool_text(app: Flask) -> str:
 
 @pytest.mark.parametrize("kind", list(STOPS))
 def test_stops_sent_during_an_outage_are_all_applied_when_the_store_is_back(
-        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, kind: str) -> None:  # noqa: F811
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, kind: str) -> None:
     app = line_app(tmp_path, postgres_server, fake_twilio)
     numbers = [caller(index) for index in range(STOPS[kind])]
     with outage(postgres_server, kind):
@@ -90,7 +90,7 @@ def test_stops_sent_during_an_outage_are_all_applied_when_the_store_is_back(
     assert b"asked us to stop texts" in text_me(app, numbers[1]) and fake_twilio.requests == []
 
 
-def test_stop_then_start_during_an_outage_ends_opted_in(tmp_path: Path, postgres_server: PostgresServer,  # noqa: F811
+def test_stop_then_start_during_an_outage_ends_opted_in(tmp_path: Path, postgres_server: PostgresServer,
                                                         fake_twilio: FakeTwilioApi) -> None:
     app = line_app(tmp_path, postgres_server, fake_twilio)
     with outage(postgres_server, "stopped"):
@@ -107,7 +107,7 @@ def test_stop_then_start_during_an_outage_ends_opted_in(tmp_path: Path, postgres
 
 
 def test_a_spool_left_by_one_instance_is_applied_by_the_next(
-        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi) -> None:  # noqa: F811
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi) -> None:
     """A crash or restart while the store is down: the new process finds the spool on disk and applies it."""
     with outage(postgres_server, "stopped"):
         first = line_app(tmp_path, postgres_server, fake_twilio)

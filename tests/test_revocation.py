@@ -10,21 +10,22 @@ from pathlib import Path
 
 import pytest
 
-from ivr.content.loader import load_line
 from ivr.sms.replies import Incoming, Policy, answer
 from ivr.store.numbers import NumberState
-from tests.conftest import PROJECT
 
-LINE = load_line(PROJECT / "content", PROJECT / "prompts")
-ENGLISH, SPANISH = LINE.language("en"), LINE.language("es")
 POLICY = Policy(help_contact="call 555-0100")
 ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "opt_out_texts.tsv").read_text().splitlines()
         if line and not line.startswith("#")]
 
 
+@pytest.fixture
+def english(line):
+    return line.language("en")
+
+
 @pytest.mark.parametrize("text,expected", ROWS, ids=[repr(text) for text, _ in ROWS])
-def test_a_text_opts_out_exactly_when_the_table_says(text: str, expected: str) -> None:
-    result = answer(LINE, NumberState(language="en"), Incoming(text), POLICY)
+def test_a_text_opts_out_exactly_when_the_table_says(line, text: str, expected: str) -> None:
+    result = answer(line, NumberState(language="en"), Incoming(text), POLICY)
     assert result.state.opted_out == (expected == "stop")
 
 
@@ -33,33 +34,33 @@ def test_the_table_holds_enough_phrasings_in_both_directions() -> None:
     assert set(expected) == {"stop", "keep"} and len(ROWS) >= 60 and expected.count("keep") >= 20
 
 
-def test_twilios_exact_words_get_no_reply_because_twilio_confirms_them_itself() -> None:
+def test_twilios_exact_words_get_no_reply_because_twilio_confirms_them_itself(line) -> None:
     for text in ("STOP", "stop", " Unsubscribe ", "OPTOUT"):
-        result = answer(LINE, NumberState(), Incoming(text), POLICY)
+        result = answer(line, NumberState(), Incoming(text), POLICY)
         assert result.state.opted_out and result.reply is None and not result.limited
-    flagged = answer(LINE, NumberState(), Incoming("PARAR", opt_out_type="STOP"), POLICY)
+    flagged = answer(line, NumberState(), Incoming("PARAR", opt_out_type="STOP"), POLICY)
     assert flagged.state.opted_out and flagged.reply is None
 
 
-def test_other_phrasings_get_one_confirmation_saying_how_to_opt_back_in() -> None:
-    result = answer(LINE, NumberState(language="en"), Incoming("STOP please"), POLICY)
+def test_other_phrasings_get_one_confirmation_saying_how_to_opt_back_in(line, english) -> None:
+    result = answer(line, NumberState(language="en"), Incoming("STOP please"), POLICY)
     assert result.state.opted_out and not result.limited and result.understood == "stop"
-    assert result.reply == ENGLISH.prompt("sms.stopped")[0] and "START" in result.reply
-    again = answer(LINE, result.state, Incoming("please stop"), POLICY)
+    assert result.reply == english.prompt("sms.stopped")[0] and "START" in result.reply
+    again = answer(line, result.state, Incoming("please stop"), POLICY)
     assert again.state.opted_out and again.reply is None
 
 
-def test_the_lines_own_spanish_words_are_confirmed_in_spanish() -> None:
-    result = answer(LINE, NumberState(), Incoming("PARAR"), POLICY)
+def test_the_lines_own_spanish_words_are_confirmed_in_spanish(line) -> None:
+    result = answer(line, NumberState(), Incoming("PARAR"), POLICY)
     assert result.state == NumberState(language="es", opted_out=True)
-    assert result.reply == SPANISH.prompt("sms.stopped")[0]
+    assert result.reply == line.language("es").prompt("sms.stopped")[0]
 
 
-def test_start_undoes_an_opt_out_in_any_words() -> None:
-    stopped = answer(LINE, NumberState(), Incoming("no more texts please"), POLICY).state
-    assert answer(LINE, stopped, Incoming("FIND"), POLICY).reply is None
-    started = answer(LINE, stopped, Incoming("START"), POLICY)
-    assert not started.state.opted_out and started.reply == ENGLISH.prompt("sms.start")[0]
+def test_start_undoes_an_opt_out_in_any_words(line, english) -> None:
+    stopped = answer(line, NumberState(), Incoming("no more texts please"), POLICY).state
+    assert answer(line, stopped, Incoming("FIND"), POLICY).reply is None
+    started = answer(line, stopped, Incoming("START"), POLICY)
+    assert not started.state.opted_out and started.reply == english.prompt("sms.start")[0]
 
 
 CYRILLIC = str.maketrans("AEOPCTXaeopcxy", "АЕОРСТХаеорсху")
@@ -72,19 +73,19 @@ def _disguises(text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("text,expected", ROWS, ids=[repr(text) for text, _ in ROWS])
-def test_disguised_letters_change_nothing_in_either_direction(text: str, expected: str) -> None:
+def test_disguised_letters_change_nothing_in_either_direction(line, text: str, expected: str) -> None:
     for how, disguised in _disguises(text).items():
-        result = answer(LINE, NumberState(language="en"), Incoming(disguised), POLICY)
+        result = answer(line, NumberState(language="en"), Incoming(disguised), POLICY)
         assert result.state.opted_out == (expected == "stop"), how
 
 
-def test_no_topic_keyword_title_or_spoken_phrase_reads_as_a_request_to_stop() -> None:
-    for language in LINE.languages.values():
+def test_no_topic_keyword_title_or_spoken_phrase_reads_as_a_request_to_stop(line) -> None:
+    for language in line.languages.values():
         for topic in language.topics.values():
             for phrase in (*topic.keywords, topic.title, *topic.speech):
-                assert not answer(LINE, NumberState(), Incoming(phrase), POLICY).state.opted_out, phrase
+                assert not answer(line, NumberState(), Incoming(phrase), POLICY).state.opted_out, phrase
 
 
-def test_a_request_at_the_end_of_a_long_text_counts() -> None:
+def test_a_request_at_the_end_of_a_long_text_counts(line) -> None:
     long = "my son bites other kids at daycare and I wanted to ask about that, " * 20 + "but please stop"
-    assert len(long) > 1000 and answer(LINE, NumberState(), Incoming(long), POLICY).state.opted_out
+    assert len(long) > 1000 and answer(line, NumberState(), Incoming(long), POLICY).state.opted_out

@@ -15,7 +15,7 @@ from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.cli import audio_cli
 from ivr.publishing.live import LiveRevision
-from tests.audio_fakes import real_line
+from tests.shipped import shipped_line
 from tests.conftest import build_app, twilio_post
 from tests.audio_fakes import google_answers
 from tests.test_audio_build import FakeEngine
@@ -24,7 +24,7 @@ from tests.test_publishing import build_audio as build_into_folders, folders_of,
 
 
 def build_into(store: AudioStore, only: str | None = None) -> None:
-    line, engine = real_line(), FakeEngine()
+    line, engine = shipped_line(), FakeEngine()
     jobs, unchanged = plan(line, store, engine, only)
     assert not run(jobs, unchanged, engine, store, workers=2).failed
 

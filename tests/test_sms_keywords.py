@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.content.loader import load_line
 from ivr.sms.keywords import Compliance, compliance_word, wanted
-from tests.conftest import PROJECT
+from tests.shipped import PROJECT, shipped_line
 
-LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+LINE = shipped_line()  # loaded once per run; needed while pytest collects
 
 
 def _cases() -> list[tuple[str, str]]:

@@ -15,17 +15,17 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from ivr.content.loader import load_line
 from ivr.sms.line import TextLine
 from ivr.sms.replies import Incoming, Policy
 from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import Database
 from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore
-from tests.conftest import CALLER, LINE_NUMBER, PROJECT, FakeTwilioApi, build_app, sms_post, twilio_post
+from tests.conftest import CALLER, LINE_NUMBER, FakeTwilioApi, build_app, sms_post, twilio_post
+from tests.shipped import shipped_line
 
 ACCOUNT = "AC" + "1" * 32
-LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+LINE = shipped_line()  # loaded once per run; needed while pytest collects
 ENGLISH = LINE.language("en")
 HASH = NumberHasher(b"test")
 

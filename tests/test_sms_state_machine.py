@@ -24,13 +24,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from ivr.content.loader import load_line, normalise_keyword
+from ivr.content.loader import normalise_keyword
 from ivr.content.model import MAIN_MENU, Language
 from ivr.sms.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
 from ivr.sms.replies import Policy, compliance_reply, part_message
-from tests.conftest import PROJECT, build_app, replies, sms_post
+from tests.conftest import build_app, replies, sms_post
+from tests.shipped import shipped_line
 
-LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+LINE = shipped_line()  # loaded once per run; needed while pytest collects
 DEFAULT = LINE.default_language.code
 HELP_CONTACT = "555-0100"
 NOT_UNDERSTOOD = ("hello", "", "thank you!!", "\U0001F600", "12345", "zzzz qqqq")

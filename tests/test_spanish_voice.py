@@ -7,7 +7,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from ivr.content.model import Language, Line
-from tests.call_walk import Page, answer, call_in, post, walk_menus
+from tests.call_crawler import Page, answer, call_in, post, walk_menus
 
 SPANISH_VOICE = "Polly.Lupe-Neural"
 

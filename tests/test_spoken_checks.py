@@ -8,15 +8,11 @@ import pytest
 
 from ivr.audio.catalog import NoAudio
 from ivr.audio.store import AudioStore, Entry, lookup_key
-from ivr.content.loader import load_line
 from ivr.content.spoken_rules import spoken_text_findings, title_findings
 from ivr.voice.transcript import heard
 from ivr.voice.twiml import VoicePages
-from tests.conftest import PROJECT
 from tests.test_content_check import check as content_check
-from tests.test_content_check import edit, words  # noqa: F401 (words is the fixture: a copy of the words to edit)
-
-LINE = load_line(PROJECT / "content", PROJECT / "prompts")
+from tests.test_content_check import edit
 
 
 def check(words: Path, **env: str):
@@ -61,15 +57,15 @@ def test_lines_that_sound_right_are_left_alone(text, language):
     ("buscando un terapeuta", "es", "starts with 'buscando'"),
     ("aprendiendo sobre la terapia", "es", "starts with 'aprendiendo'"),
 ])
-def test_titles_that_sound_wrong_in_their_option_prompt_are_found(title, language, finding):
-    assert any(finding in found for found in title_findings(title, LINE.language(language)))
+def test_titles_that_sound_wrong_in_their_option_prompt_are_found(line, title, language, finding):
+    assert any(finding in found for found in title_findings(title, line.language(language)))
 
 
-def test_the_line_as_shipped_has_no_spoken_wording_warnings_and_every_menu_fits(words: Path) -> None:
+def test_the_line_as_shipped_has_no_spoken_wording_warnings_and_every_menu_fits(line, words: Path) -> None:
     result = check(words)
     assert result.exit_code == 0, result.output
-    menus = [line for line in result.output.splitlines() if line.startswith("menu ")]
-    assert len(menus) == len(LINE.flow.menus) * len(LINE.languages)
+    menus = [row for row in result.output.splitlines() if row.startswith("menu ")]
+    assert len(menus) == len(line.flow.menus) * len(line.languages)
     assert "warning:" not in result.output and "content check: 0 errors, 0 warnings" in result.output, result.output
 
 
@@ -103,10 +99,10 @@ def test_a_menu_too_long_to_hold_is_a_warning_with_its_estimate(words: Path) -> 
     assert "warning: menu en/find-ot is longer than a listener can hold" in result.output
 
 
-def test_with_audio_built_a_menu_is_timed_from_its_files(words: Path) -> None:
+def test_with_audio_built_a_menu_is_timed_from_its_files(line, words: Path) -> None:
     """Real-voice durations from the manifest replace the estimate (30 s a part makes it too long)."""
-    english = LINE.language("en")
-    said = heard(VoicePages(LINE, NoAudio()).choices(english, "main"))
+    english = line.language("en")
+    said = heard(VoicePages(line, NoAudio()).choices(english, "main"))
     entries = {lookup_key(part.text, english): Entry(f"en-{index:020x}.wav", "gtts", "en", "x", part.text, 30.0, -19.0)
                for index, part in enumerate(said)}
     AudioStore(words / "audio").write_manifest(entries)

@@ -17,7 +17,6 @@ from ivr.cli import content_cli, stats
 from ivr.content.readability import fernandez_huerta, spanish_reading_notes
 from ivr.sms.measure import every_text, texts_as_sent
 from ivr.sms.replies import Policy
-from tests.audio_fakes import real_line
 from tests.conftest import PROJECT, build_app, twilio_post
 
 
@@ -81,8 +80,7 @@ def test_content_check_ends_with_a_count_and_shows_the_table_only_when_verbose(w
     assert hard.output.strip().splitlines()[-1] == "content check: 0 errors, 1 warning"
 
 
-def test_the_spanish_reading_note_scores_the_texts_the_table_shows() -> None:
-    line = real_line()
+def test_the_spanish_reading_note_scores_the_texts_the_table_shows(line) -> None:
     spanish = line.languages["es"]
     topic = next(topic for topic in spanish.topics.values() if len(topic.text_messages) > 1)
     shown = [text for text in every_text(line, Policy(None, False))

@@ -18,7 +18,7 @@ from flask import Flask
 from ivr.store.database import CONNECTION, Breaker, StoreUnavailable
 from ivr.store.offload import Offload
 from tests.conftest import build_app, sms_post
-from tests.pg_server import PostgresServer, postgres_server  # noqa: F401
+from tests.pg_server import PostgresServer
 from tests.store_faults import (SQLITE_FAULTS, Answer, Fault, exchange, full_disk, remembers_a_language, sqlite_path,
                                 voice_post)
 
@@ -113,7 +113,7 @@ def test_a_full_disk_is_never_a_5xx_and_the_health_check_says_so(tmp_path: Path)
 # --- PostgreSQL -------------------------------------------------------------------------------
 
 @pytest.fixture
-def pg_app(tmp_path: Path, postgres_server: PostgresServer) -> Flask:  # noqa: F811
+def pg_app(tmp_path: Path, postgres_server: PostgresServer) -> Flask:
     return build_app(tmp_path, DATABASE_URL=postgres_server.url)
 
 
@@ -126,7 +126,7 @@ def set_read_only(server: PostgresServer, on_or_off: str) -> None:
 
 
 def test_postgresql_turned_read_only_is_never_a_5xx_and_is_reported(pg_app: Flask,
-                                                                    postgres_server) -> None:  # noqa: F811
+                                                                    postgres_server) -> None:
     client = pg_app.test_client()
     assert_answered(pg_app, exchange(client))
     set_read_only(postgres_server, "on")
@@ -144,7 +144,7 @@ def test_postgresql_turned_read_only_is_never_a_5xx_and_is_reported(pg_app: Flas
 
 @pytest.mark.parametrize("fault", ["stop", "crash"])
 def test_postgresql_stopped_or_crashed_is_never_a_5xx_and_the_line_recovers(pg_app: Flask,
-                                                                           postgres_server,  # noqa: F811
+                                                                           postgres_server,
                                                                            fault: str) -> None:
     client = pg_app.test_client()
     assert_answered(pg_app, exchange(client))
@@ -158,7 +158,7 @@ def test_postgresql_stopped_or_crashed_is_never_a_5xx_and_the_line_recovers(pg_a
     recovers(client, within_seconds=15)
 
 
-def test_a_hung_postgresql_holds_a_text_for_seconds_not_forever(pg_app: Flask, postgres_server) -> None:  # noqa: F811
+def test_a_hung_postgresql_holds_a_text_for_seconds_not_forever(pg_app: Flask, postgres_server) -> None:
     """A pooled connection's query sent to a hung server waits for an answer that never comes (libpq has no
     client-side timeout); it must be cut, so Twilio's 15 s are never reached."""
     client = pg_app.test_client()
@@ -178,7 +178,7 @@ def test_a_hung_postgresql_holds_a_text_for_seconds_not_forever(pg_app: Flask, p
 
 
 def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flask,
-                                                                    postgres_server) -> None:  # noqa: F811
+                                                                    postgres_server) -> None:
     """SIGSTOP: the kernel accepts connections that are never answered. Generous bounds: bench/ has the numbers."""
     client = pg_app.test_client()
     assert remembers_a_language(client)

@@ -10,7 +10,6 @@ from ivr.config import DEFAULT_LINE_TEXTS_PER_DAY, DEFAULT_SMS_PER_DAY, DEFAULT_
 from ivr.sms.line import limit_verdict
 from ivr.store.numbers import RateLimits
 from tests.conftest import build_app, replies, sms_post
-from tests.test_choosing import LINE
 
 ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "text_limits.tsv").read_text().splitlines()
         if line and not line.startswith("#")]
@@ -23,8 +22,8 @@ def test_the_verdict_is_what_the_table_says(understood: str, minute: str, day: s
     assert limit_verdict(understood, counts, DEFAULTS) == verdict
 
 
-def test_a_family_reading_every_section_twice_in_spanish_stays_under_the_daily_limit() -> None:
-    spanish = LINE.language("es")
+def test_a_family_reading_every_section_twice_in_spanish_stays_under_the_daily_limit(line) -> None:
+    spanish = line.language("es")
     once = sum(len(topic.text_messages) for topic in spanish.topics.values() if topic.keywords)
     assert 2 * once + 10 <= DEFAULT_SMS_PER_DAY  # and ten more texts (MENU, HELP, a typo) to spare
 

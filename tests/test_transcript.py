@@ -8,7 +8,7 @@ from flask import Flask
 from ivr.cli import content_cli
 from ivr.services import services
 from ivr.voice.transcript import heard
-from tests.call_walk import answer, call_in, post
+from tests.call_crawler import answer, call_in, post
 from tests.conftest import build_app
 
 

@@ -6,25 +6,19 @@ import pytest
 
 from ivr.content.loader import TEXT_PROMPT_PREFIX
 from ivr.voice.utterances import utterances
-from tests.audio_fakes import real_line
-from tests.call_crawler import crawl
-from tests.conftest import build_app
 
 
-@pytest.mark.parametrize("staff_number", [None, "+15005550100"])
-def test_every_sentence_a_caller_can_hear_is_in_the_enumeration(tmp_path, staff_number):
-    app = build_app(tmp_path, STAFF_PHONE_NUMBER=staff_number, AUDIO_DIR=str(tmp_path / "audio"))
-    walk = crawl(app.test_client(), speech=())
+@pytest.mark.parametrize("tree", ["call_tree", "staffed_call_tree"])
+def test_every_sentence_a_caller_can_hear_is_in_the_enumeration(request, line, tree):
+    walk = request.getfixturevalue(tree)
     says, plays = set(walk.said), walk.played
-    line = app.extensions["otline"].line
     enumerated = {utterance.text for language in line.languages.values() for utterance in utterances(line, language)}
     assert not plays  # no audio built: everything is <Say>
     assert says - enumerated == set()
     assert len(says) > 40  # the crawl really walked the menus, sections and endings
 
 
-def test_enumeration_fills_every_template_and_lists_each_part_once():
-    line = real_line()
+def test_enumeration_fills_every_template_and_lists_each_part_once(line):
     language = line.default_language
     said = utterances(line, language)
     texts = [utterance.text for utterance in said]
@@ -37,14 +31,13 @@ def test_enumeration_fills_every_template_and_lists_each_part_once():
     assert not any(utterance.source.startswith(TEXT_PROMPT_PREFIX) for utterance in said)  # texts are never spoken
 
 
-def test_each_part_of_a_mixed_page_is_enumerated_and_made_in_its_own_languages_voice():
+def test_each_part_of_a_mixed_page_is_enumerated_and_made_in_its_own_languages_voice(line):
     """The welcome mixes languages ("Para español, oprima numeral." in an English call): each part is
     looked up, built and spoken as its own language's utterance, never in the caller's language's voice."""
     from ivr.audio.catalog import NoAudio
     from ivr.voice.transcript import heard
     from ivr.voice.twiml import VoicePages
 
-    line = real_line()
     pages = VoicePages(line, NoAudio(), staff_number="+15005550100", texting=True)
     for language in line.languages.values():
         said = heard(pages.choices(language, "main", welcome=True))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.call_walk import Page, answer, call_in, post
+from tests.call_crawler import Page, answer, call_in, post
 from tests.conftest import build_app
 
 

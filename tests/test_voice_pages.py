@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
+
+import pytest
 
 from ivr.audio.catalog import NoAudio
-from ivr.content.loader import load_line
 from ivr.content.model import Language
 from ivr.voice.choosing import Choice
 from ivr.voice.twiml import VoicePages
 
-PROJECT = Path(__file__).resolve().parent.parent
-LINE = load_line(PROJECT / "content", PROJECT / "prompts")
-EN = LINE.language("en")
+
+@pytest.fixture
+def english(line):
+    return line.language("en")
 
 
 class OneRecording:
@@ -37,8 +38,8 @@ def spoken(root: ET.Element) -> list[str]:
     return [element.text or "" for element in root.iter("Say")]
 
 
-def test_a_menu_offers_each_option_description_first_then_one_short_navigation_sentence():
-    root = parse(VoicePages(LINE, NoAudio(), staff_number="+15005559999", texting=True).choices(EN, "find-ot"))
+def test_a_menu_offers_each_option_description_first_then_one_short_navigation_sentence(line, english):
+    root = parse(VoicePages(line, NoAudio(), staff_number="+15005559999", texting=True).choices(english, "find-ot"))
     gather, redirect = list(root)
     assert gather.tag == "Gather" and redirect.tag == "Redirect"
     assert gather.get("input") == "dtmf speech" and gather.get("numDigits") == "1"
@@ -53,9 +54,9 @@ def test_a_menu_offers_each_option_description_first_then_one_short_navigation_s
     assert redirect.text == "/voice/en/choices/find-ot?attempt=2&reason=silence"
 
 
-def test_the_welcome_explains_every_working_key_once_and_the_main_menu_points_to_help():
-    pages = VoicePages(LINE, NoAudio(), staff_number="+15005559999", texting=True)
-    welcome = parse(pages.choices(EN, "main", welcome=True))
+def test_the_welcome_explains_every_working_key_once_and_the_main_menu_points_to_help(line, english):
+    pages = VoicePages(line, NoAudio(), staff_number="+15005559999", texting=True)
+    welcome = parse(pages.choices(english, "main", welcome=True))
     said = spoken(welcome)
     for expected in ("To hear this again, press 9.", "To go back, press star.", "For the main menu, press 7.",
                      "To get this by text message, press 8.", "To talk with a person, press 0.",
@@ -63,124 +64,124 @@ def test_the_welcome_explains_every_working_key_once_and_the_main_menu_points_to
         assert said.count(expected) == 1
     assert said.index("To talk with a person, press 0.") < said.index("Main menu.")
     assert said[-1] == "For all the keys you can use, press 6, or say help."
-    again = spoken(parse(pages.choices(EN, "main")))
+    again = spoken(parse(pages.choices(english, "main")))
     assert again == ["Main menu.", "For what O T is, and how it helps children, press 1.",
                      "For how to find an occupational therapist, press 2.", "For key points, press 3.",
                      "For where this information comes from, press 4.",
                      "For all the keys you can use, press 6, or say help."]
 
 
-def test_keys_that_would_lead_nowhere_are_not_offered():
-    said = spoken(parse(VoicePages(LINE, NoAudio()).choices(EN, "main", welcome=True)))
+def test_keys_that_would_lead_nowhere_are_not_offered(line, english):
+    said = spoken(parse(VoicePages(line, NoAudio()).choices(english, "main", welcome=True)))
     assert not any("person" in text or "text message" in text for text in said)
-    section_end = spoken(parse(VoicePages(LINE, NoAudio()).choices(EN, "school-iep")))
+    section_end = spoken(parse(VoicePages(line, NoAudio()).choices(english, "school-iep")))
     assert not any("text message" in text for text in section_end)
 
 
-def test_the_other_language_offers_itself_in_its_own_voice():
-    root = parse(VoicePages(LINE, NoAudio()).choices(EN, "main", welcome=True))
+def test_the_other_language_offers_itself_in_its_own_voice(line, english):
+    root = parse(VoicePages(line, NoAudio()).choices(english, "main", welcome=True))
     voices = {say.text: say.get("voice") for say in root.iter("Say")}
-    assert voices["To choose another language, press pound."] == EN.voice
-    assert voices["Para español, oprima numeral."] == LINE.language("es").voice
+    assert voices["To choose another language, press pound."] == english.voice
+    assert voices["Para español, oprima numeral."] == line.language("es").voice
 
 
-def test_help_says_every_key_then_returns_to_where_the_caller_was():
-    pages = VoicePages(LINE, NoAudio(), texting=True)
-    in_menu = spoken(parse(pages.resume(EN, "find-ot", None, with_keys=True)))
+def test_help_says_every_key_then_returns_to_where_the_caller_was(line, english):
+    pages = VoicePages(line, NoAudio(), texting=True)
+    in_menu = spoken(parse(pages.resume(english, "find-ot", None, with_keys=True)))
     assert in_menu[0] == "You can use these keys at any time." and in_menu[-1] == "To go back, press star."
-    in_part = parse(pages.resume(EN, "how-ot-helps", 2, with_keys=True))
-    assert spoken(in_part)[-1] == EN.topics["how-ot-helps"].voice_parts[2]
+    in_part = parse(pages.resume(english, "how-ot-helps", 2, with_keys=True))
+    assert spoken(in_part)[-1] == english.topics["how-ot-helps"].voice_parts[2]
     assert in_part.find("Gather").get("action") == "/voice/en/topic/how-ot-helps/part/2/choose"
 
 
-def test_a_doubtful_spoken_choice_is_asked_back_with_its_confirmation_in_the_url():
-    root = parse(VoicePages(LINE, NoAudio()).confirm(EN, "main", 2, Choice("topic", "key-points")))
+def test_a_doubtful_spoken_choice_is_asked_back_with_its_confirmation_in_the_url(line, english):
+    root = parse(VoicePages(line, NoAudio()).confirm(english, "main", 2, Choice("topic", "key-points")))
     assert spoken(root) == ["Did you say key points? If so, press 1, or say yes."]
     assert root.find("Gather").get("action") == "/voice/en/choices/main/choose?attempt=2&confirm=topic%3Akey-points"
     assert root.find("Redirect").text == "/voice/en/choices/main?attempt=2"
 
 
-def test_the_main_menu_welcomes_only_when_asked_and_offers_no_back():
-    first = spoken(parse(VoicePages(LINE, NoAudio()).choices(EN, "main", welcome=True)))
-    again = spoken(parse(VoicePages(LINE, NoAudio()).choices(EN, "main")))
+def test_the_main_menu_welcomes_only_when_asked_and_offers_no_back(line, english):
+    first = spoken(parse(VoicePages(line, NoAudio()).choices(english, "main", welcome=True)))
+    again = spoken(parse(VoicePages(line, NoAudio()).choices(english, "main")))
     assert first[0].startswith("Welcome to the O T Info Line") and not again[0].startswith("Welcome")
     assert not any("go back" in text for text in again)
 
 
-def test_a_retry_says_why_and_adds_how_to_answer_by_voice():
-    said = spoken(parse(VoicePages(LINE, NoAudio()).choices(EN, "main", attempt=2, reason="wrong")))
+def test_a_retry_says_why_and_adds_how_to_answer_by_voice(line, english):
+    said = spoken(parse(VoicePages(line, NoAudio()).choices(english, "main", attempt=2, reason="wrong")))
     assert said[0] == "Sorry, that is not one of the choices."
     assert said[-1].startswith("You can also say what you want")
 
 
-def test_the_last_try_offers_a_person_when_there_is_one():
-    last = LINE.flow.tries
-    staffed = VoicePages(LINE, NoAudio(), staff_number="+15005559999")
-    with_staff = spoken(parse(staffed.choices(EN, "main", attempt=last, reason="wrong")))
+def test_the_last_try_offers_a_person_when_there_is_one(line, english):
+    last = line.flow.tries
+    staffed = VoicePages(line, NoAudio(), staff_number="+15005559999")
+    with_staff = spoken(parse(staffed.choices(english, "main", attempt=last, reason="wrong")))
     assert with_staff[-1] == "To talk with a person, press 0."
-    earlier = spoken(parse(staffed.choices(EN, "main", attempt=last - 1, reason="wrong")))
+    earlier = spoken(parse(staffed.choices(english, "main", attempt=last - 1, reason="wrong")))
     assert "To talk with a person, press 0." not in earlier
-    without = spoken(parse(VoicePages(LINE, NoAudio()).choices(EN, "main", attempt=last, reason="wrong")))
+    without = spoken(parse(VoicePages(line, NoAudio()).choices(english, "main", attempt=last, reason="wrong")))
     assert "To talk with a person, press 0." not in without
 
 
-def test_after_the_last_try_the_line_offers_texts_and_says_goodbye_before_hanging_up():
+def test_after_the_last_try_the_line_offers_texts_and_says_goodbye_before_hanging_up(line, english):
     for reason in ("silence", "wrong"):
-        root = parse(VoicePages(LINE, NoAudio()).choices(EN, "main", attempt=LINE.flow.tries + 1, reason=reason))
+        root = parse(VoicePages(line, NoAudio()).choices(english, "main", attempt=line.flow.tries + 1, reason=reason))
         assert [verb.tag for verb in root][-1] == "Hangup"
         said = " ".join(spoken(root))
         assert "text the word MENU" in said and said.endswith("Goodbye.")
         assert "did not get a choice" not in said  # after wrong keys that would be untrue
 
 
-def test_a_section_plays_one_part_at_a_time_and_moves_on_after_a_short_pause():
-    root = parse(VoicePages(LINE, NoAudio()).part(EN, "early-intervention", 0))
+def test_a_section_plays_one_part_at_a_time_and_moves_on_after_a_short_pause(line, english):
+    root = parse(VoicePages(line, NoAudio()).part(english, "early-intervention", 0))
     gather, redirect = list(root)
     assert spoken(root) == ["O T may be available through an early intervention program."]
-    assert int(gather.get("timeout")) == LINE.flow.part_wait_seconds
+    assert int(gather.get("timeout")) == line.flow.part_wait_seconds
     assert redirect.text == "/voice/en/topic/early-intervention/part/1"
-    last = parse(VoicePages(LINE, NoAudio()).part(EN, "early-intervention", 1))
+    last = parse(VoicePages(line, NoAudio()).part(english, "early-intervention", 1))
     assert list(last)[1].text == "/voice/en/choices/early-intervention"
 
 
-def test_the_end_of_a_section_names_it_offers_the_text_and_one_navigation_sentence():
-    said = spoken(parse(VoicePages(LINE, NoAudio(), texting=True).choices(EN, "school-iep")))
+def test_the_end_of_a_section_names_it_offers_the_text_and_one_navigation_sentence(line, english):
+    said = spoken(parse(VoicePages(line, NoAudio(), texting=True).choices(english, "school-iep")))
     assert said == ["That was the part about O T at school.", "To get this by text message, press 8.",
                     "To hear it again, press 9, or to go back, press star."]
 
 
-def test_generated_audio_is_played_and_everything_else_is_said_with_the_languages_voice():
-    sentence = EN.topics["key-points"].voice_parts[0]
-    root = parse(VoicePages(LINE, OneRecording(sentence)).part(EN, "key-points", 0))
+def test_generated_audio_is_played_and_everything_else_is_said_with_the_languages_voice(line, english):
+    sentence = english.topics["key-points"].voice_parts[0]
+    root = parse(VoicePages(line, OneRecording(sentence)).part(english, "key-points", 0))
     assert [element.text for element in root.iter("Play")] == ["/audio/en-abc123.wav"]
-    other = parse(VoicePages(LINE, OneRecording(sentence)).part(EN, "key-points", 1))
+    other = parse(VoicePages(line, OneRecording(sentence)).part(english, "key-points", 1))
     say = next(other.iter("Say"))
-    assert say.get("voice") == EN.voice and say.get("language") == "en-US"
+    assert say.get("voice") == english.voice and say.get("language") == "en-US"
 
 
-def test_key_zero_dials_the_staff_number_and_comes_back_when_nobody_answers():
-    pages = VoicePages(LINE, NoAudio(), staff_number="+15005559999")
-    root = parse(pages.person(EN, "find-ot", None))
+def test_key_zero_dials_the_staff_number_and_comes_back_when_nobody_answers(line, english):
+    pages = VoicePages(line, NoAudio(), staff_number="+15005559999")
+    root = parse(pages.person(english, "find-ot", None))
     dial = root.find("Dial")
     assert dial is not None and dial.find("Number").text == "+15005559999"
     assert dial.get("action") == "/voice/en/person/done?topic=find-ot"
-    unanswered = parse(pages.person_done(EN, "find-ot", None, "no-answer"))
+    unanswered = parse(pages.person_done(english, "find-ot", None, "no-answer"))
     assert spoken(unanswered)[0] == "Sorry, nobody could answer right now."
     assert unanswered.find("Gather").get("action").startswith("/voice/en/choices/find-ot/choose")
-    talked = parse(pages.person_done(EN, "find-ot", None, "completed"))
+    talked = parse(pages.person_done(english, "find-ot", None, "completed"))
     assert [verb.tag for verb in talked][-1] == "Hangup"
 
 
-def test_without_a_staff_number_key_zero_says_how_to_reach_a_person_and_resumes():
-    root = parse(VoicePages(LINE, NoAudio()).person(EN, "how-ot-helps", 3))
+def test_without_a_staff_number_key_zero_says_how_to_reach_a_person_and_resumes(line, english):
+    root = parse(VoicePages(line, NoAudio()).person(english, "how-ot-helps", 3))
     assert spoken(root)[0].startswith("To talk with a person, please ask your child's health care team")
     assert root.find("Gather").get("action") == "/voice/en/topic/how-ot-helps/part/3/choose"
 
 
-def test_an_apology_returns_to_the_main_menu_once_then_ends_politely():
-    root = parse(VoicePages(LINE, NoAudio()).apology(EN, repeated=False))
+def test_an_apology_returns_to_the_main_menu_once_then_ends_politely(line, english):
+    root = parse(VoicePages(line, NoAudio()).apology(english, repeated=False))
     assert root.find("Redirect").text == "/voice/en/choices/main?recovering=1"
-    again = parse(VoicePages(LINE, NoAudio()).apology(EN, repeated=True))
+    again = parse(VoicePages(line, NoAudio()).apology(english, repeated=True))
     assert [verb.tag for verb in again][-1] == "Hangup"
 
 
@@ -194,6 +195,6 @@ class SpanishOnly:
         return "es"
 
 
-def test_the_other_languages_part_plays_its_own_languages_audio():
-    root = parse(VoicePages(LINE, SpanishOnly()).choices(EN, "main", welcome=True))
+def test_the_other_languages_part_plays_its_own_languages_audio(line, english):
+    root = parse(VoicePages(line, SpanishOnly()).choices(english, "main", welcome=True))
     assert [element.text for element in root.iter("Play")] == ["/audio/es-abc123.wav"]

@@ -60,11 +60,11 @@ class AudioJobs:
                          (revision, engine, QUEUED, RUNNING))
             if row:
                 return AudioJob(*row)
-            number = (tx.one("SELECT MAX(id) FROM audio_jobs")[0] or 0) + 1
+            number = (tx.row("SELECT MAX(id) FROM audio_jobs")[0] or 0) + 1
             tx.execute("INSERT INTO audio_jobs (id, revision, engine, state, total, done, made, failed, note,"
                        " updated_at) VALUES (?, ?, ?, ?, 0, 0, 0, 0, '', ?)",
                        (number, revision, engine, QUEUED, int(self._clock())))
-            return AudioJob(*tx.one(f"SELECT {_COLUMNS} FROM audio_jobs WHERE id = ?", (number,)))
+            return AudioJob(*tx.row(f"SELECT {_COLUMNS} FROM audio_jobs WHERE id = ?", (number,)))
 
     def claim(self, worker: str) -> AudioJob | None:
         """The oldest job waiting (or abandoned), now this worker's; None when there is none."""
@@ -77,7 +77,7 @@ class AudioJobs:
                 return None
             tx.execute("UPDATE audio_jobs SET state = ?, claimed_by = ?, updated_at = ? WHERE id = ?",
                        (RUNNING, worker, now, row[0]))
-            return AudioJob(*tx.one(f"SELECT {_COLUMNS} FROM audio_jobs WHERE id = ?", (row[0],)))
+            return AudioJob(*tx.row(f"SELECT {_COLUMNS} FROM audio_jobs WHERE id = ?", (row[0],)))
 
     def report(self, job: int, total: int, done: int, made: int, failed: int, state: str = RUNNING,
                note: str = "") -> None:
@@ -88,7 +88,7 @@ class AudioJobs:
 
     def get(self, job: int) -> AudioJob:
         with self.database.transaction() as tx:
-            return AudioJob(*tx.one(f"SELECT {_COLUMNS} FROM audio_jobs WHERE id = ?", (job,)))
+            return AudioJob(*tx.row(f"SELECT {_COLUMNS} FROM audio_jobs WHERE id = ?", (job,)))
 
     def listing(self) -> list[AudioJob]:
         with self.database.transaction() as tx:

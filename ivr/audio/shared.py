@@ -29,12 +29,14 @@ class SharedAudio:
     def version(self) -> tuple[int, int]:
         """Changes whenever an entry is added or replaced (its seq grows) or removed (the count drops)."""
         with self.database.transaction() as tx:
-            count, newest = tx.one("SELECT COUNT(*), MAX(seq) FROM audio_entries")
+            count, newest = tx.row("SELECT COUNT(*), MAX(seq) FROM audio_entries")
         return count, newest or 0
 
     def share(self, store: AudioStore) -> int:
         """Copy this folder's clips and entries the store lacks (or has otherwise) into it; return how many."""
-        local = {key: entry for key, entry in store.read_manifest().items() if store.path_of(entry.file)}
+        manifest = store.read_manifest()
+        paths = {entry.file: path for entry in manifest.values() if (path := store.path_of(entry.file)) is not None}
+        local = {key: entry for key, entry in manifest.items() if entry.file in paths}  # files present here only
         with self.database.transaction() as tx:
             self._lock(tx)
             shared = {key: text for key, text in tx.execute("SELECT key, entry FROM audio_entries")}
@@ -43,10 +45,10 @@ class SharedAudio:
                 return 0
             names = {entry.file for entry in changed.values()}
             present = {row[0] for row in tx.execute("SELECT name FROM audio_clips")}
-            seq = (tx.one("SELECT MAX(seq) FROM audio_entries")[0] or 0)
+            seq = (tx.row("SELECT MAX(seq) FROM audio_entries")[0] or 0)
             for name in sorted(names - present):
                 tx.execute("INSERT INTO audio_clips (name, data, created_at) VALUES (?, ?, ?)",
-                           (name, store.path_of(name).read_bytes(), int(self._clock())))
+                           (name, paths[name].read_bytes(), int(self._clock())))
             for key, entry in sorted(changed.items()):
                 seq += 1
                 tx.execute("INSERT INTO audio_entries (key, entry, seq) VALUES (?, ?, ?)"

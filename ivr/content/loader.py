@@ -400,9 +400,9 @@ def _topic(topic_id: str, staff: StaffFile, rules: TextRules, problems: list[Pro
     if title is None or not title.text:
         problems.append(staff.problem(1, "missing 'title: ...' (how menus name this topic)"))
     for block_name in TOPIC_BLOCKS:
-        block = staff.blocks.get(block_name)
-        if block is None or not block.paragraphs:
-            line = block.line if block else 1
+        declared = staff.blocks.get(block_name)
+        if declared is None or not declared.paragraphs:
+            line = declared.line if declared else 1
             problems.append(staff.problem(line, f"missing or empty [{block_name}] block"))
     voice = staff.blocks["voice"].paragraphs if "voice" in staff.blocks else ()
     text = staff.blocks["text"].paragraphs if "text" in staff.blocks else ()

@@ -36,12 +36,12 @@ def spoken_text_findings(text: str, language: str) -> list[str]:
     found = []
     if _NUMBER_BEFORE_KEY.search(text):
         found.append("a number right before 'press N' / 'oprima N': the caller hears two numbers side by side")
-    if _QUOTED.search(text):
-        found.append(f"{_QUOTED.search(text).group(0)} in quotes: a voice does not say quotation marks; "
+    if quoted := _QUOTED.search(text):
+        found.append(f"{quoted.group(0)} in quotes: a voice does not say quotation marks; "
                      "word it so it needs none")
     rule = _OT_AS_PERSON.get(language)
-    if rule and rule.search(text):
-        found.append(f"'{rule.search(text).group(0)}': {_OT_ADVICE[language]}")
+    if rule and (as_person := rule.search(text)):
+        found.append(f"'{as_person.group(0)}': {_OT_ADVICE[language]}")
     return found
 
 
@@ -49,8 +49,8 @@ def title_findings(title: str, language: Language) -> list[str]:
     """A title is said inside the option prompt ("For {label}, press 1"): check it there too."""
     found = []
     start = _TITLE_START.get(_family(language))
-    if start and start.search(title):
-        found.append(f"the title starts with '{start.search(title).group(0).strip()}': name the topic "
+    if start and (starting := start.search(title)):
+        found.append(f"the title starts with '{starting.group(0).strip()}': name the topic "
                      "(a noun or 'how to ...'), not an action in progress")
     option = " ".join(language.prompt("option", label=title, key="1"))
     found += spoken_text_findings(option, _family(language))

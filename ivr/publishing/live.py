@@ -96,6 +96,8 @@ class LiveRevision:
         except StoreUnavailable as error:  # keep serving what we have; the next check tries again
             log.debug("cannot check the live revision (%s)", error)
             return current.revision
+        if live is None:  # rolled back or retired between the two questions: the next check sees which
+            return current.revision
         revision, files = live
         try:
             line = load_document(files)

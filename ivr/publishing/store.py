@@ -147,7 +147,7 @@ class Revisions:
             else:
                 step = decide(self._summary(tx, number).state, ROLLBACK, actor, author="")
                 if step.state is not None:
-                    document = tx.one("SELECT document FROM revisions WHERE number = ?", (number,))[0]
+                    document = tx.row("SELECT document FROM revisions WHERE number = ?", (number,))[0]
                     tx.execute("UPDATE revisions SET state = ? WHERE state = ?", (RETIRED, LIVE))
                     new = self._insert(tx, decode(document), actor, f"rollback to revision {number}", actor, number)
                     self._audit(tx, actor, ROLLBACK, new, f"live: a copy of revision {number}", origin)
@@ -175,7 +175,7 @@ class Revisions:
     def _insert(self, tx: Transaction, files: Files, author: str, note: str, approved_by: str | None = None,
                 restores: int | None = None) -> int:
         """A new draft; or, when approved_by is given, a new live revision (the first one, or a rollback)."""
-        number = (tx.one("SELECT MAX(number) FROM revisions")[0] or 0) + 1
+        number = (tx.row("SELECT MAX(number) FROM revisions")[0] or 0) + 1
         now = int(self._clock())
         live_since = now if approved_by else None
         tx.execute("INSERT INTO revisions (number, document, digest, author, note, created_at, state, approved_by,"
@@ -186,7 +186,7 @@ class Revisions:
 
     def _audit(self, tx: Transaction, actor: str, action: str, revision: int | None, outcome: str,
                origin: str) -> None:
-        row_id = (tx.one("SELECT MAX(id) FROM revision_audit")[0] or 0) + 1
+        row_id = (tx.row("SELECT MAX(id) FROM revision_audit")[0] or 0) + 1
         tx.execute("INSERT INTO revision_audit (id, at, actor, action, revision, outcome, origin)"
                    " VALUES (?, ?, ?, ?, ?, ?, ?)", (row_id, int(self._clock()), actor, action, revision, outcome,
                                                      origin))

@@ -49,8 +49,8 @@ def compliance_word(line: Line, body: str, opt_out_type: str = "") -> Compliance
         if word in words:
             return Compliance(kind, by_twilio=True)
     for language in line.languages.values():
-        for kind, words in language.compliance_words.items():
-            if word in {normalise_keyword(own) for own in words}:
+        for kind, own_words in language.compliance_words.items():
+            if word in {normalise_keyword(own) for own in own_words}:
                 return Compliance(kind, language)
     if is_opt_out_request(body, OptOutWords.of(line.languages.values())):
         return Compliance("stop")

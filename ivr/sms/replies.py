@@ -78,7 +78,8 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
         state = speaking(state, compliance.language.code)
     language = line.language(state.language)
     word = compliance.kind if compliance else None
-    if word == "stop" and (compliance.by_twilio or state.opted_out):  # Twilio confirms its words; once is enough
+    # Twilio confirms its own words; once is enough
+    if compliance and word == "stop" and (compliance.by_twilio or state.opted_out):
         return Answer(None, replace(state, opted_out=True), limited=False, understood="stop")
     if word == "stop":  # other words (or PARAR): Twilio neither blocks nor confirms, so the line says how to undo it
         stopped = replace(state, opted_out=True)
@@ -99,7 +100,7 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
         return reading(found.language, found.topic, 0, state)
     state = speaking(state, found.language.code)  # MAS: this number reads Spanish now
     index = next_part(found.language, state)
-    if index is not None:
+    if index is not None and state.topic is not None:  # next_part found a part, so there is a topic
         return replace(reading(found.language, state.topic, index, state), understood="more")
     return Answer(found.language.prompt("sms.no-more")[0], state, understood="more")
 

@@ -136,8 +136,8 @@ def _squeezed(word: str) -> str:
 def _joined(tokens: list[str], words: OptOutWords) -> list[str]:
     """Spelled-out letters as one word ("S T O P"), and a split opt-out word whole ("OPT OUT", "STOP ALL")."""
     spelled: list[str] = []
-    for is_letter, run in groupby(tokens, key=lambda token: len(token) == 1 and token.isalpha()):
-        run = list(run)
+    for is_letter, group in groupby(tokens, key=lambda token: len(token) == 1 and token.isalpha()):
+        run = list(group)
         spelled.extend([_squeezed("".join(run))] if is_letter and len(run) > 1 else run)
     joined: list[str] = []
     for token in spelled:

@@ -41,7 +41,7 @@ class RoutedHttpClient(TwilioHttpClient):
         super().__init__(timeout=timeout)
         self.base_url = base_url.rstrip("/") if base_url else None
 
-    def request(self, method: str, url: str, *args, **kwargs) -> Response:  # type: ignore[override]
+    def request(self, method: str, url: str, *args, **kwargs) -> Response:
         if self.base_url:
             url = _TWILIO_HOST.sub(self.base_url, url, count=1)
         return super().request(method, url, *args, **kwargs)

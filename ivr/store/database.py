@@ -172,6 +172,13 @@ class Transaction:
         rows = self.execute(sql, params)
         return rows[0] if rows else None
 
+    def row(self, sql: str, params: Sequence[Any] = ()) -> tuple:
+        """The first row of a query that always has one: an aggregate, or a row this transaction wrote."""
+        found = self.one(sql, params)
+        if found is None:
+            raise LookupError(f"expected a row from {sql!r}")
+        return found
+
 
 class _Watchdog:
     """Cuts a PostgreSQL connection whose transaction outlives its limit.

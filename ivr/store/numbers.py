@@ -79,10 +79,10 @@ class RateLimits:
     per_day: int
     line_per_day: int = DEFAULT_LINE_TEXTS_PER_DAY  # every number together: the line's daily budget of texts
 
-    def allow(self, counts: dict[str, int]) -> bool:
+    def allow(self, counts: Mapping[str, int]) -> bool:
         return counts.get("minute", 0) <= self.per_minute and counts.get("day", 0) <= self.per_day
 
-    def within_budget(self, counts: dict[str, int]) -> bool:
+    def within_budget(self, counts: Mapping[str, int]) -> bool:
         """Whether the line's texts today, this one included ("line"), stay within its daily budget."""
         return counts.get("line", 0) <= self.line_per_day
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Language, Line
 from ivr.matching import best_match
@@ -11,12 +12,19 @@ CONFIRM_BELOW = 0.5  # a spoken choice heard with less confidence is asked back,
 CONFIRM_KEY = "1"  # "Did you say key points? If so, press 1"
 
 
+# The navigation actions a key or words can ask for anywhere, in the order of content/model.py NAVIGATION_ACTIONS.
+Action = Literal["repeat", "back", "main", "text", "person", "language", "help"]
+# 'topic' (go to .topic), an Action, 'nothing' (silence), 'wrong', 'confirm' (ask whether .unsure is what was said)
+# or 'declined' (it was not: ask again).
+Kind = Literal["topic", Action, "nothing", "wrong", "confirm", "declined"]
+ACTIONS: tuple[Action, ...] = get_args(Action)
+
+
 @dataclass(frozen=True)
 class Choice:
-    """One of: 'topic' (go to .topic), a navigation action, 'nothing' (silence), 'wrong',
-    'confirm' (ask whether .unsure is what was said) or 'declined' (it was not: ask again)."""
+    """What the caller chose: see Kind."""
 
-    kind: str
+    kind: Kind
     topic: str | None = None
     unsure: Choice | None = None
 
@@ -36,7 +44,13 @@ def from_meaning(language: Language, meaning: str) -> Choice | None:
     kind, _, topic = meaning.partition(":")
     if kind == "topic" and topic in language.topics and topic != MAIN_MENU:
         return Choice("topic", topic)
-    return Choice(kind) if kind in NAVIGATION_ACTIONS and not topic else None
+    action = _action(kind)
+    return Choice(action) if action and not topic else None
+
+
+def _action(name: str | None) -> Action | None:
+    """The navigation action `name` names, typed as one; None for anything else."""
+    return next((action for action in ACTIONS if action == name), None)
 
 
 def interpret(line: Line, language: Language, options: tuple[str, ...], digits: str, speech: str,
@@ -63,14 +77,14 @@ def interpret(line: Line, language: Language, options: tuple[str, ...], digits: 
 def _from_key(line: Line, options: tuple[str, ...], key: str) -> Choice:
     if key in "123456789" and int(key) <= len(options):
         return Choice("topic", options[int(key) - 1])
-    action = line.flow.action_for_key(key)
+    action = _action(line.flow.action_for_key(key))
     return Choice(action) if action else WRONG
 
 
 def _from_words(line: Line, language: Language, options: tuple[str, ...], speech: str) -> Choice:
     """Navigation words, the options on offer, and any other topic by name ("school" from the main menu)."""
     candidates: list[tuple[Choice, tuple[str, ...]]] = [
-        (Choice(action), language.nav_speech.get(action, ())) for action in NAVIGATION_ACTIONS
+        (Choice(action), language.nav_speech.get(action, ())) for action in ACTIONS
     ]
     for topic in language.topics.values():
         if topic.id != MAIN_MENU:

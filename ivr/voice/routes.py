@@ -1,6 +1,7 @@
 """The HTTP side of the voice line: read Twilio's parameters, pick a page, answer TwiML.
 
-Handlers stay thin; what a key means lives in choosing.py and what is said in twiml.py.
+Handlers stay thin: what a key means lives in choosing.py, where it leads in navigation.py and what is said in
+twiml.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import has_caller_id
 from ivr.usage import call_sid, note, note_call_place
 from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret
+from ivr.voice.navigation import Step, after_language, next_step
 
 log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
@@ -120,17 +122,10 @@ def language_choice() -> Response:
 
 @bp.route("/language/choose", methods=METHODS)
 def language_chosen() -> Response:
-    attempt = _attempt()
     digits, speech = _param("Digits").strip(), _param("SpeechResult").strip()
     language = choose_language(services().line, digits, speech)
-    if language:
-        note("voice", "language-chosen", language.code)
-        note_call_place(language.code, MAIN_MENU)
-        _remember_language(language)
-        return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
-    reason = "wrong" if digits or speech else "silence"
-    _note_unanswered(reason, "", "language", attempt)
-    return twiml(services().pages.language_choice(attempt + 1, reason))
+    step = after_language(services().line, language, bool(digits or speech), _attempt())
+    return _take(step, language, "")
 
 
 @bp.route("/<lang>/choices/<topic>", methods=METHODS)
@@ -142,22 +137,8 @@ def choices(lang: str, topic: str) -> Response:
 @bp.route("/<lang>/choices/<topic>/choose", methods=METHODS)
 def chosen(lang: str, topic: str) -> Response:
     language, topic = _place(lang, topic)
-    pages, flow = services().pages, services().line.flow
-    options = flow.menus.get(topic, ())
-    choice = _caller_choice(language, options)
-    attempt = _attempt()
-    if choice.kind in ("nothing", "wrong"):
-        reason = "silence" if choice.kind == "nothing" else "wrong"
-        _note_unanswered(reason, language.code, topic, attempt)
-        return twiml(pages.choices(language, topic, attempt + 1, reason))
-    if choice.kind == "confirm" and choice.unsure:
-        return twiml(pages.confirm(language, topic, attempt, choice.unsure))
-    if choice.kind == "declined":
-        return twiml(pages.choices(language, topic, attempt))
-    if choice.kind == "repeat" and not options:
-        last = len(language.topics[topic].voice_parts) - 1
-        return twiml(pages.part(language, topic, last))
-    return twiml(_navigate(language, topic, None, choice))
+    choice = _caller_choice(language, services().line.flow.menus.get(topic, ()))
+    return _take(next_step(services().line, language, topic, None, choice, _attempt()), language, topic)
 
 
 @bp.route("/<lang>/topic/<topic>/part/<int:index>", methods=METHODS)
@@ -170,56 +151,26 @@ def part(lang: str, topic: str, index: int) -> Response:
 def part_chosen(lang: str, topic: str, index: int) -> Response:
     """A key or words while a part plays: repeat it, navigate, or (nothing) go on to the next part."""
     language, topic = _place(lang, topic)
-    pages = services().pages
     choice = _caller_choice(language, ())
-    if choice.kind == "nothing":
-        following = index + 1
-        if following < len(language.topics[topic].voice_parts):
-            return twiml(pages.part(language, topic, following))
-        note("voice", "finished", language.code, topic)
-        return twiml(pages.choices(language, topic))
-    if choice.kind == "wrong":
-        note("voice", "wrong-key", language.code, topic)
-        return twiml(pages.part(language, topic, index, notice=language.prompt("reprompt.wrong")))
-    if choice.kind == "repeat":
-        return twiml(pages.part(language, topic, index))
-    if choice.kind == "confirm" and choice.unsure:
-        return twiml(pages.confirm(language, topic, 1, choice.unsure))
-    return twiml(_navigate(language, topic, index, choice))
+    return _take(next_step(services().line, language, topic, index, choice, 1), language, topic)
 
 
-def _navigate(language: Language, topic: str, index: int | None, choice: Choice) -> VoiceResponse:
-    """Act on a choice that leaves this place: a topic, back, main, text, person, language or help."""
-    pages, flow = services().pages, services().line.flow
-    if choice.kind == "topic" and choice.topic:
-        note("voice", "opened", language.code, choice.topic)
-        note_call_place(language.code, choice.topic)
-        return pages.topic(language, choice.topic)
-    if choice.kind == "back":
-        return pages.choices(language, flow.parent(topic))
-    if choice.kind == "main":
-        return pages.choices(language, MAIN_MENU)
-    if choice.kind == "text":
-        return _text_me(language, topic, index)
-    if choice.kind == "language":
-        note("voice", "language-change", language.code, topic)
-        note_call_place("", "language")
-        return pages.language_choice()
-    if choice.kind == "person":
-        note("voice", "person", language.code, topic)
-        return pages.person(language, topic, index)
-    if choice.kind == "help":
-        return pages.resume(language, topic, index, with_keys=True)
-    return pages.choices(language, topic)  # repeat, from a menu
-
-
-def _text_me(language: Language, topic: str, index: int | None) -> VoiceResponse:
-    outcome = services().texts.send_topic(language, topic, _param("From"), _param("To"))
-    note("voice", outcome, language.code, topic)  # text.sent, text.opted-out, text.failed, ...
-    following = None if index is None else index + 1
-    if following is not None and following >= len(language.topics[topic].voice_parts):
-        following = None
-    return services().pages.resume(language, topic, following, notice=language.prompt(outcome))
+def _take(step: Step, language: Language | None, topic: str) -> Response:
+    """Do what the step says: count its events, run its side effect, play its page."""
+    for event in step.events:
+        note(event.channel, event.name, event.language, event.place)
+    if step.call_place:
+        note_call_place(*step.call_place)
+    arguments = dict(step.arguments)
+    notice = step.notice
+    if step.effect == "text" and language:
+        notice = services().texts.send_topic(language, topic, _param("From"), _param("To"))
+        note("voice", notice, language.code, topic)  # text.sent, text.opted-out, text.failed, ...
+    elif step.effect == "remember-language" and language:
+        _remember_language(language)
+    if notice and language:
+        arguments["notice"] = language.prompt(notice)
+    return twiml(getattr(services().pages, step.page)(**arguments))
 
 
 @bp.route("/<lang>/person/done", methods=METHODS)
@@ -228,14 +179,6 @@ def person_done(lang: str) -> Response:
     if _param("DialCallStatus") == "completed":  # the staff member answered: the caller was put through
         note("voice", "person.connected", language.code, topic)
     return twiml(services().pages.person_done(language, topic, _small_int("part"), _param("DialCallStatus")))
-
-
-def _note_unanswered(reason: str, language: str, place: str, attempt: int) -> None:
-    """A wrong key or a silence, and whether it was the last try (the line then says goodbye)."""
-    note("voice", "wrong-key" if reason == "wrong" else "silence", language, place)
-    if attempt + 1 > services().line.flow.tries:
-        note("voice", "out-of-tries", language, place)
-        note_call_place(language, f"{place} (after {services().line.flow.tries} tries)")
 
 
 @bp.route("/status", methods=["POST"])

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from ivr.content.loader import TEXT_PROMPT_PREFIX
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Language, Line, Topic
-from ivr.voice.choosing import CONFIRM_KEY, Choice
+from ivr.voice.choosing import ACTIONS, CONFIRM_KEY, Choice
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ def utterances(line: Line, language: Language) -> tuple[Utterance, ...]:
     said = [Utterance("language-choice", text) for text in (*language_choice_prompt(language),
                                                              *language_switch_prompt(line, language))]
     said += [Utterance("nav.short", text) for text in short_navigation_prompt(line, language)]
-    unsure = [Choice(action) for action in NAVIGATION_ACTIONS]
+    unsure = [Choice(action) for action in ACTIONS]
     unsure += [Choice("topic", topic_id) for topic_id in language.topics if topic_id != MAIN_MENU]
     said += [Utterance("confirm", text) for choice in unsure for text in confirm_prompt(language, choice)]
     for options in line.flow.menus.values():
