@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from twilio.request_validator import RequestValidator
 
 from ivr.services import services
@@ -80,3 +82,13 @@ def test_unknown_places_fall_back_to_the_main_menu_not_an_error(client):
 def test_a_multi_digit_entry_uses_its_first_key(client):
     response = twilio_post(client, "/voice/en/choices/main/choose", {"Digits": "31"})
     assert b"Here are the key points" in response.data
+
+
+@pytest.mark.parametrize("path", ["/voice/en/choices/gone-topic", "/voice/en/choices/gone-topic/choose",
+                                  "/voice/en/topic/gone-topic/part/2", "/voice/en/topic/gone-topic/part/2/choose"])
+def test_a_place_the_published_words_no_longer_have_says_so_and_gives_the_main_menu(client, path: str) -> None:
+    """A call in progress across a publish may name a section that is gone: a short notice, never an error."""
+    answer = twilio_post(client, path, {"Digits": "2"})
+    spoken = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and ("just been updated" in spoken)
+    assert 'action="/voice/en/choices/main/choose' in spoken

@@ -49,6 +49,7 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
     "person.connecting": set(),
     "person.unanswered": set(),
     "person.none": set(),
+    "place.changed": set(),
     "text.unavailable": set(),
     "text.sent": set(),
     "text.opted-out": set(),

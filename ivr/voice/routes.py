@@ -48,12 +48,17 @@ def _attempt() -> int:
     return _small_int("attempt") or 1
 
 
-def _place(lang: str, topic: str) -> tuple[Language, str]:
-    """The caller's language and topic; anything unknown falls back to the main menu, never an error."""
+def _place(lang: str, topic: str) -> tuple[Language, str | None]:
+    """The caller's language and topic; None for a topic these words do not have (gone in a publish, or forged)."""
     language = services().line.language(lang)
-    topic = topic if topic in language.topics else MAIN_MENU
-    note_call_place(language.code, topic)
-    return language, topic
+    known = topic if topic in language.topics else None
+    note_call_place(language.code, known or MAIN_MENU)
+    return language, known
+
+
+def _changed(language: Language) -> Response:
+    """A place the live words no longer have: say so and give the main menu, never an error."""
+    return twiml(services().pages.choices(language, MAIN_MENU, notice=language.prompt("place.changed")))
 
 
 def _caller_choice(language: Language, options: tuple[str, ...]) -> Choice:
@@ -130,27 +135,39 @@ def language_chosen() -> Response:
 
 @bp.route("/<lang>/choices/<topic>", methods=METHODS)
 def choices(lang: str, topic: str) -> Response:
-    language, topic = _place(lang, topic)
+    language, known = _place(lang, topic)
+    if known is None:
+        return _changed(language)
+    topic = known
     return twiml(services().pages.choices(language, topic, _attempt(), _reason(), welcome=_param("welcome") == "1"))
 
 
 @bp.route("/<lang>/choices/<topic>/choose", methods=METHODS)
 def chosen(lang: str, topic: str) -> Response:
-    language, topic = _place(lang, topic)
+    language, known = _place(lang, topic)
+    if known is None:  # the key was meant for a menu that is gone: it means nothing in another
+        return _changed(language)
+    topic = known
     choice = _caller_choice(language, services().line.flow.menus.get(topic, ()))
     return _take(next_step(services().line, language, topic, None, choice, _attempt()), language, topic)
 
 
 @bp.route("/<lang>/topic/<topic>/part/<int:index>", methods=METHODS)
 def part(lang: str, topic: str, index: int) -> Response:
-    language, topic = _place(lang, topic)
+    language, known = _place(lang, topic)
+    if known is None:
+        return _changed(language)
+    topic = known
     return twiml(services().pages.topic(language, topic) if services().line.flow.is_menu(topic) else services().pages.part(language, topic, index))
 
 
 @bp.route("/<lang>/topic/<topic>/part/<int:index>/choose", methods=METHODS)
 def part_chosen(lang: str, topic: str, index: int) -> Response:
     """A key or words while a part plays: repeat it, navigate, or (nothing) go on to the next part."""
-    language, topic = _place(lang, topic)
+    language, known = _place(lang, topic)
+    if known is None:
+        return _changed(language)
+    topic = known
     choice = _caller_choice(language, ())
     return _take(next_step(services().line, language, topic, index, choice, 1), language, topic)
 
@@ -175,7 +192,8 @@ def _take(step: Step, language: Language | None, topic: str) -> Response:
 
 @bp.route("/<lang>/person/done", methods=METHODS)
 def person_done(lang: str) -> Response:
-    language, topic = _place(lang, _param("topic"))
+    language, known = _place(lang, _param("topic"))
+    topic = known or MAIN_MENU  # back from a person: wherever it was, or the main menu
     if _param("DialCallStatus") == "completed":  # the staff member answered: the caller was put through
         note("voice", "person.connected", language.code, topic)
     return twiml(services().pages.person_done(language, topic, _small_int("part"), _param("DialCallStatus")))
