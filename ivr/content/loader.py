@@ -81,11 +81,22 @@ SAMPLE_PART_NUMBER = 99  # fills {part}, {parts}, {next} when measuring the part
 TOPIC_FIELDS = {"title", "speech", "keywords", "source", "reviewed"}
 TOPIC_BLOCKS = ("voice", "text")
 # OT means occupational therapy, the therapy (as in the guide); the person is an occupational therapist.
-# Per language: the words in a text that use OT for the person or leave it unexplained, and what to write.
+# Per language: words that use OT for the person or leave it unexplained, written ("an OT") or as a voice
+# spells it ("an O T"); "the OT Info Line" is the line's name. And what to write instead.
 THERAPY_WORDS = {
-    "en": (re.compile(r"\b(?:an|the)\s+OT\b|\bOTs\b", re.IGNORECASE), "'occupational therapist' or 'therapist'"),
-    "es": (re.compile(r"\bTO\b"), "'terapia ocupacional' in full (TO is not explained), 'terapeuta ocupacional'"),
+    "en": (re.compile(r"\b(?:[Aa]n|[Tt]he|[Yy]our)\s+O\.?\s?T\b(?!\s+Info)|\bO\.?\s?T'?s\b"),
+           "'occupational therapist' or 'therapist'"),
+    "es": (re.compile(r"\bT\.?\s?O\b"), "'terapia ocupacional' in full (TO is not explained), 'terapeuta ocupacional'"),
 }
+
+
+def therapy_word_finding(text: str, language: str) -> str | None:
+    """What to write instead, when a text or a spoken line uses OT for the therapist (one rule, both channels)."""
+    rule = THERAPY_WORDS.get(language)
+    found = rule[0].search(text) if rule else None
+    if rule is None or found is None:
+        return None
+    return f"OT means occupational therapy, the therapy: instead of {found.group()!r} write {rule[1]}"
 
 
 def load_line(content_dir: Path, prompts_dir: Path, files: StaffFiles = DiskFiles()) -> Line:
@@ -312,11 +323,9 @@ def _text_message(staff: StaffFile, message: Value, rules: TextRules, problems: 
 
 def _check_therapy_words(staff: StaffFile, line: int, text: str, language: str, problems: list[Problem]) -> None:
     """A text never says "an OT" or "OTs" for the therapist (families read OT as the therapy)."""
-    rule = THERAPY_WORDS.get(language)
-    found = rule[0].search(text) if rule else None
-    if rule and found:
-        problems.append(staff.problem(line, f"OT means occupational therapy, the therapy: instead of {found.group()!r} "
-                                            f"write {rule[1]}"))
+    finding = therapy_word_finding(text, language)
+    if finding:
+        problems.append(staff.problem(line, finding))
 
 
 def _optional_list(staff: StaffFile, name: str, separator: str) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ivr.content.loader import TEXT_PROMPT_PREFIX
+from ivr.content.loader import TEXT_PROMPT_PREFIX, therapy_word_finding
 from ivr.content.model import Language, Line
 from ivr.content.staff_file import Problem, Value, read_staff_file
 
@@ -20,15 +20,8 @@ _NUMBER_BEFORE_KEY = re.compile(r"\d(?:\s+[^\W\d]+)?\s*[,.;:]?\s+(?:press|oprima
 # "Finding an O T, press 2" sounds like a command in progress; a title names a thing to choose.
 _TITLE_START = {"en": re.compile(r"^\W*[A-Za-z]{2,}ing\b"),
                 "es": re.compile(r"^\W*\w+(?:ando|iendo|yendo)\b", re.IGNORECASE)}
-# OT is the therapy: "an O T", "the OT", "O Ts" name the therapist ("the O T Info Line" is the line's name).
-_OT_AS_PERSON = {
-    "en": re.compile(r"\b(?:[Aa]n|[Tt]he|[Yy]our)\s+O\.?\s?T\b(?!\s+Info)|\bO\.?\s?T'?s\b"),
-    "es": re.compile(r"\bT\.?\s?O\b"),  # on the phone "TO" is never explained: say "terapia ocupacional"
-}
 # A voice says nothing for quotation marks: '"jobs" of childhood' is heard as literal jobs.
 _QUOTED = re.compile(r"[\"\u201c\u201d\u00ab\u00bb]\s*[^\"\u201c\u201d\u00ab\u00bb]+[\"\u201c\u201d\u00ab\u00bb]")
-_OT_ADVICE = {"en": "say 'occupational therapist' or 'therapist' for the person; O T is the therapy",
-              "es": "diga 'terapia ocupacional' completo; 'TO' no se entiende por teléfono"}
 
 
 def spoken_text_findings(text: str, language: str) -> list[str]:
@@ -39,9 +32,8 @@ def spoken_text_findings(text: str, language: str) -> list[str]:
     if quoted := _QUOTED.search(text):
         found.append(f"{quoted.group(0)} in quotes: a voice does not say quotation marks; "
                      "word it so it needs none")
-    rule = _OT_AS_PERSON.get(language)
-    if rule and (as_person := rule.search(text)):
-        found.append(f"'{as_person.group(0)}': {_OT_ADVICE[language]}")
+    if therapist := therapy_word_finding(text, language):
+        found.append(therapist)
     return found
 
 
