@@ -45,6 +45,7 @@ def test_stop_sends_nothing_is_never_limited_and_start_undoes_it(line, english) 
     assert ignored.reply is None and ignored.state == stopped.state
     started = answer(line, stopped.state, Incoming("START"), POLICY)
     assert started.reply == english.prompt("sms.start")[0] and not started.state.opted_out
+    assert not started.limited and not answer(line, NumberState(), Incoming("HELP"), POLICY).limited  # compliance
 
 
 def test_twilio_advanced_opt_out_answers_start_and_help_itself(line) -> None:

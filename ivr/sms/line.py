@@ -25,7 +25,6 @@ from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore, 
 log = logging.getLogger(__name__)
 
 ANSWER, DROP = "answer", "drop"  # limit verdicts; any other verdict is the prompt to send once instead
-_ALWAYS_ANSWERED = frozenset({"help", "start", "stop"})  # compliance: never limited, never counted
 _MORE = "more"  # what answer() calls MORE going on within a section: it does not count toward the minute
 REPEATED = "repeated"  # what a Twilio retry was taken for: it gets the first reply and is not counted again
 RETRY_WAIT_SECONDS = 2.0  # a retry racing the first delivery waits this long for its reply, then answers empty
@@ -96,7 +95,7 @@ class TextLine:
             return Answer(self._retry_reply(number, message_sid), NumberState(), limited=False, understood=REPEATED)
         before = self._with_kept_opt_out(number, self.store.number(number))
         result = answer(self.line, before, incoming, self.policy)
-        if result.limited and result.understood not in _ALWAYS_ANSWERED:
+        if result.limited:  # answer() says which texts count: never STOP, START or HELP
             counts = self.store.count_message(number, per_minute=result.understood != _MORE)
             verdict = limit_verdict(result.understood, counts, self.limits)
             if verdict != ANSWER:
@@ -272,12 +271,11 @@ def in_countries(number: str, countries: tuple[str, ...]) -> bool:
 
 
 def limit_verdict(understood: str, counts: Mapping[str, int], limits: RateLimits) -> str:
-    """What to do with a text whose counts (this text included) are known: answer, drop, or a prompt to send once.
+    """What to do with a limited text whose counts (this one included) are known: answer, drop, or a prompt to
+    send once. (STOP, START and HELP never get here: answer() marks them unlimited.)
 
     A loop with an auto-responder is stopped, but a person is told once why the line went quiet.
     """
-    if understood in _ALWAYS_ANSWERED:  # HELP, STOP, START: the rules say always, whatever the counts
-        return ANSWER
     if not limits.within_budget(counts):  # the line's budget for today is spent: nothing more costs money
         return DROP
     day, minute = counts.get("day", 0), counts.get("minute", 0)

@@ -26,7 +26,7 @@ class Incoming:
 class Answer:
     reply: str | None  # None: send nothing (an empty <Response/>)
     state: NumberState  # what to remember for the number afterwards
-    limited: bool = True  # counts against the number's rate limits (an opt-out never does)
+    limited: bool = True  # counts against the number's limits (STOP, START, HELP never do: compliance)
     understood: str = ""  # what the text was taken for, for usage counts: a topic id, "help", "stop", ...
 
 
@@ -86,10 +86,10 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
         return Answer(language.prompt("sms.stopped")[0], stopped, limited=False, understood="stop")
     if state.opted_out and word not in ("start", "help"):  # HELP is always answered, opted out or not
         return Answer(None, state, limited=False, understood="while-opted-out")
-    if compliance and word in ("start", "help"):  # START opts back in; HELP changes nothing
+    if compliance and word in ("start", "help"):  # START opts back in; HELP changes nothing; neither is limited
         new_state = replace(state, opted_out=False) if word == "start" else state
         reply = None if twilio_answers(policy, incoming, compliance) else compliance_reply(language, word, policy)
-        return Answer(reply, new_state, understood=word)
+        return Answer(reply, new_state, limited=False, understood=word)
     named = language_named(line, incoming.body)
     if named is not None:  # ESPANOL / ENGLISH: replies from now on in that language, starting with its menu
         return Answer(part_message(named, MAIN_MENU, 0), speaking(state, named.code), understood="language")
