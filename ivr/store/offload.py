@@ -59,7 +59,7 @@ class Offload:
             log.warning("%s not saved: %d writes are already waiting for the store", what, self.queue_size)
 
     def wait_until_written(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued write is done (tests, and staff commands run inside the app); False if not."""
+        """Wait until every queued write is done; False if not (tests, to read what a request just queued)."""
         deadline = time.monotonic() + timeout
         while self._queue.unfinished_tasks:
             if time.monotonic() >= deadline:
