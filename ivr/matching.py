@@ -4,6 +4,8 @@ One matcher serves speech ("I want the key points please") and texts ("keypoint!
 "shcool"): fold case, accents and punctuation, join spelled-out letters ("o t" is "ot"), drop plural
 "s", then prefer an exact phrase, then a phrase inside the words, then a near spelling.
 A tie between two different targets is no match: better to ask again than to guess.
+Exact words (a keyword staff wrote, Twilio's STOP) compare by normalise_keyword instead, in content's
+checks and in the text line alike.
 """
 
 from __future__ import annotations
@@ -27,6 +29,12 @@ def normalise(text: str) -> str:
     words = _NOT_WORD.sub(" ", folded).split()
     joined = _SPELLED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), " ".join(words))
     return " ".join(_singular(word) for word in joined.split())
+
+
+def normalise_keyword(keyword: str) -> str:
+    """Keywords compare without case, accents, spaces or punctuation: 'Key points!' is KEYPOINTS, 'Más' is MAS."""
+    folded = unicodedata.normalize("NFKD", keyword).encode("ascii", "ignore").decode("ascii")
+    return "".join(ch for ch in folded.upper() if ch.isalnum())
 
 
 def _singular(word: str) -> str:

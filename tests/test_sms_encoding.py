@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.sms.encoding import cost, non_gsm_characters, normalise_text
+from ivr.text_rules.encoding import cost, non_gsm_characters, normalise_text
 from ivr.content.readability import reading_grade, reading_level
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from ivr.config import ConfigurationError
-from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
-from ivr.sms.encoding import cost
+from ivr.text_rules.encoding import MAX_TEXT_MESSAGE_CHARS
+from ivr.text_rules.encoding import cost
 from tests.conftest import CALLER, PROJECT, build_app, replies, sms_post
 
 HELP_CONTACT = "555-0100"  # a number, email or web address: each language writes the sentence around it

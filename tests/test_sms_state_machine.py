@@ -24,9 +24,9 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from ivr.content.loader import normalise_keyword
+from ivr.matching import normalise_keyword
 from ivr.content.model import MAIN_MENU, Language
-from ivr.sms.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
+from ivr.text_rules.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
 from ivr.sms.replies import Policy, compliance_reply, part_message
 from tests.conftest import build_app, replies, sms_post
 from tests.shipped import shipped_line

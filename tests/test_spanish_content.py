@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from ivr.content.loader import load_line, normalise_keyword
+from ivr.content.loader import load_line
 from ivr.content.model import MAIN_MENU, Language, Line
 from ivr.content.readability import EASY_ENOUGH, fernandez_huerta
-from ivr.matching import NEAR_SPELLING, normalise, score
-from ivr.sms.compliance import HELP_WORDS
-from ivr.sms.encoding import MAX_SEGMENTS, cost
+from ivr.matching import NEAR_SPELLING, normalise, normalise_keyword, score
+from ivr.text_rules.compliance import HELP_WORDS
+from ivr.text_rules.encoding import MAX_SEGMENTS, cost
 from tests.conftest import PROJECT
 
 # Words the SMS line keeps for itself (Twilio's opt-out, opt-in and help words, and the Spanish ones

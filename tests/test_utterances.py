@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.content.loader import TEXT_PROMPT_PREFIX
+from ivr.content.checks import TEXT_PROMPT_PREFIX
 from ivr.voice.utterances import utterances
 
 

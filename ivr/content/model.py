@@ -52,7 +52,7 @@ class Language:
     # This language's own words for opting out, back in, and asking for help by text ("PARAR", "AYUDA").
     compliance_words: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: frozen_map({}))
     # Words around an opt-out word that make a text a request to stop, and phrases that are one on their own
-    # (opt-out.after, opt-out.before, opt-out.phrases; see ivr/sms/revocation.py).
+    # (opt-out.after, opt-out.before, opt-out.phrases; see ivr/text_rules/revocation.py).
     opt_out_context: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: frozen_map({}))
     more_words: tuple[str, ...] = ()  # texted to get the next part of a section ("MORE")
     yes_words: tuple[str, ...] = ()  # said to confirm a choice the line was unsure it heard ("yes")

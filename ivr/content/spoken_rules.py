@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
-from ivr.content.loader import TEXT_PROMPT_PREFIX, therapy_word_finding
+from ivr.content.checks import TEXT_PROMPT_PREFIX, therapy_word_finding
 from ivr.content.model import Language, Line
 from ivr.content.staff_file import Problem, Value, read_staff_file
 

@@ -20,7 +20,7 @@ Every value keeps the line it came from, so a problem found later can point at i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Protocol
 
@@ -68,9 +68,11 @@ class StaffFile:
     path: str
     fields: dict[str, Value]
     blocks: dict[str, Block]
+    problems: list[Problem] = field(default_factory=list, compare=False, repr=False)  # where report() adds
 
-    def problem(self, line: int, message: str) -> Problem:
-        return Problem(self.path, line, message)
+    def report(self, line: int, message: str) -> None:
+        """Note a problem at this line of this file (with the others of the same load)."""
+        self.problems.append(Problem(self.path, line, message))
 
 
 def parse_staff_text(text: str, path: str, problems: list[Problem]) -> StaffFile:
@@ -126,7 +128,7 @@ def parse_staff_text(text: str, path: str, problems: list[Problem]) -> StaffFile
                 pending_line = number
             pending.append(" ".join(line.split()))
     end_block()
-    return StaffFile(path, fields, blocks)
+    return StaffFile(path, fields, blocks, problems)
 
 
 def read_staff_file(path: Path, problems: list[Problem], root: Path | None = None) -> StaffFile:
@@ -192,6 +194,33 @@ class MemoryFiles:
     def texts(self, folder: Path) -> list[Path]:
         return sorted(Path(name) for name in self._texts
                       if Path(name).parent == folder and name.endswith(".txt"))
+
+
+class StaffReader:
+    """Reads the staff files of one load and keeps every problem found in them, each with its file and line.
+
+    The checks of each file report to it (`report`, or `StaffFile.report` for a line of a file read by it),
+    so no problems list is handed down from function to function.
+    """
+
+    def __init__(self, files: StaffFiles, root: Path):
+        self.files = files
+        self.root = root
+        self.problems: list[Problem] = []
+
+    def read(self, path: Path) -> StaffFile:
+        return self.files.read(path, self.problems, self.root)
+
+    def read_quietly(self, path: Path) -> StaffFile:
+        """A file read again for one more check: its parse problems were reported at its first reading."""
+        return replace(self.files.read(path, [], self.root), problems=self.problems)
+
+    def report(self, path: str, line: int, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
+
+    def shown(self, path: Path) -> str:
+        """A path as problems name it: relative to the project's root when it is inside it."""
+        return str(path.relative_to(self.root) if path.is_relative_to(self.root) else path)
 
 
 def split_list(value: Value, separator: str) -> tuple[str, ...]:

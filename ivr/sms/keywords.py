@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from ivr.content.loader import normalise_keyword
+from ivr.matching import normalise_keyword
 from ivr.content.model import Language, Line
 from ivr.matching import best_match, normalise
-from ivr.sms.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
-from ivr.sms.revocation import OptOutWords, is_opt_out_request
+from ivr.text_rules.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
+from ivr.text_rules.revocation import OptOutWords, is_opt_out_request
 
 MATCHED_CHARS = 160  # only the start of a long text is matched: a 1,600-character body costs no more
 MORE = "more"

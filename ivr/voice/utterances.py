@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ivr.content.loader import TEXT_PROMPT_PREFIX
+from ivr.content.checks import TEXT_PROMPT_PREFIX
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Language, Line, Topic
 from ivr.voice.choosing import ACTIONS, CONFIRM_KEY, Choice
 

@@ -24,10 +24,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
-from typing import Iterable
+from typing import Iterable, Mapping, Protocol
 
-from ivr.content.model import Language
-from ivr.sms.compliance import OPT_OUT_WORDS, UNMISTAKABLE_OPT_OUT_WORDS
+from ivr.text_rules.compliance import OPT_OUT_WORDS, UNMISTAKABLE_OPT_OUT_WORDS
 
 # The whole text, up to Twilio's 1,600 characters: "... I never signed up for this. STOP" ends a long text.
 # About 3 ms for the longest; a typical text takes 0.1 ms.
@@ -45,6 +44,16 @@ SENTENCE_BREAK = re.compile(r"[.!?¿¡;,:\n]+")
 TOKEN = re.compile(rf"[A-Z0-9]+|[{SIGNS}]")
 
 
+class LanguageWords(Protocol):
+    """What a language of the line (ivr/content/model.py Language) gives this rule: its own words."""
+
+    @property
+    def compliance_words(self) -> Mapping[str, tuple[str, ...]]: ...
+
+    @property
+    def opt_out_context(self) -> Mapping[str, tuple[str, ...]]: ...
+
+
 @dataclass(frozen=True)
 class OptOutWords:
     """The line's opt-out words and the words around them, folded as texts are (see `fold`)."""
@@ -56,7 +65,7 @@ class OptOutWords:
     phrases: tuple[str, ...]  # each as its words with a space either side: " LEAVE ME ALONE "
 
     @classmethod
-    def of(cls, languages: Iterable[Language]) -> "OptOutWords":
+    def of(cls, languages: Iterable[LanguageWords]) -> "OptOutWords":
         """Every language's words at once: a text may mix them ("STOP por favor")."""
         languages = tuple(languages)
 

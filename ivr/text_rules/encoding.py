@@ -18,6 +18,7 @@ GSM7_EXTENDED = frozenset("\f^{}\\[~]|€")  # each costs two septets (escape + 
 GSM7_SINGLE, GSM7_PART = 160, 153
 UCS2_SINGLE, UCS2_PART = 70, 67
 MAX_SEGMENTS = 3  # a budget per text in every language: 320 GSM-7 characters, or 201 in UCS-2
+MAX_TEXT_MESSAGE_CHARS = 320  # Twilio's recommended maximum for one message
 
 _LOOK_ALIKES = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
