@@ -12,7 +12,7 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.store import AudioStore
 from ivr.config import Settings
 from ivr.observability import install_request_log
-from ivr.publishing.live import install_live_revision
+from ivr.live_revision import install_live_revision
 from ivr.publishing.serving import serve
 from ivr.publishing.store import Revisions
 from ivr.security import harden_http, refuse_unsafe_start, warn_if_unchecked
@@ -85,12 +85,12 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
     warn_if_unchecked(settings)
 
-    from ivr.audio.routes import bp as audio_bp
+    from ivr.routes.audio import bp as audio_bp
     from ivr.cli import stats  # `content` and `audio` are flask.commands entry points: they need no app
     from ivr.health import bp as health_bp
     from ivr.optouts import optouts_cli
-    from ivr.sms.routes import bp as sms_bp
-    from ivr.voice.routes import bp as voice_bp
+    from ivr.routes.sms import bp as sms_bp
+    from ivr.routes.voice import bp as voice_bp
 
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)

@@ -19,7 +19,7 @@ from ivr.content.model import Line
 from ivr.content.readability import reading_level, spanish_reading_notes
 from ivr.content.spoken_rules import spoken_findings
 from ivr.content.staff_file import ContentError
-from ivr.publishing.cli import add_audio_job_commands, add_publishing_commands
+from ivr.publishing_cli import add_audio_job_commands, add_publishing_commands
 from ivr.publishing.serving import lines_in_use
 from ivr.report import usage_report
 from ivr.services import services
@@ -44,9 +44,9 @@ class StaffGroup(click.Group):
 
 
 content_cli = StaffGroup("content", help="Check, review and publish the words of the line (content/ and prompts/).")
-add_publishing_commands(content_cli)  # import, diff, submit, approve, publish, rollback... (ivr/publishing/cli.py)
+add_publishing_commands(content_cli)  # import, diff, submit, approve, publish, rollback... (ivr/publishing_cli.py)
 audio_cli = StaffGroup("audio", help="Make the line's audio (audio/) from its words.")
-add_audio_job_commands(audio_cli)  # queue, work, jobs: builds any instance runs (ivr/publishing/cli.py)
+add_audio_job_commands(audio_cli)  # queue, work, jobs: builds any instance runs (ivr/publishing_cli.py)
 GAP_MEANINGS = {
     "missing": "no audio yet, spoken with <Say>",
     "stale": "the words changed since the audio was made, spoken with <Say> until it is rebuilt",

@@ -1,7 +1,7 @@
 """What the text line answers when a handler fails: an empty <Response/>, never a 5xx.
 
 Twilio logs a 5xx as an error and the texter gets nothing useful from it; an empty answer is valid TwiML
-that sends nothing. The voice line has its own handler (an apology and the main menu, ivr/voice/routes.py).
+that sends nothing. The voice line has its own handler (an apology and the main menu, ivr/routes/voice.py).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from ivr.publishing.live import LiveRevision
+from ivr.live_revision import LiveRevision
 from tests.conftest import DATABASE_DOWN_URL, build_app, replies, sms_post, twilio_post
 from tests.test_publishing import app, database_url, found, line_app, reviewed_draft, staff, words  # noqa: F401
 

@@ -18,7 +18,7 @@ from ivr.cli import audio_cli, content_cli
 from ivr.audio.build import gaps, plan, run
 from ivr.audio.store import AudioStore
 from ivr.content.loader import load_line
-from ivr.publishing.cli import login_name
+from ivr.publishing_cli import login_name
 from ivr.publishing.document import load_document, read_folders
 from ivr.publishing.store import Refused, Revisions
 from ivr.services import Services

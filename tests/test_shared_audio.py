@@ -14,7 +14,7 @@ from ivr.audio.build import gaps, plan, run
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.cli import audio_cli
-from ivr.publishing.live import LiveRevision
+from ivr.live_revision import LiveRevision
 from tests.shipped import shipped_line
 from tests.conftest import build_app, twilio_post
 from tests.audio_fakes import google_answers

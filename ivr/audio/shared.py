@@ -1,7 +1,7 @@
 """Audio shared through the database, so every instance plays what any one of them built.
 
 A build writes into its own audio folder as before, then `share` copies what is new into the store
-(tables `audio_clips` and `audio_entries`). Every worker's revision poll (ivr/publishing/live.py) asks
+(tables `audio_clips` and `audio_entries`). Every worker's revision poll (ivr/live_revision.py) asks
 for the shared audio's version, one cheap query, and when it changed `fetch` copies the clips this
 instance lacks into its folder and rewrites its manifest, which the ManifestCatalog then notices. The
 local folder is a cache: an instance on an ephemeral disk gets everything back at its first poll.

@@ -45,7 +45,7 @@ def person_done(lang: str, topic: str, index: int | None = None) -> str:
 
 def in_revision(url: str, revision: int | None) -> str:
     """The URL with the revision of the words that made it (`rev`), so the call's next step is said in
-    the same revision even when a newer one was published meanwhile (see ivr/publishing/live.py)."""
+    the same revision even when a newer one was published meanwhile (see ivr/live_revision.py)."""
     if revision is None:
         return url
     return f"{url}{'&' if '?' in url else '?'}{urlencode({REVISION_PARAMETER: revision})}"
