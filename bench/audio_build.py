@@ -26,6 +26,7 @@ from ivr.audio.loudness import integrated_loudness, true_peak_db
 from ivr.audio.store import AudioStore
 from ivr.audio.telephone import decode
 from ivr.audio.wav import TELEPHONE_RATE, read_mulaw_wav
+from ivr.voice.utterances import all_utterances
 from tests.audio_fakes import SPEECH_MP3, google_body
 from tests.shipped import shipped_line
 
@@ -56,7 +57,7 @@ class FakeGoogle(BaseHTTPRequestHandler):
 def build_once(store: AudioStore, engine: Engine, workers: int) -> tuple[float, int, int]:
     """Seconds, requests Google received, prompts made."""
     before = FakeGoogle.requests
-    jobs, unchanged = plan(shipped_line(), store, engine)
+    jobs, unchanged = plan(all_utterances(shipped_line()), store, engine)
     report = run(jobs, unchanged, engine, store, workers)
     assert not report.failed, report.failed
     return report.seconds, FakeGoogle.requests - before, report.made
@@ -81,7 +82,7 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     gtts.tts._translate_url = lambda tld="com", path="": f"http://127.0.0.1:{server.server_port}/{path}"
     work = Path(tempfile.mkdtemp(prefix="audio-bench-"))
-    print(f"{len(plan(shipped_line(), AudioStore(work / 'none'), GttsEngine())[0])} prompts, fake Google answers in {ANSWER_SECONDS * 1000:.0f} ms\n")
+    print(f"{len(plan(all_utterances(shipped_line()), AudioStore(work / 'none'), GttsEngine())[0])} prompts, fake Google answers in {ANSWER_SECONDS * 1000:.0f} ms\n")
     print(f"{'build':<34} {'workers':>7} {'throttle s':>10} {'seconds':>8} {'requests':>8} {'made':>5}")
     try:
         runs = [("first build", 1, 0.0, "one"), ("first build", 4, 0.0, "four"), ("first build", 4, DEFAULT_THROTTLE, "throttled"),

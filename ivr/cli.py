@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Callable
 import click
 from flask.cli import with_appcontext
 
-from ivr.audio.build import Job, ProgressLines, gaps, plan, run, wanted
+from ivr.audio.build import Job, ProgressLines, gaps, plan, run
 from ivr.audio.catalog import NoAudio
 from ivr.audio.engines import UNREACHABLE, Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.shared import SharedAudio
@@ -28,6 +28,7 @@ from ivr.store.database import StoreUnavailable
 from ivr.sms.replies import Policy
 from ivr.voice.transcript import first_call, menu_lengths
 from ivr.voice.twiml import VoicePages
+from ivr.voice.utterances import all_utterances
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar  # what click.progressbar returns; click 8.1 cannot infer it
@@ -93,7 +94,7 @@ def check(verbose: bool) -> None:
         sys.exit(1)
     click.echo(f"{len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
     hard += _report_voice(line, settings, verbose)
-    found = gaps(line, AudioStore(settings.audio_dir))
+    found = gaps(all_utterances(line), AudioStore(settings.audio_dir))
     missing = [gap for gap in found if gap.state == "missing"]
     if missing:
         names = ", ".join(f"{gap.language}:{gap.source}" for gap in missing)
@@ -145,7 +146,7 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
     line = _load_or_exit(settings)
     if language_code is not None and language_code not in line.languages:
         raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}", param_hint="--language")
-    if only is not None and not list(wanted(line, only, language_code)):
+    if only is not None and not list(all_utterances(line, only, language_code)):
         raise click.BadParameter(f"no prompt or topic {only!r}", param_hint="--only")
     on_terminal = sys.stderr.isatty()
     try:
@@ -154,7 +155,7 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
     except SynthesisError as error:
         raise click.ClickException(str(error)) from error
     store = AudioStore(settings.audio_dir)
-    jobs, unchanged = plan(line, store, engine, only, language_code)
+    jobs, unchanged = plan(all_utterances(line, only, language_code), store, engine)
     label = f"Making {len(jobs)} part(s) with {engine_name}"
     progress: ProgressBar[int] = click.progressbar(length=len(jobs), label=label, file=sys.stderr)
     with progress as bar:
@@ -210,7 +211,7 @@ def prune() -> None:
     except StoreUnavailable as error:  # without the store, the live words are unknown: delete nothing
         raise click.ClickException(f"the database is unavailable ({error}), so the live revision's audio "
                                    "cannot be told apart; nothing was deleted") from error
-    keep = {lookup_key(utterance.text, language) for words in in_use for language, utterance in wanted(words)}
+    keep = {lookup_key(utterance.text, language) for words in in_use for language, utterance in all_utterances(words)}
     removed = AudioStore(settings.audio_dir).prune(keep)
     try:
         forgotten = f"{SharedAudio(services().revisions.database).prune(keep)} shared part(s)"

@@ -26,6 +26,7 @@ from ivr.publishing.store import Refused, Revision, Revisions
 from ivr.services import services
 from ivr.sms.replies import Policy
 from ivr.store.database import StoreUnavailable
+from ivr.voice.utterances import all_utterances
 
 
 def login_name() -> str:
@@ -172,7 +173,7 @@ def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
                                    f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
     store = AudioStore(settings.audio_dir)
     SharedAudio(_revisions().database).fetch(store)  # what other instances built counts too
-    missing = gaps(load_document(files), store)
+    missing = gaps(all_utterances(load_document(files)), store)
     _revisions().act(number, PUBLISH, actor, origin(), missing_audio=len(missing),
                      allow_missing_audio=allow_missing_audio)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
@@ -256,7 +257,7 @@ def work(once: bool, wait: float) -> None:
         except SynthesisError as error:
             jobs.report(job.id, 0, 0, 0, 0, FAILED, str(error))
             raise click.ClickException(str(error)) from error
-        finished = build_job(job, load_document(revisions.files(job.revision)), engine,
+        finished = build_job(job, all_utterances(load_document(revisions.files(job.revision))), engine,
                              AudioStore(settings.audio_dir), jobs, shared, int(os.environ.get("AUDIO_WORKERS", "4")))
         click.echo(finished.summary())
 

@@ -16,7 +16,7 @@ from ivr.audio.store import AudioStore, lookup_key
 from ivr.cli import audio_cli, content_cli
 from ivr.content.loader import load_line
 from ivr.content.model import Language
-from ivr.voice.utterances import utterances
+from ivr.voice.utterances import all_utterances, utterances
 from tests.audio_fakes import SPEECH_MP3, google_answers
 from tests.conftest import PROJECT
 
@@ -52,7 +52,7 @@ def load(words: Path):
 
 
 def build(line, store: AudioStore, engine: FakeEngine, **only):
-    jobs, unchanged = plan(line, store, engine, **only)
+    jobs, unchanged = plan(all_utterances(line, **only), store, engine)
     return run(jobs, unchanged, engine, store, workers=3)
 
 
@@ -95,7 +95,7 @@ def test_espeak_never_replaces_the_real_voice_but_gtts_replaces_espeak(words, tm
     line = load(words)
     build(line, store, FakeEngine("espeak"), only="welcome", language_code="en")
     assert all(entry.development_only for entry in store.read_manifest().values())
-    assert [gap.state for gap in gaps(line, store) if gap.source == "welcome" and gap.language == "en"] == ["development"]
+    assert [gap.state for gap in gaps(all_utterances(line), store) if gap.source == "welcome" and gap.language == "en"] == ["development"]
     real = FakeEngine("gtts")
     assert build(line, store, real, only="welcome", language_code="en").made == 1
     assert not any(entry.development_only for entry in store.read_manifest().values())
@@ -109,15 +109,15 @@ def test_a_failed_part_is_reported_and_leaves_nothing_behind(words, tmp_path):
     assert [job.utterance.source for job, _ in report.failed] == ["goodbye"]
     assert "429" in report.failed[0][1]
     assert len(list(store.files.iterdir())) == report.made == len(store.read_manifest())
-    assert [gap.state for gap in gaps(load(words), store) if gap.source == "goodbye"] == ["missing"]
+    assert [gap.state for gap in gaps(all_utterances(load(words)), store) if gap.source == "goodbye"] == ["missing"]
 
 
 def test_gaps_tell_stale_from_missing(words, tmp_path):
     store = AudioStore(tmp_path / "audio")
     build(load(words), store, FakeEngine())
-    assert gaps(load(words), store) == []
+    assert gaps(all_utterances(load(words)), store) == []
     edit_welcome(words, "Hello and welcome.")
-    assert [(gap.source, gap.state) for gap in gaps(load(words), store)] == [("welcome", "stale")]
+    assert [(gap.source, gap.state) for gap in gaps(all_utterances(load(words)), store)] == [("welcome", "stale")]
 
 
 def test_an_interrupted_write_leaves_neither_a_partial_nor_a_temporary_file(tmp_path, monkeypatch):
@@ -167,7 +167,7 @@ def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
     keep = {lookup_key(said.text, language) for language in line.languages.values() for said in utterances(line, language)}
     removed = store.prune(keep)
     assert len(removed) == 2 and len(list(store.files.iterdir())) == count - 2 == len(store.read_manifest())
-    assert gaps(line, store) == []
+    assert gaps(all_utterances(line), store) == []
 
 
 @pytest.fixture

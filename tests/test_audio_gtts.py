@@ -12,6 +12,7 @@ import responses
 from ivr.audio.build import plan, run
 from ivr.audio.engines import UNREACHABLE, GoogleUnreachable, GttsEngine, SynthesisError, Throttle, sentence_tokens
 from ivr.audio.store import AudioStore
+from ivr.voice.utterances import all_utterances
 from tests.audio_fakes import SPEECH_MP3, google_answers
 from tests.shipped import shipped_line
 
@@ -152,12 +153,12 @@ def test_after_a_build_the_store_holds_only_whole_valid_files_and_keeps_old_audi
     store = AudioStore(tmp_path)
     engine = GttsEngine(retries=1, sleep=sleeps.append)
     google_answers(200)
-    first = run(*plan(line, store, engine, only="welcome", language_code="en"), engine, store, workers=2)
+    first = run(*plan(all_utterances(line, only="welcome", language_code="en"), store, engine), engine, store, workers=2)
     assert first.made == 1 and not first.failed
     before, manifest_before = store_snapshot(store), store.read_manifest()
     responses.reset()
     google_answers(*answers)
-    report = run(*plan(line, store, engine, only="goodbye", language_code="en"), engine, store, workers=2)
+    report = run(*plan(all_utterances(line, only="goodbye", language_code="en"), store, engine), engine, store, workers=2)
     after = store_snapshot(store)
     assert {name: after[name] for name in before} == before  # old audio untouched
     assert not [name for name in after if not name.endswith(".wav")]  # no temporary or partial files

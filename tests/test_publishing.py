@@ -23,6 +23,7 @@ from ivr.publishing.document import load_document, read_folders
 from ivr.publishing.store import Refused, Revisions
 from ivr.services import Services
 from ivr.store.database import Database
+from ivr.voice.utterances import all_utterances
 from tests.conftest import DATABASE_DOWN_URL, PROJECT, build_app
 from tests.test_audio_build import FakeEngine
 from tests.test_store import BACKENDS, empty_postgres
@@ -308,7 +309,7 @@ def build_audio(words: Path) -> None:
     """Audio in the line's voice (a fake engine named gtts) for every part of the files as they are now."""
     line = load_line(words / "content", words / "prompts")
     store, engine = AudioStore(words / "audio"), FakeEngine()
-    jobs, unchanged = plan(line, store, engine)
+    jobs, unchanged = plan(all_utterances(line), store, engine)
     assert not run(jobs, unchanged, engine, store, workers=2).failed
 
 
@@ -371,8 +372,8 @@ def test_audio_prune_keeps_the_live_revisions_audio_when_the_files_have_moved_on
     result = app.test_cli_runner().invoke(audio_cli, ["prune"], env=folders_of(words))
     assert result.exit_code == 0 and "removed 1 file(s)" in result.output  # the edit no revision holds
     revisions, store = found(app).revisions, AudioStore(words / "audio")
-    assert gaps(load_document(revisions.files(number)), store) == []  # what callers hear still has its audio
-    assert gaps(load_document(revisions.files(1)), store) == []  # and what a rollback would bring back
+    assert gaps(all_utterances(load_document(revisions.files(number))), store) == []  # what callers hear still has its audio
+    assert gaps(all_utterances(load_document(revisions.files(1))), store) == []  # and what a rollback would bring back
 
 
 def test_audio_prune_deletes_nothing_while_the_database_is_down(tmp_path: Path, words: Path):

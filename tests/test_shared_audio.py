@@ -15,6 +15,7 @@ from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.cli import audio_cli
 from ivr.live_revision import LiveRevision
+from ivr.voice.utterances import all_utterances
 from tests.shipped import shipped_line
 from tests.conftest import build_app, twilio_post
 from tests.audio_fakes import google_answers
@@ -25,7 +26,7 @@ from tests.test_publishing import build_audio as build_into_folders, folders_of,
 
 def build_into(store: AudioStore, only: str | None = None) -> None:
     line, engine = shipped_line(), FakeEngine()
-    jobs, unchanged = plan(line, store, engine, only)
+    jobs, unchanged = plan(all_utterances(line, only), store, engine)
     assert not run(jobs, unchanged, engine, store, workers=2).failed
 
 
@@ -64,9 +65,9 @@ def test_an_instance_that_built_nothing_plays_what_another_built(tmp_path: Path,
     SharedAudio(found(app).revisions.database).share(builder_store)
     other = build_app(tmp_path / "other", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
                       PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(tmp_path / "other-audio"))
-    assert gaps(found(other).line, found(other).audio.store)  # nothing of its own
+    assert gaps(all_utterances(found(other).line), found(other).audio.store)  # nothing of its own
     assert LiveRevision(other, 1).sync_audio() > 0
-    assert gaps(found(other).line, found(other).audio.store) == []
+    assert gaps(all_utterances(found(other).line), found(other).audio.store) == []
     client = other.test_client()
     page = ElementTree.fromstring(twilio_post(client, "/voice/en/topic/key-points/part/0").data)
     assert page.findall(".//Play") and not page.findall(".//Say")

@@ -1,7 +1,8 @@
 """Plan and run an audio build: make what is missing, keep what exists, record it in the manifest.
 
 Pure planning (what needs making) is separate from running (workers, engine, store), so both are
-tested directly. Entries are added as each prompt is finished and the manifest is written even when
+tested directly. What the line says is the voice line's to tell (ivr/voice/utterances.py all_utterances):
+a build is given the utterances, so this package knows audio, not calls. Entries are added as each prompt is finished and the manifest is written even when
 the build is interrupted, so nothing made is lost and nothing half-made is recorded.
 """
 
@@ -16,8 +17,15 @@ from ivr.audio.engines import Engine, GoogleUnreachable, SynthesisError
 from ivr.audio.store import REAL_ENGINE, AudioStore, Entry, file_name, lookup_key
 from ivr.audio.telephone import Prompt, measured, telephone_prompt
 from ivr.audio.wav import WavError
-from ivr.content.model import Language, Line
-from ivr.voice.utterances import Utterance, utterances
+from ivr.content.model import Language
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One spoken part, and where it comes from: a prompt name or a topic id (what staff edit)."""
+
+    source: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -38,18 +46,8 @@ class BuildReport:
     unreachable: bool = False
 
 
-def wanted(line: Line, only: str | None = None, language_code: str | None = None) -> Iterable[tuple[Language, Utterance]]:
-    """The utterances a build covers: all of them, or one prompt/topic id and/or one language."""
-    for language in line.languages.values():
-        if language_code in (None, language.code):
-            for utterance in utterances(line, language):
-                if only in (None, utterance.source):
-                    yield language, utterance
-
-
-def plan(line: Line, store: AudioStore, engine: Engine, only: str | None = None,
-         language_code: str | None = None) -> tuple[list[Job], int]:
-    """The jobs to run and how many utterances already have good enough audio.
+def plan(utterances: Iterable[tuple[Language, Utterance]], store: AudioStore, engine: Engine) -> tuple[list[Job], int]:
+    """The jobs to run and how many of the utterances already have good enough audio.
 
     Existing audio is kept when it is exactly this engine's file, or when it is the real voice and
     this is a development build: espeak-ng never replaces gTTS audio, gTTS always replaces espeak's.
@@ -57,7 +55,7 @@ def plan(line: Line, store: AudioStore, engine: Engine, only: str | None = None,
     entries = store.read_manifest()
     jobs: dict[str, Job] = {}
     unchanged: set[str] = set()
-    for language, utterance in wanted(line, only, language_code):
+    for language, utterance in utterances:
         key = lookup_key(utterance.text, language)
         name = file_name(key, language, engine.voice(language))
         entry = entries.get(key)
@@ -157,13 +155,14 @@ class Gap:
     state: str
 
 
-def gaps(line: Line, store: AudioStore) -> list[Gap]:
+def gaps(utterances: Iterable[tuple[Language, Utterance]], store: AudioStore) -> list[Gap]:
     """What `content check` reports, once per prompt or topic: parts spoken with <Say> or with espeak-ng."""
     entries = store.read_manifest()
-    current = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
+    said = list(utterances)
+    current = {lookup_key(utterance.text, language) for language, utterance in said}
     edited = {(entry.language, entry.source) for key, entry in entries.items() if key not in current}
     found: dict[Gap, None] = {}
-    for language, utterance in wanted(line):
+    for language, utterance in said:
         entry = entries.get(lookup_key(utterance.text, language))
         if entry is None or store.path_of(entry.file) is None:
             state = "stale" if (language.code, utterance.source) in edited else "missing"

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 
-from ivr.audio.build import Job, plan, run
+from ivr.audio.build import Job, Utterance, plan, run
 from ivr.audio.engines import UNREACHABLE, Engine
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
-from ivr.content.model import Line
+from ivr.content.model import Language
 from ivr.store.database import Database
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -95,11 +95,11 @@ class AudioJobs:
             return [AudioJob(*row) for row in tx.execute(f"SELECT {_COLUMNS} FROM audio_jobs ORDER BY id")]
 
 
-def build_job(job: AudioJob, line: Line, engine: Engine, store: AudioStore, jobs: AudioJobs, shared: SharedAudio,
-              workers: int, report_seconds: float = 1.0) -> AudioJob:
+def build_job(job: AudioJob, utterances: Iterable[tuple[Language, Utterance]], engine: Engine, store: AudioStore,
+              jobs: AudioJobs, shared: SharedAudio, workers: int, report_seconds: float = 1.0) -> AudioJob:
     """Build a claimed job: fetch what others made first (nothing is synthesised twice), make the rest, share it."""
     shared.fetch(store)
-    planned, unchanged = plan(line, store, engine)
+    planned, unchanged = plan(utterances, store, engine)
     total, done, last = len(planned) + unchanged, unchanged, 0.0
     jobs.report(job.id, total, done, 0, 0)
 

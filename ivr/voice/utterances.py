@@ -8,19 +8,12 @@ crawls the call to prove it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Iterator
 
+from ivr.audio.build import Utterance
 from ivr.content.checks import TEXT_PROMPT_PREFIX
 from ivr.content.model import MAIN_MENU, NAVIGATION_ACTIONS, Language, Line, Topic
 from ivr.voice.choosing import ACTIONS, CONFIRM_KEY, Choice
-
-
-@dataclass(frozen=True)
-class Utterance:
-    """One spoken part, and where it comes from: a prompt name or a topic id (what staff edit)."""
-
-    source: str
-    text: str
 
 
 def language_choice_prompt(language: Language) -> tuple[str, ...]:
@@ -85,3 +78,13 @@ def utterances(line: Line, language: Language) -> tuple[Utterance, ...]:
     for topic in language.topics.values():
         said += [Utterance(topic.id, text) for text in topic.voice_parts]
     return tuple(dict.fromkeys(said))
+
+
+def all_utterances(line: Line, only: str | None = None,
+                   language_code: str | None = None) -> Iterator[tuple[Language, Utterance]]:
+    """What an audio build covers: every utterance of every language, or of one prompt/topic id and/or language."""
+    for language in line.languages.values():
+        if language_code in (None, language.code):
+            for utterance in utterances(line, language):
+                if only in (None, utterance.source):
+                    yield language, utterance
