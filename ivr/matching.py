@@ -4,7 +4,7 @@ One matcher serves speech ("I want the key points please") and texts ("keypoint!
 "shcool"): fold case, accents and punctuation, join spelled-out letters ("o t" is "ot"), drop plural
 "s", then prefer an exact phrase, then a phrase inside the words, then a near spelling.
 A tie between two different targets is no match: better to ask again than to guess.
-Exact words (a keyword staff wrote, Twilio's STOP) compare by normalise_keyword instead, in content's
+Exact words (a keyword staff wrote, Twilio's STOP) compare in exact_form instead, in content's
 checks and in the text line alike.
 """
 
@@ -23,16 +23,18 @@ _SPELLED_LETTERS = re.compile(r"\b(?:[a-z] )+[a-z]\b")
 NEAR_SPELLING = 0.8
 
 
-def normalise(text: str) -> str:
-    """Lower-case words with accents, punctuation and plural endings removed."""
+def tolerant_form(text: str) -> str:
+    """What said or texted words are matched in: lower-case words with accents, punctuation and plural endings
+    removed, spelled-out letters joined ("O.T." is "ot")."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
     words = _NOT_WORD.sub(" ", folded).split()
     joined = _SPELLED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), " ".join(words))
     return " ".join(_singular(word) for word in joined.split())
 
 
-def normalise_keyword(keyword: str) -> str:
-    """Keywords compare without case, accents, spaces or punctuation: 'Key points!' is KEYPOINTS, 'Más' is MAS."""
+def exact_form(keyword: str) -> str:
+    """What a word matched exactly compares as (a staff keyword, Twilio's STOP): without case, accents, spaces or
+    punctuation, plurals kept: 'Key points!' is KEYPOINTS, 'Más' is MAS."""
     folded = unicodedata.normalize("NFKD", keyword).encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in folded.upper() if ch.isalnum())
 
@@ -53,7 +55,7 @@ def _within_one_edit(a: str, b: str) -> bool:
 
 
 def score(said: str, phrase: str) -> float:
-    """How well a normalised utterance matches a normalised phrase, from 0 to about 1."""
+    """How well an utterance matches a phrase, both in tolerant_form, from 0 to about 1."""
     if not said or not phrase:
         return 0.0
     said_compact, phrase_compact = said.replace(" ", ""), phrase.replace(" ", "")
@@ -80,18 +82,18 @@ def near_spelling(said: str, phrase: str) -> float:
 
 
 @functools.lru_cache(maxsize=8192)
-def _normalised_phrase(phrase: str) -> str:
-    """The content's phrases are few and fixed: normalise each once, not on every request."""
-    return normalise(phrase)
+def _tolerant_phrase(phrase: str) -> str:
+    """The content's phrases are few and fixed: fold each once, not on every request."""
+    return tolerant_form(phrase)
 
 
 def best_match(said: str, candidates: Iterable[tuple[Target, Iterable[str]]]) -> Target | None:
     """The target whose phrase best matches what was said, or None if nothing (or a tie) fits."""
-    utterance = normalise(said)
+    utterance = tolerant_form(said)
     best: dict[Target, float] = {}
     for target, phrases in candidates:
         for phrase in phrases:
-            value = score(utterance, _normalised_phrase(phrase))
+            value = score(utterance, _tolerant_phrase(phrase))
             if value > best.get(target, 0.0):
                 best[target] = value
     ranked = sorted(best.items(), key=lambda item: item[1], reverse=True)

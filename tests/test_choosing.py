@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ivr.matching import best_match, normalise
+from ivr.matching import best_match, tolerant_form
 from ivr.voice.choosing import from_meaning, interpret, offered_actions, speech_hints
 
 ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "voice_choices.tsv").read_text().splitlines()
@@ -40,10 +40,10 @@ def test_only_keys_that_work_are_offered(line, staff, texting, expected):
 
 
 def test_normalise_folds_case_accents_punctuation_spelled_letters_and_plurals():
-    assert normalise("  KEY-Points!! ") == "key point"
-    assert normalise("O.T. at school") == "ot at school"
-    assert normalise("Español") == "espanol"
-    assert normalise("class") == "class"
+    assert tolerant_form("  KEY-Points!! ") == "key point"
+    assert tolerant_form("O.T. at school") == "ot at school"
+    assert tolerant_form("Español") == "espanol"
+    assert tolerant_form("class") == "class"
 
 
 def test_a_tie_between_targets_is_no_match():

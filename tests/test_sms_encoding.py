@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.text_rules.encoding import cost, non_gsm_characters, normalise_text
+from ivr.text_rules.encoding import cost, non_gsm_characters, plain_punctuation
 from ivr.content.readability import reading_grade, reading_level
 
 
 def test_look_alike_punctuation_folds_to_gsm7() -> None:
     typed = "\u201cJobs\u201d of childhood \u2013 it\u2019s OT\u2026\u00a0ok"
-    assert normalise_text(typed) == '"Jobs" of childhood - it\'s OT... ok'
-    assert non_gsm_characters(normalise_text(typed)) == []
+    assert plain_punctuation(typed) == '"Jobs" of childhood - it\'s OT... ok'
+    assert non_gsm_characters(plain_punctuation(typed)) == []
 
 
 @pytest.mark.parametrize(("text", "encoding", "segments"), [

@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 
-from ivr.matching import normalise_keyword
+from ivr.matching import exact_form
 from ivr.content.model import MAIN_MENU, Language
 from ivr.text_rules.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
 from ivr.sms.replies import Policy, compliance_reply, part_message
@@ -49,7 +49,7 @@ def _keywords() -> list[tuple[str, str, str]]:
 KEYWORDS = _keywords()
 OWNERS: dict[str, set[str]] = {}
 for _code, _topic, _word in KEYWORDS:
-    OWNERS.setdefault(normalise_keyword(_word), set()).add(_code)
+    OWNERS.setdefault(exact_form(_word), set()).add(_code)
 
 
 def _compliance_words(kind: str, twilio_words: frozenset[str]) -> list[tuple[str | None, str]]:
@@ -119,7 +119,7 @@ class TextLine(RuleBasedStateMachine):
         code, topic, word = keyword
         if self._expect_nothing_while_opted_out(number, word):
             return
-        owners = OWNERS[normalise_keyword(word)]
+        owners = OWNERS[exact_form(word)]
         number.speak(number.language if number.language in owners else code)
         language = LINE.language(number.language)
         if topic != "more":

@@ -10,7 +10,7 @@ import pytest
 from ivr.content.loader import load_line
 from ivr.content.model import MAIN_MENU, Language, Line
 from ivr.content.readability import EASY_ENOUGH, fernandez_huerta
-from ivr.matching import NEAR_SPELLING, normalise, normalise_keyword, score
+from ivr.matching import NEAR_SPELLING, exact_form, score, tolerant_form
 from ivr.text_rules.compliance import HELP_WORDS
 from ivr.text_rules.encoding import MAX_SEGMENTS, cost
 from tests.conftest import PROJECT
@@ -41,7 +41,7 @@ def _keywords(language: Language) -> list[tuple[str, str]]:
 
 def _alike(a: str, b: str) -> bool:
     """Would the line's own tolerant matcher take one word for the other?"""
-    a, b = normalise(a), normalise(b)
+    a, b = tolerant_form(a), tolerant_form(b)
     return max(score(a, b), score(b, a)) >= NEAR_SPELLING
 
 
@@ -109,11 +109,11 @@ def test_spanish_reads_fairly_easy_overall(spanish: Language) -> None:
 
 def _menu_offers(language: Language) -> dict[str, str]:
     """Each word the texted menu offers ("FIND - how to find a therapist"), and the topic or HELP it gets."""
-    meanings = {normalise_keyword(keyword): topic for topic, keyword in _keywords(language)}
-    meanings |= {normalise_keyword(word): "help" for word in (*HELP_WORDS, *language.compliance_words["help"])}
+    meanings = {exact_form(keyword): topic for topic, keyword in _keywords(language)}
+    meanings |= {exact_form(word): "help" for word in (*HELP_WORDS, *language.compliance_words["help"])}
     menu = language.topics[MAIN_MENU].text_messages[0].splitlines()
     offered = [entry.split(" - ")[0] for entry in menu if " - " in entry]
-    return {word: meanings.get(normalise_keyword(word), "nothing") for word in offered}
+    return {word: meanings.get(exact_form(word), "nothing") for word in offered}
 
 
 @pytest.mark.parametrize("code", ["en", "es"])

@@ -77,8 +77,8 @@ def limited(samples: np.ndarray, ceiling_db: float) -> np.ndarray:
     return samples * np.minimum(smooth, needed)
 
 
-def normalised(samples: np.ndarray) -> np.ndarray:
-    """At the target loudness with peaks under the ceiling; re-measured because limiting lowers loudness."""
+def loudness_normalised(samples: np.ndarray) -> np.ndarray:
+    """Loudness at the target with peaks under the ceiling; re-measured because limiting lowers loudness."""
     for _ in range(NORMALISE_PASSES):
         loudness = integrated_loudness(samples, TELEPHONE_RATE)
         if abs(loudness - TARGET_LUFS) < 0.1 and true_peak_db(samples) <= PEAK_CEILING_DBTP:
@@ -92,7 +92,7 @@ def telephone_prompt(encoded: bytes) -> Prompt:
     speech = trimmed(decode(encoded))
     if len(speech) < MIN_SPEECH_SECONDS * TELEPHONE_RATE:
         raise AudioError("no speech in the audio")
-    return measured(mulaw_wav(normalised(speech)))
+    return measured(mulaw_wav(loudness_normalised(speech)))
 
 
 def measured(wav: bytes) -> Prompt:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from ivr.content.staff_file import StaffFile, Value
-from ivr.text_rules.encoding import MAX_SEGMENTS, MAX_TEXT_MESSAGE_CHARS, UCS2_PART, non_gsm_characters, normalise_text
+from ivr.text_rules.encoding import MAX_SEGMENTS, MAX_TEXT_MESSAGE_CHARS, UCS2_PART, non_gsm_characters, plain_punctuation
 
 MAX_VOICE_PART_CHARS = 500  # one part is one breath of listening; Polly's hard limit is 3,000
 VALID_KEYS = set("0123456789*#")
@@ -46,7 +46,7 @@ class TextRules:
 
 def text_message(staff: StaffFile, message: Value, rules: TextRules, several: bool = False) -> str:
     """A text as it will be sent: look-alike punctuation folded, then checked for encoding and length."""
-    text = normalise_text(message.text)
+    text = plain_punctuation(message.text)
     finding = therapy_word_finding(text, rules.language)  # "an OT" or "OTs" for the therapist
     if finding:
         staff.report(message.line, finding)

@@ -17,7 +17,7 @@ from ivr.content.model import Language, Line, frozen_map
 from ivr.content.prompts_file import load_language
 from ivr.content.staff_file import ContentError, DiskFiles, StaffFiles, StaffReader
 from ivr.content.topics_file import keyword_lines, load_topics
-from ivr.matching import normalise_keyword
+from ivr.matching import exact_form
 from ivr.text_rules.compliance import RESERVED_WORDS
 from ivr.text_rules.revocation import OptOutWords, is_opt_out_request
 
@@ -49,12 +49,12 @@ def _check_keywords_are_not_opt_outs(languages: dict[str, Language], content_dir
     """A keyword that a text would be taken as a request to stop (in any language's words) could never be had."""
     stop_words = OptOutWords.of(languages.values())
     for language in languages.values():
-        exact = {normalise_keyword(word) for words in language.compliance_words.values() for word in words}
-        already = exact | {normalise_keyword(word) for word in (*RESERVED_WORDS, *language.more_words)}  # told already
+        exact = {exact_form(word) for words in language.compliance_words.values() for word in words}
+        already = exact | {exact_form(word) for word in (*RESERVED_WORDS, *language.more_words)}  # told already
         for path in reader.files.texts(content_dir / language.code / "topics"):
             staff = reader.read_quietly(path)
             for keyword, line in keyword_lines(staff):
-                if normalise_keyword(keyword) not in already and is_opt_out_request(keyword, stop_words):
+                if exact_form(keyword) not in already and is_opt_out_request(keyword, stop_words):
                     staff.report(line, f"keyword {keyword!r} would be read as a request to stop"
                                        " texting (the opt-out rule: README, text line)")
 

@@ -8,7 +8,7 @@ from ivr.content.checks import ID, TextRules, check_voice_part, spoken, text_mes
 from ivr.content.model import Flow, Language, Topic, frozen_map
 from ivr.content.prompts_file import part_line_room
 from ivr.content.staff_file import StaffFile, StaffReader, split_list
-from ivr.matching import normalise_keyword
+from ivr.matching import exact_form
 from ivr.text_rules.compliance import RESERVED_WORDS
 
 TOPIC_FIELDS = {"title", "speech", "keywords", "source", "reviewed"}
@@ -29,10 +29,10 @@ def load_topics(folder: Path, reader: StaffReader, flow: Flow | None, language: 
         topic = _topic(path.stem, staff, rules)
         topics[topic.id] = topic
         for keyword, line in keyword_lines(staff):
-            if normalise_keyword(keyword) in reserved:
-                staff.report(line, f"keyword {keyword!r} is {reserved[normalise_keyword(keyword)]}")
+            if exact_form(keyword) in reserved:
+                staff.report(line, f"keyword {keyword!r} is {reserved[exact_form(keyword)]}")
                 continue
-            owner = keyword_owner.setdefault(normalise_keyword(keyword), topic.id)
+            owner = keyword_owner.setdefault(exact_form(keyword), topic.id)
             if owner != topic.id:
                 staff.report(line, f"keyword {keyword!r} is also used by topic '{owner}'")
     if flow is not None:
@@ -42,11 +42,11 @@ def load_topics(folder: Path, reader: StaffReader, flow: Flow | None, language: 
 
 def _reserved_words(language: Language) -> dict[str, str]:
     """The words no topic may take as a keyword, and whose they are."""
-    reserved = {normalise_keyword(word): "a word Twilio keeps for STOP, START or HELP" for word in RESERVED_WORDS}
-    reserved.update({normalise_keyword(word): "the word for the next part (keywords.more)"
+    reserved = {exact_form(word): "a word Twilio keeps for STOP, START or HELP" for word in RESERVED_WORDS}
+    reserved.update({exact_form(word): "the word for the next part (keywords.more)"
                      for word in language.more_words})
     for kind, words in language.compliance_words.items():
-        reserved.update({normalise_keyword(word): f"this language's word for {kind.upper()} (keywords.{kind})"
+        reserved.update({exact_form(word): f"this language's word for {kind.upper()} (keywords.{kind})"
                          for word in words})
     return reserved
 

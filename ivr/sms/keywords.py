@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterator
 
-from ivr.matching import normalise_keyword
 from ivr.content.model import Language, Line
-from ivr.matching import best_match, normalise
+from ivr.matching import best_match, exact_form, tolerant_form
 from ivr.text_rules.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
 from ivr.text_rules.revocation import OptOutWords, is_opt_out_request
 
@@ -44,13 +43,13 @@ def compliance_word(line: Line, body: str, opt_out_type: str = "") -> Compliance
     in other words ("STOP please"); else None."""
     if opt_out_type.upper() in ("STOP", "START", "HELP"):
         return Compliance(opt_out_type.lower(), by_twilio=True)
-    word = normalise_keyword(body[:MATCHED_CHARS])
+    word = exact_form(body[:MATCHED_CHARS])
     for kind, words in (("stop", OPT_OUT_WORDS), ("start", OPT_IN_WORDS), ("help", HELP_WORDS)):
         if word in words:
             return Compliance(kind, by_twilio=True)
     for language in line.languages.values():
         for kind, own_words in language.compliance_words.items():
-            if word in {normalise_keyword(own) for own in own_words}:
+            if word in {exact_form(own) for own in own_words}:
                 return Compliance(kind, language)
     if is_opt_out_request(body, OptOutWords.of(line.languages.values())):
         return Compliance("stop")
@@ -59,9 +58,9 @@ def compliance_word(line: Line, body: str, opt_out_type: str = "") -> Compliance
 
 def language_named(line: Line, body: str) -> Language | None:
     """The language a text names on its own ("ESPANOL", "English"): exactly, to switch the replies."""
-    word = normalise_keyword(body[:MATCHED_CHARS])
+    word = exact_form(body[:MATCHED_CHARS])
     return next((language for language in line.languages.values()
-                 if word in {normalise_keyword(name) for name in language.choice_words}), None)
+                 if word in {exact_form(name) for name in language.choice_words}), None)
 
 
 def wanted(line: Line, body: str, preferred: str | None) -> Wanted | None:
@@ -91,4 +90,4 @@ def _candidates(language: Language) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _compact(phrase: str) -> str:
-    return normalise(phrase).replace(" ", "")
+    return tolerant_form(phrase).replace(" ", "")

@@ -1,7 +1,7 @@
 """What a text costs on a phone: GSM-7 or UCS-2, how many segments, and look-alike punctuation folded.
 
 One character outside GSM-7 (a curly quote from a word processor) switches a whole message to UCS-2,
-which more than doubles its segments, so staff text is normalised when it is loaded.
+which more than doubles its segments, so staff text gets plain punctuation when it is loaded.
 Sources: Twilio's GSM-7 glossary and TwilioDevEd/message-segment-calculator.
 """
 
@@ -30,7 +30,7 @@ _LOOK_ALIKES = str.maketrans({
 })
 
 
-def normalise_text(text: str) -> str:
+def plain_punctuation(text: str) -> str:
     """Fold typographic quotes, dashes, ellipses and odd spaces into their plain GSM-7 forms."""
     return text.translate(_LOOK_ALIKES)
 
