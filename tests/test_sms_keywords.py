@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ivr.sms.keywords import Compliance, compliance_word, wanted
+from ivr.sms.keywords import Compliance, asked_for, compliance_word
 from tests.shipped import PROJECT, shipped_line
 
 LINE = shipped_line()  # loaded once per run; needed while pytest collects
@@ -21,7 +21,7 @@ def _cases() -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize(("text", "expected"), _cases())
 def test_text_finds_its_topic(text: str, expected: str) -> None:
-    found = wanted(LINE, text, None)
+    found = asked_for(LINE, text, None)
     assert (found.topic if found else "menu") == expected
 
 
@@ -29,7 +29,7 @@ def test_every_keyword_answers_its_own_topic() -> None:
     english = LINE.language("en")
     for topic in english.topics.values():
         for keyword in topic.keywords:
-            assert wanted(LINE, keyword, "en").topic == topic.id, keyword
+            assert asked_for(LINE, keyword, "en").topic == topic.id, keyword
 
 
 @pytest.mark.parametrize(("text", "word"), [

@@ -62,17 +62,17 @@ class SharedAudio:
             rows = tx.execute("SELECT key, entry FROM audio_entries")
             shared = {key: Entry(**json.loads(text)) for key, text in rows}
             local = store.read_manifest()
-            wanted = {key: entry for key, entry in shared.items()
+            arriving = {key: entry for key, entry in shared.items()
                       if local.get(key) != entry or store.path_of(entry.file) is None}
-            missing = sorted({entry.file for entry in wanted.values() if store.path_of(entry.file) is None})
+            missing = sorted({entry.file for entry in arriving.values() if store.path_of(entry.file) is None})
             for start in range(0, len(missing), _CHUNK):
                 chunk = missing[start:start + _CHUNK]
                 marks = ", ".join("?" for _ in chunk)
                 for name, data in tx.execute(f"SELECT name, data FROM audio_clips WHERE name IN ({marks})", chunk):
                     store.write_file(name, bytes(data))
-        if wanted:
-            store.write_manifest({**local, **wanted})  # the catalog notices the new manifest and plays them
-        return len(wanted)
+        if arriving:
+            store.write_manifest({**local, **arriving})  # the catalog notices the new manifest and plays them
+        return len(arriving)
 
     def prune(self, keep: set[str]) -> int:
         """Forget shared entries whose key is not in `keep`, and clips no remaining entry uses; return how many.

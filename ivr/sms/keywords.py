@@ -22,7 +22,7 @@ MORE = "more"
 
 
 @dataclass(frozen=True)
-class Wanted:
+class AskedFor:
     """A topic (or MORE, when topic is MORE) in the language whose words matched."""
 
     language: Language
@@ -63,12 +63,12 @@ def language_named(line: Line, body: str) -> Language | None:
                  if word in {exact_form(name) for name in language.choice_words}), None)
 
 
-def wanted(line: Line, body: str, preferred: str | None) -> Wanted | None:
+def asked_for(line: Line, body: str, preferred: str | None) -> AskedFor | None:
     """The topic or MORE a text asks for, trying the preferred language first; None if unclear."""
     for language in _in_order(line, preferred):
         target = best_match(body[:MATCHED_CHARS], _candidates(language))
         if target is not None:
-            return Wanted(language, target)
+            return AskedFor(language, target)
     return None
 
 

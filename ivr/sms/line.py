@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from ivr.content.model import Language, Line
-from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, reading
+from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, part_answer
 from ivr.sms.sender import OPTED_OUT, SENT, TwilioSender
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import StoreUnavailable
@@ -185,7 +185,7 @@ class TextLine:
         if not self.limits.within_budget(counts):
             self._log_budget_reached()
             return "text.over-budget"
-        sent = reading(language, topic_id, 0, state)
+        sent = part_answer(language, topic_id, 0, state)
         outcome = self.sender.send(caller, sent.reply or "", line_number, number)
         if outcome == OPTED_OUT:  # Twilio knows the number replied STOP to this sender
             self._record_opt_out(number, True, None)

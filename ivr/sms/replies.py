@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from twilio.twiml.messaging_response import MessagingResponse
 
 from ivr.content.model import MAIN_MENU, Language, Line
-from ivr.sms.keywords import MORE, Compliance, compliance_word, language_named, wanted
+from ivr.sms.keywords import MORE, Compliance, asked_for, compliance_word, language_named
 from ivr.store.numbers import NumberState
 
 
@@ -65,10 +65,10 @@ def next_part(language: Language, state: NumberState) -> int | None:
     return state.next_part
 
 
-def reading(language: Language, topic_id: str, index: int, state: NumberState) -> Answer:
+def part_answer(language: Language, topic_id: str, index: int, state: NumberState) -> Answer:
     """Send one part and remember where MORE goes on (nowhere after the last part)."""
     following = index + 1 if index + 1 < len(language.topics[topic_id].text_messages) else None
-    return Answer(part_message(language, topic_id, index), state.reading(language.code, topic_id, following), understood=topic_id)
+    return Answer(part_message(language, topic_id, index), state.paging(language.code, topic_id, following), understood=topic_id)
 
 
 def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -> Answer:
@@ -93,15 +93,15 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
     named = language_named(line, incoming.body)
     if named is not None:  # ESPANOL / ENGLISH: replies from now on in that language, starting with its menu
         return Answer(part_message(named, MAIN_MENU, 0), speaking(state, named.code), understood="language")
-    found = wanted(line, incoming.body, state.language)
+    found = asked_for(line, incoming.body, state.language)
     if found is None:  # never silence: the menu of keywords, and MORE still goes on where it was
         return Answer(part_message(language, MAIN_MENU, 0), state, understood="not-understood")
     if found.topic != MORE:
-        return reading(found.language, found.topic, 0, state)
+        return part_answer(found.language, found.topic, 0, state)
     state = speaking(state, found.language.code)  # MAS: this number reads Spanish now
     index = next_part(found.language, state)
     if index is not None and state.topic is not None:  # next_part found a part, so there is a topic
-        return replace(reading(found.language, state.topic, index, state), understood="more")
+        return replace(part_answer(found.language, state.topic, index, state), understood="more")
     return Answer(found.language.prompt("sms.no-more")[0], state, understood="more")
 
 

@@ -69,7 +69,8 @@ class NumberState:
     topic: str | None = None
     next_part: int | None = None
 
-    def reading(self, language: str, topic: str, next_part: int | None) -> "NumberState":
+    def paging(self, language: str, topic: str, next_part: int | None) -> "NumberState":
+        """This state paging through a section: MORE sends `next_part` of `topic` (None: nothing more)."""
         return replace(self, language=language, topic=topic, next_part=next_part)
 
 
