@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ivr.audio.loudness import integrated_loudness, true_peak_db
-from ivr.audio.telephone import AudioError, telephone_prompt
+from ivr.audio.telephone import AudioError, telephone_audio
 from ivr.audio.wav import TELEPHONE_RATE, WavError, mulaw_decode, mulaw_encode, mulaw_wav, read_mulaw_wav
 from tests.audio_fakes import SPEECH_MP3, tone_wav
 
@@ -44,15 +44,15 @@ def test_reference_loudness_of_a_1khz_sine():
 
 
 def test_gtts_like_mp3_becomes_a_trimmed_normalised_phone_prompt():
-    prompt = telephone_prompt(SPEECH_MP3)
+    prompt = telephone_audio(SPEECH_MP3)
     seconds = assert_phone_ready(prompt.wav)
     assert 0.8 < seconds < 1.75  # the 1.73 s MP3 without its silent edges
     assert prompt.lufs == pytest.approx(-19.0, abs=0.5) and prompt.peak_dbtp <= -2.0
 
 
 def test_quiet_and_loud_sources_come_out_equally_loud_and_silence_is_trimmed():
-    quiet = telephone_prompt(tone_wav(1.0, 0.02, silence=1.0))
-    loud = telephone_prompt(tone_wav(1.0, 0.9))
+    quiet = telephone_audio(tone_wav(1.0, 0.02, silence=1.0))
+    loud = telephone_audio(tone_wav(1.0, 0.9))
     assert abs(quiet.lufs - loud.lufs) < 0.5
     assert assert_phone_ready(quiet.wav) == pytest.approx(1.0, abs=0.15)  # the 2 s of silence are gone
     assert_phone_ready(loud.wav)
@@ -61,4 +61,4 @@ def test_quiet_and_loud_sources_come_out_equally_loud_and_silence_is_trimmed():
 @pytest.mark.parametrize("encoded", [b"", b"not audio at all", tone_wav(0.0, 0.0, silence=1.0), tone_wav(0.05, 0.5)])
 def test_no_speech_is_refused(encoded):
     with pytest.raises(AudioError):
-        telephone_prompt(encoded)
+        telephone_audio(encoded)

@@ -7,7 +7,7 @@ import os
 import pytest
 
 from ivr.audio.store import AudioStore, Entry, file_name, lookup_key
-from ivr.audio.telephone import telephone_prompt
+from ivr.audio.telephone import telephone_audio
 from tests.audio_fakes import SPEECH_MP3, tone_wav
 from tests.conftest import TEST_BASE, build_app, twilio_post
 
@@ -17,7 +17,7 @@ WELCOME = "Welcome to the O T Info Line. Here you can learn about occupational t
 def add_audio(store: AudioStore, language, text: str, engine: str = "gtts") -> str:
     key = lookup_key(text, language)
     name = file_name(key, language, engine)
-    store.write_file(name, telephone_prompt(SPEECH_MP3).wav)
+    store.write_file(name, telephone_audio(SPEECH_MP3).wav)
     entries = store.read_manifest()
     entries[key] = Entry(file=name, engine=engine, language=language.code, source="welcome", text=text, seconds=1.0, lufs=-19.0)
     store.write_manifest(entries)

@@ -2,8 +2,9 @@
 
 Pure planning (what needs making) is separate from running (workers, engine, store), so both are
 tested directly. What the line says is the voice line's to tell (ivr/voice/utterances.py all_utterances):
-a build is given the utterances, so this package knows audio, not calls. Entries are added as each prompt is finished and the manifest is written even when
-the build is interrupted, so nothing made is lost and nothing half-made is recorded.
+a build is given the utterances, so this package knows audio, not calls. Entries are added as each
+prompt is finished and the manifest is written even when the build is interrupted, so nothing made is
+lost and nothing half-made is recorded.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Callable, Iterable
 
 from ivr.audio.engines import Engine, GoogleUnreachable, SynthesisError
 from ivr.audio.store import REAL_ENGINE, AudioStore, Entry, file_name, lookup_key
-from ivr.audio.telephone import Prompt, measured, telephone_prompt
+from ivr.audio.telephone import TelephoneAudio, measured, telephone_audio
 from ivr.audio.wav import WavError
 from ivr.content.model import Language
 
@@ -72,15 +73,15 @@ def make(job: Job, engine: Engine, store: AudioStore) -> Entry:
     A valid file already under this content-addressed name (a build killed before it wrote the
     manifest, or a lost manifest) is recorded as it is, without asking the engine again.
     """
-    prompt = _already_made(job, store)
-    if prompt is None:
-        prompt = telephone_prompt(engine.synthesise(job.utterance.text, job.language))
-        store.write_file(job.file, prompt.wav)
+    audio = _already_made(job, store)
+    if audio is None:
+        audio = telephone_audio(engine.synthesise(job.utterance.text, job.language))
+        store.write_file(job.file, audio.wav)
     return Entry(file=job.file, engine=engine.name, language=job.language.code, source=job.utterance.source,
-                 text=job.utterance.text, seconds=round(prompt.seconds, 3), lufs=prompt.lufs)
+                 text=job.utterance.text, seconds=round(audio.seconds, 3), lufs=audio.lufs)
 
 
-def _already_made(job: Job, store: AudioStore) -> Prompt | None:
+def _already_made(job: Job, store: AudioStore) -> TelephoneAudio | None:
     path = store.path_of(job.file)
     try:
         return measured(path.read_bytes()) if path else None

@@ -1,4 +1,4 @@
-"""Turn what a speech engine returns (MP3 or WAV) into a phone-ready prompt.
+"""Turn what a speech engine returns (MP3 or WAV) into phone-ready audio.
 
 Decode and resample to 8 kHz mono, trim the silence around the words, bring the loudness to about
 -19 LUFS with peaks at or below -2 dBTP, encode μ-law WAV, then read the result back to prove it.
@@ -29,8 +29,8 @@ class AudioError(ValueError):
 
 
 @dataclass(frozen=True)
-class Prompt:
-    """A finished prompt file and what was measured on it after encoding."""
+class TelephoneAudio:
+    """A finished phone-ready WAV (one utterance) and what was measured on it after encoding."""
 
     wav: bytes
     seconds: float
@@ -87,7 +87,7 @@ def loudness_normalised(samples: np.ndarray) -> np.ndarray:
     return samples
 
 
-def telephone_prompt(encoded: bytes) -> Prompt:
+def telephone_audio(encoded: bytes) -> TelephoneAudio:
     """The whole chain, ending with the written WAV decoded and checked, so a bad file never reaches the store."""
     speech = trimmed(decode(encoded))
     if len(speech) < MIN_SPEECH_SECONDS * TELEPHONE_RATE:
@@ -95,8 +95,9 @@ def telephone_prompt(encoded: bytes) -> Prompt:
     return measured(mulaw_wav(loudness_normalised(speech)))
 
 
-def measured(wav: bytes) -> Prompt:
+def measured(wav: bytes) -> TelephoneAudio:
     """Read a finished file back (raising WavError unless it is phone-ready) and measure it."""
     written = read_mulaw_wav(wav)
-    return Prompt(wav=wav, seconds=written.seconds, lufs=round(integrated_loudness(written.samples, TELEPHONE_RATE), 2),
-                  peak_dbtp=round(true_peak_db(written.samples), 2))
+    return TelephoneAudio(wav=wav, seconds=written.seconds,
+                          lufs=round(integrated_loudness(written.samples, TELEPHONE_RATE), 2),
+                          peak_dbtp=round(true_peak_db(written.samples), 2))
