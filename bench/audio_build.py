@@ -2,7 +2,7 @@
 
 Run from the repository root:  .venv/bin/python -m bench.audio_build
 It starts an HTTP server on 127.0.0.1 that answers like Google's batchexecute endpoint (the same
-small MP3 for every request), points gTTS at it, and builds every prompt into a temporary store:
+small MP3 for every request), points gTTS at it, and builds every prompt into a temporary folder:
 with 1 and 4 workers (no throttle), with 4 workers and the default throttle, then a second build
 that must send 0 requests. With espeak-ng installed it also builds the line with it and reports
 the loudness and true peak measured on every finished file.
@@ -23,7 +23,7 @@ import gtts.tts
 from ivr.audio.build import plan, run
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, Throttle
 from ivr.audio.loudness import integrated_loudness, true_peak_db
-from ivr.audio.store import AudioStore
+from ivr.audio.folder import AudioFolder
 from ivr.audio.telephone import decode
 from ivr.audio.wav import TELEPHONE_RATE, read_mulaw_wav
 from ivr.voice.utterances import all_utterances
@@ -54,20 +54,20 @@ class FakeGoogle(BaseHTTPRequestHandler):
         pass
 
 
-def build_once(store: AudioStore, engine: Engine, workers: int) -> tuple[float, int, int]:
+def build_once(folder: AudioFolder, engine: Engine, workers: int) -> tuple[float, int, int]:
     """Seconds, requests Google received, prompts made."""
     before = FakeGoogle.requests
-    jobs, unchanged = plan(all_utterances(shipped_line()), store, engine)
-    report = run(jobs, unchanged, engine, store, workers)
+    jobs, unchanged = plan(all_utterances(shipped_line()), folder, engine)
+    report = run(jobs, unchanged, engine, folder, workers)
     assert not report.failed, report.failed
     return report.seconds, FakeGoogle.requests - before, report.made
 
 
-def measured(store: AudioStore) -> tuple[int, float, list[float], list[float]]:
+def measured(folder: AudioFolder) -> tuple[int, float, list[float], list[float]]:
     """Bytes, seconds of speech, loudness and true peak of every file, decoded from disk."""
     total_bytes, seconds, loudness, peaks = 0, 0.0, [], []
-    for entry in store.read_manifest().values():
-        data = (store.files / entry.file).read_bytes()
+    for entry in folder.read_manifest().values():
+        data = (folder.files / entry.file).read_bytes()
         audio = read_mulaw_wav(data)
         total_bytes, seconds = total_bytes + len(data), seconds + audio.seconds
         loudness.append(integrated_loudness(audio.samples, TELEPHONE_RATE))
@@ -82,22 +82,22 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     gtts.tts._translate_url = lambda tld="com", path="": f"http://127.0.0.1:{server.server_port}/{path}"
     work = Path(tempfile.mkdtemp(prefix="audio-bench-"))
-    print(f"{len(plan(all_utterances(shipped_line()), AudioStore(work / 'none'), GttsEngine())[0])} prompts, fake Google answers in {ANSWER_SECONDS * 1000:.0f} ms\n")
+    print(f"{len(plan(all_utterances(shipped_line()), AudioFolder(work / 'none'), GttsEngine())[0])} prompts, fake Google answers in {ANSWER_SECONDS * 1000:.0f} ms\n")
     print(f"{'build':<34} {'workers':>7} {'throttle s':>10} {'seconds':>8} {'requests':>8} {'made':>5}")
     try:
         runs = [("first build", 1, 0.0, "one"), ("first build", 4, 0.0, "four"), ("first build", 4, DEFAULT_THROTTLE, "throttled"),
                 ("second build (nothing changed)", 4, DEFAULT_THROTTLE, "four")]
-        for label, workers, throttle, folder in runs:
+        for label, workers, throttle, name in runs:
             engine = GttsEngine(timeout_seconds=10, throttle=Throttle(throttle))
-            seconds, sent, made = build_once(AudioStore(work / folder), engine, workers)
+            seconds, sent, made = build_once(AudioFolder(work / name), engine, workers)
             print(f"{label:<34} {workers:>7} {throttle:>10.2f} {seconds:>8.2f} {sent:>8} {made:>5}")
-        size, speech, _, _ = measured(AudioStore(work / "four"))
+        size, speech, _, _ = measured(AudioFolder(work / "four"))
         print(f"\nWAV (8 kHz μ-law): {size / speech:,.0f} bytes per second of speech "
               f"({size:,} bytes for {speech:.1f} s); gTTS-like MP3 in: {len(SPEECH_MP3) * TELEPHONE_RATE / len(decode(SPEECH_MP3)):,.0f} bytes/s")
         if shutil.which("espeak-ng"):
-            store = AudioStore(work / "espeak")
-            seconds, _, made = build_once(store, EspeakEngine(), 4)
-            size, speech, loudness, peaks = measured(store)
+            espeak = AudioFolder(work / "espeak")
+            seconds, _, made = build_once(espeak, EspeakEngine(), 4)
+            size, speech, loudness, peaks = measured(espeak)
             print(f"espeak-ng build: {made} prompts in {seconds:.1f} s, {speech:.0f} s of speech, {size / speech:,.0f} bytes/s; "
                   f"loudness {min(loudness):.2f} to {max(loudness):.2f} LUFS, true peak at most {max(peaks):.2f} dBTP")
     finally:

@@ -9,7 +9,7 @@ from typing import Mapping
 from flask import Flask
 
 from ivr.audio.catalog import ManifestCatalog
-from ivr.audio.store import AudioStore
+from ivr.audio.folder import AudioFolder
 from ivr.config import Settings
 from ivr.observability import install_request_log
 from ivr.live_revision import install_live_revision
@@ -59,7 +59,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     line = served.line
     policy = Policy(settings.help_contact, settings.twilio_answers_help)
     refuse_long_help(line, policy)
-    audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
+    audio = ManifestCatalog(AudioFolder(settings.audio_dir), audio_url_prefix(settings))
     store = TextStore(database)
     offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))

@@ -12,7 +12,7 @@ from ivr.audio.build import Job, ProgressLines, gaps, plan, run
 from ivr.audio.catalog import NoAudio
 from ivr.audio.engines import UNREACHABLE, Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.shared import SharedAudio
-from ivr.audio.store import AudioStore, ManifestError, lookup_key
+from ivr.audio.folder import AudioFolder, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.content.model import Line
@@ -94,7 +94,7 @@ def check(verbose: bool) -> None:
         sys.exit(1)
     click.echo(f"{len(line.languages)} language(s), {len(line.flow.menus)} menus, {topics} topic files.")
     hard += _report_voice(line, settings, verbose)
-    found = gaps(all_utterances(line), AudioStore(settings.audio_dir))
+    found = gaps(all_utterances(line), AudioFolder(settings.audio_dir))
     missing = [gap for gap in found if gap.state == "missing"]
     if missing:
         names = ", ".join(f"{gap.language}:{gap.source}" for gap in missing)
@@ -154,8 +154,8 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
             GttsEngine(timeout, Throttle(throttle), retries, notify=lambda message: _say_now(message, on_terminal))
     except SynthesisError as error:
         raise click.ClickException(str(error)) from error
-    store = AudioStore(settings.audio_dir)
-    jobs, unchanged = plan(all_utterances(line, only, language_code), store, engine)
+    folder = AudioFolder(settings.audio_dir)
+    jobs, unchanged = plan(all_utterances(line, only, language_code), folder, engine)
     label = f"Making {len(jobs)} part(s) with {engine_name}"
     progress: ProgressBar[int] = click.progressbar(length=len(jobs), label=label, file=sys.stderr)
     with progress as bar:
@@ -168,12 +168,12 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
                          on_terminal)
             advance(job, failure)
 
-        report = run(jobs, unchanged, engine, store, workers, finished)
+        report = run(jobs, unchanged, engine, folder, workers, finished)
     sent = f", {engine.requests_sent} request(s) to Google" if isinstance(engine, GttsEngine) else ""
     not_tried = f", not tried {report.not_tried}" if report.not_tried else ""
     click.echo(f"made {report.made}, unchanged {report.unchanged}, failed {len(report.failed)}{not_tried}, "
                f"{report.seconds:.1f} seconds{sent}")
-    _share(store)
+    _share(folder)
     if engine_name != "gtts" and report.made:
         click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
     if report.unreachable:
@@ -189,10 +189,10 @@ def _say_now(message: str, on_terminal: bool = False) -> None:
     click.echo(f"\n{message}" if on_terminal else message, err=True)
 
 
-def _share(store: AudioStore) -> None:
+def _share(folder: AudioFolder) -> None:
     """Copy what this build made into the database, where every instance fetches it within seconds."""
     try:
-        shared = SharedAudio(services().revisions.database).share(store)
+        shared = SharedAudio(services().revisions.database).share(folder)
     except StoreUnavailable as error:
         click.echo(f"not shared with the other instances: the database is unavailable ({error}); run the build "
                    "again when it is back (it makes nothing twice)", err=True)
@@ -212,7 +212,7 @@ def prune() -> None:
         raise click.ClickException(f"the database is unavailable ({error}), so the live revision's audio "
                                    "cannot be told apart; nothing was deleted") from error
     keep = {lookup_key(utterance.text, language) for words in in_use for language, utterance in all_utterances(words)}
-    removed = AudioStore(settings.audio_dir).prune(keep)
+    removed = AudioFolder(settings.audio_dir).prune(keep)
     try:
         forgotten = f"{SharedAudio(services().revisions.database).prune(keep)} shared part(s)"
     except StoreUnavailable:  # the shared copies stay until the next prune: nothing is lost
@@ -256,7 +256,7 @@ def _report_voice(line: Line, settings: Settings, verbose: bool) -> int:
     Warnings only (returns how many): the line still starts, but a listener would struggle.
     """
     warnings = 0
-    for length in menu_lengths(VoicePages(line, NoAudio()), AudioStore(settings.audio_dir).read_manifest()):
+    for length in menu_lengths(VoicePages(line, NoAudio()), AudioFolder(settings.audio_dir).read_manifest()):
         click.echo(str(length))
         if length.too_long:
             warnings += 1

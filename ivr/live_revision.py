@@ -22,7 +22,7 @@ from dataclasses import replace
 from flask import Flask
 
 from ivr.audio.shared import SharedAudio
-from ivr.audio.store import ManifestError
+from ivr.audio.folder import ManifestError
 from ivr.config import ConfigurationError
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document
@@ -73,12 +73,12 @@ class LiveRevision:
             version = shared.version()
             if version == self._audio_version:
                 return 0
-            added = shared.fetch(current.audio.store)
+            added = shared.fetch(current.audio.folder)
         except StoreUnavailable as error:  # the audio this instance has keeps playing; the next check tries again
             log.debug("cannot fetch shared audio (%s)", error)
             return 0
         except (ManifestError, OSError) as error:  # a damaged manifest or a full disk here: say so, keep polling
-            log.error("cannot store the shared audio in %s: %s", current.audio.store.root, error)
+            log.error("cannot store the shared audio in %s: %s", current.audio.folder.root, error)
             return 0
         self._audio_version = version
         if added:

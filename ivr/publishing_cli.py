@@ -17,7 +17,7 @@ from ivr.audio.build import gaps
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.jobs import FAILED, AudioJobs, build_job
 from ivr.audio.shared import SharedAudio
-from ivr.audio.store import AudioStore
+from ivr.audio.folder import AudioFolder
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, PUBLISH, SUBMIT
@@ -171,9 +171,9 @@ def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     if problems:  # e.g. HELP_CONTACT changed since the import and now makes HELP too long
         raise click.ClickException(f"revision {number} cannot be published here: {problems[0]}"
                                    f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
-    store = AudioStore(settings.audio_dir)
-    SharedAudio(_revisions().database).fetch(store)  # what other instances built counts too
-    missing = gaps(all_utterances(load_document(files)), store)
+    folder = AudioFolder(settings.audio_dir)
+    SharedAudio(_revisions().database).fetch(folder)  # what other instances built counts too
+    missing = gaps(all_utterances(load_document(files)), folder)
     _revisions().act(number, PUBLISH, actor, origin(), missing_audio=len(missing),
                      allow_missing_audio=allow_missing_audio)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
@@ -258,7 +258,7 @@ def work(once: bool, wait: float) -> None:
             jobs.report(job.id, 0, 0, 0, 0, FAILED, str(error))
             raise click.ClickException(str(error)) from error
         finished = build_job(job, all_utterances(load_document(revisions.files(job.revision))), engine,
-                             AudioStore(settings.audio_dir), jobs, shared, int(os.environ.get("AUDIO_WORKERS", "4")))
+                             AudioFolder(settings.audio_dir), jobs, shared, int(os.environ.get("AUDIO_WORKERS", "4")))
         click.echo(finished.summary())
 
 

@@ -1,4 +1,4 @@
-"""Building and pruning the store: content addressing, no re-synthesis, edits get new files, CLI."""
+"""Building and pruning the audio folder: content addressing, no re-synthesis, edits get new files, CLI."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import responses
 
 from ivr.audio.build import ProgressLines, gaps, plan, run
 from ivr.audio.engines import UNREACHABLE, SynthesisError
-from ivr.audio.store import AudioStore, lookup_key
+from ivr.audio.folder import AudioFolder, lookup_key
 from ivr.cli import audio_cli, content_cli
 from ivr.content.loader import load_line
 from ivr.content.model import Language
@@ -51,9 +51,9 @@ def load(words: Path):
     return load_line(words / "content", words / "prompts")
 
 
-def build(line, store: AudioStore, engine: FakeEngine, **only):
-    jobs, unchanged = plan(all_utterances(line, **only), store, engine)
-    return run(jobs, unchanged, engine, store, workers=3)
+def build(line, folder: AudioFolder, engine: FakeEngine, **only):
+    jobs, unchanged = plan(all_utterances(line, **only), folder, engine)
+    return run(jobs, unchanged, engine, folder, workers=3)
 
 
 def edit_welcome(words: Path, new: str) -> None:
@@ -64,89 +64,89 @@ def edit_welcome(words: Path, new: str) -> None:
 
 
 def test_second_build_makes_nothing_and_an_edit_gets_a_new_file_only_for_itself(words, tmp_path):
-    store = AudioStore(tmp_path / "audio")
+    folder = AudioFolder(tmp_path / "audio")
     first_engine = FakeEngine()
-    first = build(load(words), store, first_engine)
+    first = build(load(words), folder, first_engine)
     assert first.made == len(first_engine.asked) > 40 and not first.failed
-    files_before = {entry.text: entry.file for entry in store.read_manifest().values()}
+    files_before = {entry.text: entry.file for entry in folder.read_manifest().values()}
 
     again = FakeEngine()
-    second = build(load(words), store, again)
+    second = build(load(words), folder, again)
     assert again.asked == [] and second.made == 0 and second.unchanged == first.made
 
     edit_welcome(words, "Welcome to the O T Info Line.")
     edited = FakeEngine()
-    third = build(load(words), store, edited)
+    third = build(load(words), folder, edited)
     assert edited.asked == ["Welcome to the O T Info Line."] and third.made == 1
-    files_after = {entry.text: entry.file for entry in store.read_manifest().values()}
+    files_after = {entry.text: entry.file for entry in folder.read_manifest().values()}
     assert files_after["Welcome to the O T Info Line."] not in files_before.values()
     assert {text: files_after[text] for text in files_before} == files_before  # the others keep their URLs
 
 
 def test_only_and_language_limit_the_build(words, tmp_path):
-    store = AudioStore(tmp_path / "audio")
+    folder = AudioFolder(tmp_path / "audio")
     engine = FakeEngine()
-    report = build(load(words), store, engine, only="key-points", language_code="en")
+    report = build(load(words), folder, engine, only="key-points", language_code="en")
     assert report.made == len(load(words).default_language.topics["key-points"].voice_parts) == len(engine.asked)
 
 
 def test_espeak_never_replaces_the_real_voice_but_gtts_replaces_espeak(words, tmp_path):
-    store = AudioStore(tmp_path / "audio")
+    folder = AudioFolder(tmp_path / "audio")
     line = load(words)
-    build(line, store, FakeEngine("espeak"), only="welcome", language_code="en")
-    assert all(entry.development_only for entry in store.read_manifest().values())
-    assert [gap.state for gap in gaps(all_utterances(line), store) if gap.source == "welcome" and gap.language == "en"] == ["development"]
+    build(line, folder, FakeEngine("espeak"), only="welcome", language_code="en")
+    assert all(entry.development_only for entry in folder.read_manifest().values())
+    assert [gap.state for gap in gaps(all_utterances(line), folder) if gap.source == "welcome" and gap.language == "en"] == ["development"]
     real = FakeEngine("gtts")
-    assert build(line, store, real, only="welcome", language_code="en").made == 1
-    assert not any(entry.development_only for entry in store.read_manifest().values())
+    assert build(line, folder, real, only="welcome", language_code="en").made == 1
+    assert not any(entry.development_only for entry in folder.read_manifest().values())
     dev = FakeEngine("espeak")
-    assert build(line, store, dev, only="welcome", language_code="en").made == 0 and dev.asked == []
+    assert build(line, folder, dev, only="welcome", language_code="en").made == 0 and dev.asked == []
 
 
 def test_a_failed_part_is_reported_and_leaves_nothing_behind(words, tmp_path):
-    store = AudioStore(tmp_path / "audio")
-    report = build(load(words), store, FakeEngine(fail_on="Goodbye"))
+    folder = AudioFolder(tmp_path / "audio")
+    report = build(load(words), folder, FakeEngine(fail_on="Goodbye"))
     assert [job.utterance.source for job, _ in report.failed] == ["goodbye"]
     assert "429" in report.failed[0][1]
-    assert len(list(store.files.iterdir())) == report.made == len(store.read_manifest())
-    assert [gap.state for gap in gaps(all_utterances(load(words)), store) if gap.source == "goodbye"] == ["missing"]
+    assert len(list(folder.files.iterdir())) == report.made == len(folder.read_manifest())
+    assert [gap.state for gap in gaps(all_utterances(load(words)), folder) if gap.source == "goodbye"] == ["missing"]
 
 
 def test_gaps_tell_stale_from_missing(words, tmp_path):
-    store = AudioStore(tmp_path / "audio")
-    build(load(words), store, FakeEngine())
-    assert gaps(all_utterances(load(words)), store) == []
+    folder = AudioFolder(tmp_path / "audio")
+    build(load(words), folder, FakeEngine())
+    assert gaps(all_utterances(load(words)), folder) == []
     edit_welcome(words, "Hello and welcome.")
-    assert [(gap.source, gap.state) for gap in gaps(all_utterances(load(words)), store)] == [("welcome", "stale")]
+    assert [(gap.source, gap.state) for gap in gaps(all_utterances(load(words)), folder)] == [("welcome", "stale")]
 
 
 def test_an_interrupted_write_leaves_neither_a_partial_nor_a_temporary_file(tmp_path, monkeypatch):
-    store = AudioStore(tmp_path / "audio")
-    store.write_file("en-0123456789abcdef0123.wav", b"old audio")
+    folder = AudioFolder(tmp_path / "audio")
+    folder.write_file("en-0123456789abcdef0123.wav", b"old audio")
 
     def interrupted(source, target):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("ivr.audio.store.os.replace", interrupted)
+    monkeypatch.setattr("ivr.audio.folder.os.replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
-        store.write_file("en-0123456789abcdef0123.wav", b"new audio")
+        folder.write_file("en-0123456789abcdef0123.wav", b"new audio")
     with pytest.raises(KeyboardInterrupt):
-        store.write_manifest({})
-    assert [path.name for path in store.files.iterdir()] == ["en-0123456789abcdef0123.wav"]
-    assert (store.files / "en-0123456789abcdef0123.wav").read_bytes() == b"old audio"
-    assert list(store.root.glob("*.tmp")) == [] and not store.manifest_path.exists()
+        folder.write_manifest({})
+    assert [path.name for path in folder.files.iterdir()] == ["en-0123456789abcdef0123.wav"]
+    assert (folder.files / "en-0123456789abcdef0123.wav").read_bytes() == b"old audio"
+    assert list(folder.root.glob("*.tmp")) == [] and not folder.manifest_path.exists()
     with pytest.raises(ValueError):
-        store.write_file("../escape.wav", b"x")
+        folder.write_file("../escape.wav", b"x")
 
 
 def test_a_lost_manifest_is_rebuilt_from_the_files_without_asking_the_engine(words, tmp_path):
-    store = AudioStore(tmp_path / "audio")
-    first = build(load(words), store, FakeEngine())
-    manifest = store.read_manifest()
-    store.manifest_path.unlink()
+    folder = AudioFolder(tmp_path / "audio")
+    first = build(load(words), folder, FakeEngine())
+    manifest = folder.read_manifest()
+    folder.manifest_path.unlink()
     engine = FakeEngine()
-    again = build(load(words), store, engine)
-    assert engine.asked == [] and again.made == first.made and store.read_manifest() == manifest
+    again = build(load(words), folder, engine)
+    assert engine.asked == [] and again.made == first.made and folder.read_manifest() == manifest
 
 
 def test_a_damaged_manifest_is_a_message_not_a_traceback(cli_env, app):
@@ -157,17 +157,17 @@ def test_a_damaged_manifest_is_a_message_not_a_traceback(cli_env, app):
 
 
 def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
-    store = AudioStore(tmp_path / "audio")
-    build(load(words), store, FakeEngine())
+    folder = AudioFolder(tmp_path / "audio")
+    build(load(words), folder, FakeEngine())
     edit_welcome(words, "Hello and welcome.")
-    build(load(words), store, FakeEngine())
-    (store.files / ".en-0123.wav.tmp").write_bytes(b"half a file")
-    count = len(list(store.files.iterdir()))
+    build(load(words), folder, FakeEngine())
+    (folder.files / ".en-0123.wav.tmp").write_bytes(b"half a file")
+    count = len(list(folder.files.iterdir()))
     line = load(words)
     keep = {lookup_key(said.text, language) for language in line.languages.values() for said in utterances(line, language)}
-    removed = store.prune(keep)
-    assert len(removed) == 2 and len(list(store.files.iterdir())) == count - 2 == len(store.read_manifest())
-    assert gaps(all_utterances(line), store) == []
+    removed = folder.prune(keep)
+    assert len(removed) == 2 and len(list(folder.files.iterdir())) == count - 2 == len(folder.read_manifest())
+    assert gaps(all_utterances(line), folder) == []
 
 
 @pytest.fixture
@@ -227,7 +227,7 @@ def test_cli_content_check_reports_audio_and_prune(cli_env, words, app):
     runner = app.test_cli_runner()
     fresh = runner.invoke(content_cli, ["check"])
     assert fresh.exit_code == 0 and "have parts with no audio yet" in fresh.output
-    build(load(words), AudioStore(cli_env), FakeEngine())
+    build(load(words), AudioFolder(cli_env), FakeEngine())
     assert "every part has current audio" in runner.invoke(content_cli, ["check"]).output
     edit_welcome(words, "Hello and welcome.")
     stale = runner.invoke(content_cli, ["check"])

@@ -11,7 +11,7 @@ import responses
 
 from ivr.audio.build import plan, run
 from ivr.audio.engines import UNREACHABLE, GoogleUnreachable, GttsEngine, SynthesisError, Throttle, sentence_tokens
-from ivr.audio.store import AudioStore
+from ivr.audio.folder import AudioFolder
 from ivr.voice.utterances import all_utterances
 from tests.audio_fakes import SPEECH_MP3, google_answers
 from tests.shipped import shipped_line
@@ -141,8 +141,8 @@ def test_throttle_spaces_request_starts_across_workers():
     assert slept == [0.5, 1.0]
 
 
-def store_snapshot(store: AudioStore) -> dict[str, bytes]:
-    return {path.name: path.read_bytes() for path in store.files.iterdir()}
+def folder_snapshot(folder: AudioFolder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.files.iterdir()}
 
 
 @responses.activate
@@ -150,19 +150,19 @@ def store_snapshot(store: AudioStore) -> dict[str, bytes]:
                                      (")]}'\n\n[]\n",), (429, 200)])
 def test_after_a_build_the_store_holds_only_whole_valid_files_and_keeps_old_audio(line, tmp_path, language, answers,
                                                                                  sleeps):
-    store = AudioStore(tmp_path)
+    folder = AudioFolder(tmp_path)
     engine = GttsEngine(retries=1, sleep=sleeps.append)
     google_answers(200)
-    first = run(*plan(all_utterances(line, only="welcome", language_code="en"), store, engine), engine, store, workers=2)
+    first = run(*plan(all_utterances(line, only="welcome", language_code="en"), folder, engine), engine, folder, workers=2)
     assert first.made == 1 and not first.failed
-    before, manifest_before = store_snapshot(store), store.read_manifest()
+    before, manifest_before = folder_snapshot(folder), folder.read_manifest()
     responses.reset()
     google_answers(*answers)
-    report = run(*plan(all_utterances(line, only="goodbye", language_code="en"), store, engine), engine, store, workers=2)
-    after = store_snapshot(store)
+    report = run(*plan(all_utterances(line, only="goodbye", language_code="en"), folder, engine), engine, folder, workers=2)
+    after = folder_snapshot(folder)
     assert {name: after[name] for name in before} == before  # old audio untouched
     assert not [name for name in after if not name.endswith(".wav")]  # no temporary or partial files
     if report.failed:
-        assert after == before and store.read_manifest() == manifest_before
+        assert after == before and folder.read_manifest() == manifest_before
     else:
         assert report.made == 1 and len(after) == 2

@@ -16,7 +16,7 @@ from flask import Flask
 
 from ivr.cli import audio_cli, content_cli
 from ivr.audio.build import gaps, plan, run
-from ivr.audio.store import AudioStore
+from ivr.audio.folder import AudioFolder
 from ivr.content.loader import load_line
 from ivr.publishing_cli import login_name
 from ivr.publishing.document import load_document, read_folders
@@ -308,9 +308,9 @@ def folders_of(words: Path) -> dict[str, str]:
 def build_audio(words: Path) -> None:
     """Audio in the line's voice (a fake engine named gtts) for every part of the files as they are now."""
     line = load_line(words / "content", words / "prompts")
-    store, engine = AudioStore(words / "audio"), FakeEngine()
-    jobs, unchanged = plan(all_utterances(line), store, engine)
-    assert not run(jobs, unchanged, engine, store, workers=2).failed
+    folder, engine = AudioFolder(words / "audio"), FakeEngine()
+    jobs, unchanged = plan(all_utterances(line), folder, engine)
+    assert not run(jobs, unchanged, engine, folder, workers=2).failed
 
 
 def test_a_revision_goes_live_only_with_its_audio_or_when_told_to_speak_the_rest(app: Flask, words: Path):
@@ -371,9 +371,9 @@ def test_audio_prune_keeps_the_live_revisions_audio_when_the_files_have_moved_on
     edit(words, "content/en/topics/key-points.txt", "Occupational Therapy", "Occupational therapy!")  # and again
     result = app.test_cli_runner().invoke(audio_cli, ["prune"], env=folders_of(words))
     assert result.exit_code == 0 and "removed 1 file(s)" in result.output  # the edit no revision holds
-    revisions, store = found(app).revisions, AudioStore(words / "audio")
-    assert gaps(all_utterances(load_document(revisions.files(number))), store) == []  # what callers hear still has its audio
-    assert gaps(all_utterances(load_document(revisions.files(1))), store) == []  # and what a rollback would bring back
+    revisions, folder = found(app).revisions, AudioFolder(words / "audio")
+    assert gaps(all_utterances(load_document(revisions.files(number))), folder) == []  # what callers hear still has its audio
+    assert gaps(all_utterances(load_document(revisions.files(1))), folder) == []  # and what a rollback would bring back
 
 
 def test_audio_prune_deletes_nothing_while_the_database_is_down(tmp_path: Path, words: Path):

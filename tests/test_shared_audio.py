@@ -12,7 +12,7 @@ from flask import Flask
 
 from ivr.audio.build import gaps, plan, run
 from ivr.audio.shared import SharedAudio
-from ivr.audio.store import AudioStore
+from ivr.audio.folder import AudioFolder
 from ivr.cli import audio_cli
 from ivr.live_revision import LiveRevision
 from ivr.voice.utterances import all_utterances
@@ -24,15 +24,15 @@ from tests.test_publishing import app, database_url, words  # noqa: F401  (fixtu
 from tests.test_publishing import build_audio as build_into_folders, folders_of, found, reviewed_draft, staff
 
 
-def build_into(store: AudioStore, only: str | None = None) -> None:
+def build_into(folder: AudioFolder, only: str | None = None) -> None:
     line, engine = shipped_line(), FakeEngine()
-    jobs, unchanged = plan(all_utterances(line, only), store, engine)
-    assert not run(jobs, unchanged, engine, store, workers=2).failed
+    jobs, unchanged = plan(all_utterances(line, only), folder, engine)
+    assert not run(jobs, unchanged, engine, folder, workers=2).failed
 
 
 def test_what_one_folder_shares_another_fetches_byte_for_byte(tmp_path: Path, app: Flask):
     shared = SharedAudio(found(app).revisions.database)
-    built, elsewhere = AudioStore(tmp_path / "built"), AudioStore(tmp_path / "elsewhere")
+    built, elsewhere = AudioFolder(tmp_path / "built"), AudioFolder(tmp_path / "elsewhere")
     build_into(built, only="welcome")
     before = shared.version()
     assert shared.share(built) == len(built.read_manifest()) > 0 and shared.version() != before
@@ -46,7 +46,7 @@ def test_what_one_folder_shares_another_fetches_byte_for_byte(tmp_path: Path, ap
 
 def test_a_rebuilt_part_replaces_the_shared_one(tmp_path: Path, app: Flask):
     shared = SharedAudio(found(app).revisions.database)
-    built, elsewhere = AudioStore(tmp_path / "built"), AudioStore(tmp_path / "elsewhere")
+    built, elsewhere = AudioFolder(tmp_path / "built"), AudioFolder(tmp_path / "elsewhere")
     build_into(built, only="welcome")
     shared.share(built)
     shared.fetch(elsewhere)
@@ -60,14 +60,14 @@ def test_a_rebuilt_part_replaces_the_shared_one(tmp_path: Path, app: Flask):
 
 def test_an_instance_that_built_nothing_plays_what_another_built(tmp_path: Path, app: Flask, database_url: str,
                                                                  words: Path):
-    builder_store = found(app).audio.store
+    builder_store = found(app).audio.folder
     build_into(builder_store)
     SharedAudio(found(app).revisions.database).share(builder_store)
     other = build_app(tmp_path / "other", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
                       PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(tmp_path / "other-audio"))
-    assert gaps(all_utterances(found(other).line), found(other).audio.store)  # nothing of its own
+    assert gaps(all_utterances(found(other).line), found(other).audio.folder)  # nothing of its own
     assert LiveRevision(other, 1).sync_audio() > 0
-    assert gaps(all_utterances(found(other).line), found(other).audio.store) == []
+    assert gaps(all_utterances(found(other).line), found(other).audio.folder) == []
     client = other.test_client()
     page = ElementTree.fromstring(twilio_post(client, "/voice/en/topic/key-points/part/0").data)
     assert page.findall(".//Play") and not page.findall(".//Say")
@@ -90,7 +90,7 @@ def test_a_publish_counts_the_audio_other_instances_built(tmp_path: Path, app: F
                                                           words: Path):
     number = reviewed_draft(app, words)
     build_into_folders(words)  # built by the staff's instance, for the reviewed words
-    SharedAudio(found(app).revisions.database).share(found(app).audio.store)
+    SharedAudio(found(app).revisions.database).share(found(app).audio.folder)
     elsewhere = build_app(tmp_path / "elsewhere", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
                           PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(tmp_path / "elsewhere-audio"))
     result = staff(elsewhere, "publish", str(number), "--by", "ben")  # an instance with an empty audio folder
@@ -99,7 +99,7 @@ def test_a_publish_counts_the_audio_other_instances_built(tmp_path: Path, app: F
 
 def test_a_damaged_manifest_here_is_reported_and_polling_goes_on(tmp_path: Path, app: Flask, database_url: str,
                                                                   words: Path, caplog):
-    builder_store = found(app).audio.store
+    builder_store = found(app).audio.folder
     build_into(builder_store, only="welcome")
     SharedAudio(found(app).revisions.database).share(builder_store)
     other = build_app(tmp_path / "other", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
@@ -116,13 +116,13 @@ def test_a_damaged_manifest_here_is_reported_and_polling_goes_on(tmp_path: Path,
 
 def test_pruning_forgets_shared_parts_no_words_use_and_their_clips(tmp_path: Path, app: Flask):
     shared = SharedAudio(found(app).revisions.database)
-    built = AudioStore(tmp_path / "built")
+    built = AudioFolder(tmp_path / "built")
     build_into(built, only="welcome")
     shared.share(built)
     entries = built.read_manifest()
     kept = sorted(entries)[:1]
     assert shared.prune(set(kept)) == len(entries) - 1
-    fresh = AudioStore(tmp_path / "fresh")
+    fresh = AudioFolder(tmp_path / "fresh")
     assert shared.fetch(fresh) == 1 and list(fresh.read_manifest()) == kept
     with found(app).revisions.database.transaction() as tx:
         assert tx.execute("SELECT name FROM audio_clips") == [(entries[kept[0]].file,)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ivr.audio.catalog import NoAudio
-from ivr.audio.store import AudioStore, Entry, lookup_key
+from ivr.audio.folder import AudioFolder, Entry, lookup_key
 from ivr.content.spoken_rules import spoken_text_findings, title_findings
 from ivr.voice.transcript import heard
 from ivr.voice.twiml import VoicePages
@@ -105,7 +105,7 @@ def test_with_audio_built_a_menu_is_timed_from_its_files(line, words: Path) -> N
     said = heard(VoicePages(line, NoAudio()).choices(english, "main"))
     entries = {lookup_key(part.text, english): Entry(f"en-{index:020x}.wav", "gtts", "en", "x", part.text, 30.0, -19.0)
                for index, part in enumerate(said)}
-    AudioStore(words / "audio").write_manifest(entries)
+    AudioFolder(words / "audio").write_manifest(entries)
     result = check(words)
     main_menu = next(line for line in result.output.splitlines() if line.startswith("menu en/main:"))
     assert "from its audio" in main_menu and f"{30.0 * len(said):.1f} s" in main_menu

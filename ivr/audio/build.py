@@ -1,6 +1,6 @@
 """Plan and run an audio build: make what is missing, keep what exists, record it in the manifest.
 
-Pure planning (what needs making) is separate from running (workers, engine, store), so both are
+Pure planning (what needs making) is separate from running (workers, engine, folder), so both are
 tested directly. What the line says is the voice line's to tell (ivr/voice/utterances.py all_utterances):
 a build is given the utterances, so this package knows audio, not calls. Entries are added as each
 prompt is finished and the manifest is written even when the build is interrupted, so nothing made is
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from ivr.audio.engines import Engine, GoogleUnreachable, SynthesisError
-from ivr.audio.store import REAL_ENGINE, AudioStore, Entry, file_name, lookup_key
+from ivr.audio.folder import REAL_ENGINE, AudioFolder, Entry, file_name, lookup_key
 from ivr.audio.telephone import TelephoneAudio, measured, telephone_audio
 from ivr.audio.wav import WavError
 from ivr.content.model import Language
@@ -47,49 +47,49 @@ class BuildReport:
     unreachable: bool = False
 
 
-def plan(utterances: Iterable[tuple[Language, Utterance]], store: AudioStore, engine: Engine) -> tuple[list[Job], int]:
+def plan(utterances: Iterable[tuple[Language, Utterance]], folder: AudioFolder, engine: Engine) -> tuple[list[Job], int]:
     """The jobs to run and how many of the utterances already have good enough audio.
 
     Existing audio is kept when it is exactly this engine's file, or when it is the real voice and
     this is a development build: espeak-ng never replaces gTTS audio, gTTS always replaces espeak's.
     """
-    entries = store.read_manifest()
+    entries = folder.read_manifest()
     jobs: dict[str, Job] = {}
     unchanged: set[str] = set()
     for language, utterance in utterances:
         key = lookup_key(utterance.text, language)
         name = file_name(key, language, engine.voice(language))
         entry = entries.get(key)
-        if entry and store.path_of(entry.file) and (entry.file == name or (not entry.development_only and engine.name != REAL_ENGINE)):
+        if entry and folder.path_of(entry.file) and (entry.file == name or (not entry.development_only and engine.name != REAL_ENGINE)):
             unchanged.add(key)
         elif key not in jobs:
             jobs[key] = Job(key, name, language, utterance)
     return list(jobs.values()), len(unchanged)
 
 
-def make(job: Job, engine: Engine, store: AudioStore) -> Entry:
-    """Synthesise, make phone-ready, validate, then store atomically; raise on any failure.
+def make(job: Job, engine: Engine, folder: AudioFolder) -> Entry:
+    """Synthesise, make phone-ready, validate, then write into the folder atomically; raise on any failure.
 
     A valid file already under this content-addressed name (a build killed before it wrote the
     manifest, or a lost manifest) is recorded as it is, without asking the engine again.
     """
-    audio = _already_made(job, store)
+    audio = _already_made(job, folder)
     if audio is None:
         audio = telephone_audio(engine.synthesise(job.utterance.text, job.language))
-        store.write_file(job.file, audio.wav)
+        folder.write_file(job.file, audio.wav)
     return Entry(file=job.file, engine=engine.name, language=job.language.code, source=job.utterance.source,
                  text=job.utterance.text, seconds=round(audio.seconds, 3), lufs=audio.lufs)
 
 
-def _already_made(job: Job, store: AudioStore) -> TelephoneAudio | None:
-    path = store.path_of(job.file)
+def _already_made(job: Job, folder: AudioFolder) -> TelephoneAudio | None:
+    path = folder.path_of(job.file)
     try:
         return measured(path.read_bytes()) if path else None
     except WavError:
         return None
 
 
-def run(jobs: list[Job], unchanged: int, engine: Engine, store: AudioStore, workers: int,
+def run(jobs: list[Job], unchanged: int, engine: Engine, folder: AudioFolder, workers: int,
         progress: Callable[[Job, Exception | None], None] = lambda job, failure: None) -> BuildReport:
     """Make every job with `workers` threads; one failure does not stop the others, an unreachable Google does.
 
@@ -97,10 +97,10 @@ def run(jobs: list[Job], unchanged: int, engine: Engine, store: AudioStore, work
     """
     report = BuildReport(unchanged=unchanged)
     started = time.monotonic()
-    entries = store.read_manifest()
+    entries = folder.read_manifest()
     try:
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            futures = {pool.submit(make, job, engine, store): job for job in jobs}
+            futures = {pool.submit(make, job, engine, folder): job for job in jobs}
             try:
                 for future in as_completed(futures):
                     if future.cancelled():
@@ -122,7 +122,7 @@ def run(jobs: list[Job], unchanged: int, engine: Engine, store: AudioStore, work
                     future.cancel()
     finally:
         if report.made:
-            store.write_manifest(entries)
+            folder.write_manifest(entries)
         report.seconds = time.monotonic() - started
     return report
 
@@ -156,16 +156,16 @@ class Gap:
     state: str
 
 
-def gaps(utterances: Iterable[tuple[Language, Utterance]], store: AudioStore) -> list[Gap]:
+def gaps(utterances: Iterable[tuple[Language, Utterance]], folder: AudioFolder) -> list[Gap]:
     """What `content check` reports, once per prompt or topic: parts spoken with <Say> or with espeak-ng."""
-    entries = store.read_manifest()
+    entries = folder.read_manifest()
     said = list(utterances)
     current = {lookup_key(utterance.text, language) for language, utterance in said}
     edited = {(entry.language, entry.source) for key, entry in entries.items() if key not in current}
     found: dict[Gap, None] = {}
     for language, utterance in said:
         entry = entries.get(lookup_key(utterance.text, language))
-        if entry is None or store.path_of(entry.file) is None:
+        if entry is None or folder.path_of(entry.file) is None:
             state = "stale" if (language.code, utterance.source) in edited else "missing"
         elif entry.development_only:
             state = "development"

@@ -6,7 +6,7 @@ import logging
 import threading
 from typing import Protocol
 
-from ivr.audio.store import AudioStore, Entry, ManifestError, lookup_key
+from ivr.audio.folder import AudioFolder, Entry, ManifestError, lookup_key
 from ivr.content.model import Language
 
 log = logging.getLogger(__name__)
@@ -31,14 +31,14 @@ class NoAudio:
 
 
 class ManifestCatalog:
-    """The store's manifest, re-read when a build replaces it, so new audio plays without a restart.
+    """The audio folder's manifest, re-read when a build replaces it, so new audio plays without a restart.
 
-    Only entries whose file is present count, so a half-copied store falls back to <Say>, not silence.
+    Only entries whose file is present count, so a half-copied folder falls back to <Say>, not silence.
     """
 
-    def __init__(self, store: AudioStore, url_prefix: str) -> None:
+    def __init__(self, folder: AudioFolder, url_prefix: str) -> None:
         """`url_prefix` is what a file name is appended to: the app's /audio/ or a CDN's folder."""
-        self.store = store
+        self.folder = folder
         self.url_prefix = url_prefix
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
@@ -61,7 +61,7 @@ class ManifestCatalog:
     def entries(self) -> dict[str, Entry]:
         """The current entries; one stat per call notices a newer manifest (written by os.replace)."""
         try:
-            status = self.store.manifest_path.stat()
+            status = self.folder.manifest_path.stat()
             stamp = (status.st_mtime_ns, status.st_ino)
         except FileNotFoundError:
             stamp = None
@@ -72,11 +72,11 @@ class ManifestCatalog:
 
     def _reload(self, stamp: tuple[int, int] | None) -> None:
         try:
-            entries = self.store.read_manifest()
+            entries = self.folder.read_manifest()
         except (ManifestError, OSError) as error:
-            log.error("cannot read the audio manifest %s (%s); prompts are spoken with <Say>", self.store.manifest_path, error)
+            log.error("cannot read the audio manifest %s (%s); prompts are spoken with <Say>", self.folder.manifest_path, error)
             entries = {}
-        present = {key: entry for key, entry in entries.items() if self.store.path_of(entry.file)}
+        present = {key: entry for key, entry in entries.items() if self.folder.path_of(entry.file)}
         development = sum(entry.development_only for entry in present.values())
         if development:
             log.warning("%d prompt(s) play development audio (espeak-ng), not the line's real voice", development)

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from ivr.audio.build import Job, Utterance, plan, run
 from ivr.audio.engines import UNREACHABLE, Engine
 from ivr.audio.shared import SharedAudio
-from ivr.audio.store import AudioStore
+from ivr.audio.folder import AudioFolder
 from ivr.content.model import Language
 from ivr.store.database import Database
 
@@ -95,11 +95,11 @@ class AudioJobs:
             return [AudioJob(*row) for row in tx.execute(f"SELECT {_COLUMNS} FROM audio_jobs ORDER BY id")]
 
 
-def build_job(job: AudioJob, utterances: Iterable[tuple[Language, Utterance]], engine: Engine, store: AudioStore,
+def build_job(job: AudioJob, utterances: Iterable[tuple[Language, Utterance]], engine: Engine, folder: AudioFolder,
               jobs: AudioJobs, shared: SharedAudio, workers: int, report_seconds: float = 1.0) -> AudioJob:
     """Build a claimed job: fetch what others made first (nothing is synthesised twice), make the rest, share it."""
-    shared.fetch(store)
-    planned, unchanged = plan(utterances, store, engine)
+    shared.fetch(folder)
+    planned, unchanged = plan(utterances, folder, engine)
     total, done, last = len(planned) + unchanged, unchanged, 0.0
     jobs.report(job.id, total, done, 0, 0)
 
@@ -110,8 +110,8 @@ def build_job(job: AudioJob, utterances: Iterable[tuple[Language, Utterance]], e
             last = time.monotonic()
             jobs.report(job.id, total, done, 0, 0)
 
-    result = run(planned, unchanged, engine, store, workers, progress)
-    shared.share(store)
+    result = run(planned, unchanged, engine, folder, workers, progress)
+    shared.share(folder)
     state = FAILED if result.failed or result.unreachable else DONE
     note = (UNREACHABLE if result.unreachable else
             f"{len(result.failed)} part(s) failed; queue the job again later" if result.failed else "")

@@ -1,6 +1,6 @@
 """Audio shared through the database, so every instance plays what any one of them built.
 
-A build writes into its own audio folder as before, then `share` copies what is new into the store
+A build writes into its own audio folder as before, then `share` copies what is new into the database
 (tables `audio_clips` and `audio_entries`). Every worker's revision poll (ivr/live_revision.py) asks
 for the shared audio's version, one cheap query, and when it changed `fetch` copies the clips this
 instance lacks into its folder and rewrites its manifest, which the ManifestCatalog then notices. The
@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict
 from typing import Callable
 
-from ivr.audio.store import AudioStore, Entry
+from ivr.audio.folder import AudioFolder, Entry
 from ivr.store.database import Database, Transaction
 
 _SHARING_LOCK = 7_052_026  # any constant, other than the migration and publishing locks
@@ -32,10 +32,10 @@ class SharedAudio:
             count, newest = tx.row("SELECT COUNT(*), MAX(seq) FROM audio_entries")
         return count, newest or 0
 
-    def share(self, store: AudioStore) -> int:
+    def share(self, folder: AudioFolder) -> int:
         """Copy this folder's clips and entries the store lacks (or has otherwise) into it; return how many."""
-        manifest = store.read_manifest()
-        paths = {entry.file: path for entry in manifest.values() if (path := store.path_of(entry.file)) is not None}
+        manifest = folder.read_manifest()
+        paths = {entry.file: path for entry in manifest.values() if (path := folder.path_of(entry.file)) is not None}
         local = {key: entry for key, entry in manifest.items() if entry.file in paths}  # files present here only
         with self.database.transaction() as tx:
             self._lock(tx)
@@ -56,22 +56,22 @@ class SharedAudio:
                            (key, _text(entry), seq))
         return len(changed)
 
-    def fetch(self, store: AudioStore) -> int:
+    def fetch(self, folder: AudioFolder) -> int:
         """Copy the shared clips this folder lacks into it and add their entries; return how many were added."""
         with self.database.transaction() as tx:
             rows = tx.execute("SELECT key, entry FROM audio_entries")
             shared = {key: Entry(**json.loads(text)) for key, text in rows}
-            local = store.read_manifest()
+            local = folder.read_manifest()
             arriving = {key: entry for key, entry in shared.items()
-                      if local.get(key) != entry or store.path_of(entry.file) is None}
-            missing = sorted({entry.file for entry in arriving.values() if store.path_of(entry.file) is None})
+                        if local.get(key) != entry or folder.path_of(entry.file) is None}
+            missing = sorted({entry.file for entry in arriving.values() if folder.path_of(entry.file) is None})
             for start in range(0, len(missing), _CHUNK):
                 chunk = missing[start:start + _CHUNK]
                 marks = ", ".join("?" for _ in chunk)
                 for name, data in tx.execute(f"SELECT name, data FROM audio_clips WHERE name IN ({marks})", chunk):
-                    store.write_file(name, bytes(data))
+                    folder.write_file(name, bytes(data))
         if arriving:
-            store.write_manifest({**local, **arriving})  # the catalog notices the new manifest and plays them
+            folder.write_manifest({**local, **arriving})  # the catalog notices the new manifest and plays them
         return len(arriving)
 
     def prune(self, keep: set[str]) -> int:

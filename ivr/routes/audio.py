@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, send_file
 
-from ivr.audio.store import etag_of
+from ivr.audio.folder import etag_of
 from ivr.services import services
 
 bp = Blueprint("audio", __name__, url_prefix="/audio")
@@ -18,7 +18,7 @@ ONE_YEAR_SECONDS = 31536000
 @bp.route("/<name>", methods=["GET"])
 def audio_file(name: str) -> Response:
     catalog = services().audio
-    path = catalog.store.path_of(name) if catalog.serves(name) else None
+    path = catalog.folder.path_of(name) if catalog.serves(name) else None
     if path is None:
         abort(404)
     response = send_file(path, mimetype="audio/wav", etag=etag_of(name), conditional=True, max_age=ONE_YEAR_SECONDS)

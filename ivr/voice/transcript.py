@@ -14,7 +14,7 @@ from typing import Callable, Mapping
 from twilio.twiml.voice_response import VoiceResponse
 
 from ivr.audio.catalog import NoAudio
-from ivr.audio.store import Entry, lookup_key
+from ivr.audio.folder import Entry, lookup_key
 from ivr.content.model import MAIN_MENU, Language
 from ivr.voice.twiml import VoicePages
 

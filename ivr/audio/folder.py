@@ -1,4 +1,6 @@
-"""The content-addressed audio store: `store/<lang>-<hash>.wav` files and `manifest.json`.
+"""The content-addressed audio folder: `store/<lang>-<hash>.wav` files and `manifest.json`.
+
+(The subfolder keeps its name `store/`: deployed audio folders have it, and URLs never show it.)
 
 The lookup key hashes what a caller should hear (text, language, voice settings, audio format); the
 file name also hashes the engine and its voice. So an edited sentence gets a new key and a new URL
@@ -67,7 +69,7 @@ class ManifestError(ValueError):
     """The manifest cannot be read (edited by hand?)."""
 
 
-class AudioStore:
+class AudioFolder:
     """The audio folder: files under store/ and the manifest that says which text each one speaks."""
 
     def __init__(self, root: Path) -> None:
