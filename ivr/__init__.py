@@ -23,7 +23,7 @@ from ivr.sms.replies import Policy
 from ivr.sms.sender import TwilioSender, twilio_client
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import Database, StoreUnavailable
-from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
+from ivr.store.numbers import NumberHasher, NumberStore, RateLimits, load_or_create_secret
 from ivr.store.offload import Offload
 from ivr.store.usage import UsageStore
 from ivr.usage import UsageRecorder, install_usage_counting
@@ -60,7 +60,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     policy = Policy(settings.help_contact, settings.twilio_answers_help)
     refuse_long_help(line, policy)
     audio = ManifestCatalog(AudioFolder(settings.audio_dir), audio_url_prefix(settings))
-    store = TextStore(database)
+    store = NumberStore(database)
     offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)

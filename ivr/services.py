@@ -11,7 +11,7 @@ from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.publishing.store import Revisions
 from ivr.sms.line import TextLine
-from ivr.store.numbers import NumberHasher, TextStore
+from ivr.store.numbers import NumberHasher, NumberStore
 from ivr.store.offload import Offload
 from ivr.usage import UsageRecorder
 from ivr.voice.twiml import VoicePages
@@ -27,7 +27,7 @@ class Services:
     pages: VoicePages
     audio: ManifestCatalog
     texts: TextLine  # the texting gate: texts coming in, and "text me this" from a call
-    store: TextStore
+    store: NumberStore
     hasher: NumberHasher
     usage: UsageRecorder
     offload: Offload  # the store's reader and writer threads: a request never waits on the store for long

@@ -12,7 +12,7 @@ import pytest
 
 from ivr.optouts import audit_lines, e164, optouts_cli, read_opt_out_list
 from ivr.store.database import Database
-from ivr.store.numbers import NumberState, TextStore
+from ivr.store.numbers import NumberState, NumberStore
 from tests.conftest import CALLER, build_app, replies, sms_post
 from tests.test_store import BACKENDS, Clock, empty_postgres
 
@@ -20,13 +20,13 @@ DAY = 86400
 
 
 @pytest.fixture(params=BACKENDS)
-def store(request, tmp_path: Path) -> TextStore:
+def store(request, tmp_path: Path) -> NumberStore:
     database = Database(f"sqlite:///{tmp_path / 'store.db'}") if request.param == "sqlite" else empty_postgres()
     database.migrate()
-    return TextStore(database, Clock(20_000 * DAY + 5))
+    return NumberStore(database, Clock(20_000 * DAY + 5))
 
 
-def test_an_imported_opt_out_changes_nothing_else_and_keeps_the_earlier_date(store: TextStore) -> None:
+def test_an_imported_opt_out_changes_nothing_else_and_keeps_the_earlier_date(store: NumberStore) -> None:
     store.set_place("reading", {"language": "es", "topic": "find-ot", "next_part": 1})
     store.opt_out("reading", 19_000 * DAY)
     assert store.number("reading") == NumberState(language="es", opted_out=True, topic="find-ot", next_part=1)
@@ -34,7 +34,7 @@ def test_an_imported_opt_out_changes_nothing_else_and_keeps_the_earlier_date(sto
     assert store.opt_outs_by_day() == [(19_000, "import", 1)]
 
 
-def test_an_opt_out_by_text_is_dated_and_start_clears_it(store: TextStore) -> None:
+def test_an_opt_out_by_text_is_dated_and_start_clears_it(store: NumberStore) -> None:
     store.record_opt_out("texter", True)
     store.record_opt_out("texter", True, "en")  # recorded again: the same opt-out
     store.opt_out("texter", 1)  # and imported too: it stays the text's
@@ -43,7 +43,7 @@ def test_an_opt_out_by_text_is_dated_and_start_clears_it(store: TextStore) -> No
     assert store.opt_outs_by_day() == []
 
 
-def test_importing_while_others_import_the_same_numbers_loses_nothing(store: TextStore) -> None:
+def test_importing_while_others_import_the_same_numbers_loses_nothing(store: NumberStore) -> None:
     hashes = [f"hash-{number}" for number in range(60)]
     errors: list[BaseException] = []
 

@@ -20,7 +20,7 @@ from ivr.sms.replies import Incoming, Policy
 from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import Database
-from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore
+from ivr.store.numbers import NumberHasher, NumberState, NumberStore, RateLimits
 from tests.conftest import CALLER, LINE_NUMBER, FakeTwilioApi, build_app, sms_post, twilio_post
 from tests.shipped import shipped_line
 
@@ -50,20 +50,20 @@ def refusal(code: int, status: int = 400) -> FakeHttp:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> TextStore:
+def store(tmp_path: Path) -> NumberStore:
     database = Database(f"sqlite:///{tmp_path / 'texts.db'}")
     database.migrate()
-    return TextStore(database)
+    return NumberStore(database)
 
 
-def texter(http: HttpClient, store: TextStore, per_minute: int = 6, service: str | None = None) -> TextLine:
+def texter(http: HttpClient, store: NumberStore, per_minute: int = 6, service: str | None = None) -> TextLine:
     """The texting gate with the real twilio client over `http`."""
     sender = TwilioSender(Client(ACCOUNT, "token", http_client=http), service)
     spool = OptOutSpool(Path(store.database.url.removeprefix("sqlite:///")).parent / "spool.jsonl")
     return TextLine(LINE, store, HASH, RateLimits(per_minute, 40), Policy(), spool, sender)
 
 
-def test_sends_the_first_part_from_the_called_number_and_more_goes_on_by_text(store: TextStore) -> None:
+def test_sends_the_first_part_from_the_called_number_and_more_goes_on_by_text(store: NumberStore) -> None:
     http = FakeHttp()
     assert texter(http, store).send_topic(ENGLISH, "key-points", CALLER, LINE_NUMBER) == "text.sent"
     [sent] = http.requests
@@ -73,7 +73,7 @@ def test_sends_the_first_part_from_the_called_number_and_more_goes_on_by_text(st
     assert store.number(HASH(CALLER)) == NumberState(language="en", topic="key-points", next_part=1)
 
 
-def test_sends_from_a_messaging_service_when_configured(store: TextStore) -> None:
+def test_sends_from_a_messaging_service_when_configured(store: NumberStore) -> None:
     http = FakeHttp()
     texter(http, store, service="MG" + "2" * 32).send_topic(ENGLISH, "find-ot", CALLER, LINE_NUMBER)
     assert http.requests[0]["data"]["MessagingServiceSid"] == "MG" + "2" * 32 and "From" not in http.requests[0]["data"]
@@ -90,13 +90,13 @@ def test_sends_from_a_messaging_service_when_configured(store: TextStore) -> Non
     (FakeHttp(error=ReadTimeout("slow")), "text.failed"),
     (FakeHttp(error=RequestsConnectionError("down")), "text.failed"),
 ], ids=["21610", "21211", "21614", "30006", "21608", "401", "500", "timeout", "connection"])
-def test_each_failure_gets_words_a_caller_understands(store: TextStore, http: FakeHttp, outcome: str) -> None:
+def test_each_failure_gets_words_a_caller_understands(store: NumberStore, http: FakeHttp, outcome: str) -> None:
     assert texter(http, store).send_topic(ENGLISH, "find-ot", CALLER, LINE_NUMBER) == outcome
     assert len(http.requests) == 1
     assert ENGLISH.prompt(outcome)  # the prompt exists, so the caller hears it
 
 
-def test_an_opt_out_learnt_from_twilio_is_kept(store: TextStore) -> None:
+def test_an_opt_out_learnt_from_twilio_is_kept(store: NumberStore) -> None:
     texter(refusal(21610), store).send_topic(ENGLISH, "find-ot", CALLER, LINE_NUMBER)
     assert store.number(HASH(CALLER)).opted_out
     http = FakeHttp()
@@ -105,13 +105,13 @@ def test_an_opt_out_learnt_from_twilio_is_kept(store: TextStore) -> None:
 
 
 @pytest.mark.parametrize("caller", ["", "anonymous", "Anonymous", "client:alice", "+266696687", "+2562533", "12345", "+1 500 555 0006"])
-def test_no_caller_id_means_no_rest_call(store: TextStore, caller: str) -> None:
+def test_no_caller_id_means_no_rest_call(store: NumberStore, caller: str) -> None:
     http = FakeHttp()
     assert texter(http, store).send_topic(ENGLISH, "find-ot", caller, LINE_NUMBER) == "text.no-caller-id"
     assert http.requests == []
 
 
-def test_a_caller_pressing_text_again_and_again_is_limited(store: TextStore) -> None:
+def test_a_caller_pressing_text_again_and_again_is_limited(store: NumberStore) -> None:
     http = FakeHttp()
     outcomes = [texter(http, store, per_minute=2).send_topic(ENGLISH, "find-ot", CALLER, LINE_NUMBER) for _ in range(3)]
     assert outcomes == ["text.sent", "text.sent", "text.too-many"] and len(http.requests) == 2
@@ -126,7 +126,7 @@ def test_routed_client_sends_to_the_configured_base_with_auth(fake_twilio: FakeT
     assert sent["authorization"].startswith("Basic ")
 
 
-def test_routed_client_gives_up_quickly_on_a_slow_api(store: TextStore, fake_twilio: FakeTwilioApi) -> None:
+def test_routed_client_gives_up_quickly_on_a_slow_api(store: NumberStore, fake_twilio: FakeTwilioApi) -> None:
     fake_twilio.delay = 1.5
     http = RoutedHttpClient(fake_twilio.base_url, timeout=0.3)
     started = time.monotonic()
@@ -190,7 +190,7 @@ class StopDuringSend(FakeHttp):
         return super().request(*args, **kwargs)
 
 
-def test_a_stop_arriving_during_the_rest_call_is_kept_and_no_later_text_is_sent(store: TextStore) -> None:
+def test_a_stop_arriving_during_the_rest_call_is_kept_and_no_later_text_is_sent(store: NumberStore) -> None:
     gate = texter(FakeHttp(), store)
     gate.sender = TwilioSender(Client(ACCOUNT, "token", http_client=StopDuringSend(gate)))
     assert gate.send_topic(ENGLISH, "key-points", CALLER, LINE_NUMBER) == "text.sent"

@@ -18,7 +18,7 @@ from ivr.store.database import Database
 from ivr.store.migrations import MIGRATIONS
 from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits,
-                               TextStore, load_or_create_secret)
+                               NumberStore, load_or_create_secret)
 
 TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "revisions",
           "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "schema_version")
@@ -59,8 +59,8 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(database: Database, clock: Clock) -> TextStore:
-    return TextStore(database, clock)
+def store(database: Database, clock: Clock) -> NumberStore:
+    return NumberStore(database, clock)
 
 
 def test_migrating_again_changes_nothing(database: Database) -> None:
@@ -69,7 +69,7 @@ def test_migrating_again_changes_nothing(database: Database) -> None:
         assert tx.execute("SELECT version FROM schema_version ORDER BY version") == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
 
 
-def test_a_failed_transaction_leaves_nothing_behind(database: Database, store: TextStore) -> None:
+def test_a_failed_transaction_leaves_nothing_behind(database: Database, store: NumberStore) -> None:
     with pytest.raises(RuntimeError):
         with database.transaction() as tx:
             tx.execute("INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)", ("SM1", "<Response/>", 1))
@@ -77,7 +77,7 @@ def test_a_failed_transaction_leaves_nothing_behind(database: Database, store: T
     assert store.reply_to("SM1") is None and store.claim_message("SM1")
 
 
-def test_number_state_round_trip(store: TextStore) -> None:
+def test_number_state_round_trip(store: NumberStore) -> None:
     assert store.number("h1") == NumberState()
     assert store.update_unless_opted_out("h1", {"language": "en", "topic": "find-ot", "next_part": 1})
     assert store.update_unless_opted_out("h1", {"next_part": None})
@@ -86,7 +86,7 @@ def test_number_state_round_trip(store: TextStore) -> None:
     assert store.number("h2") == NumberState()
 
 
-def test_no_other_write_can_undo_an_opt_out(store: TextStore) -> None:
+def test_no_other_write_can_undo_an_opt_out(store: NumberStore) -> None:
     store.record_opt_out("h1", True)
     assert not store.update_unless_opted_out("h1", {"topic": "find-ot", "next_part": 1})  # refused, and says so
     assert not store.update_unless_opted_out("h1", {})
@@ -98,17 +98,17 @@ def test_no_other_write_can_undo_an_opt_out(store: TextStore) -> None:
     assert store.number("h1") == NumberState(language="es", topic="find-ot")
 
 
-def test_only_place_columns_can_be_updated(store: TextStore) -> None:
+def test_only_place_columns_can_be_updated(store: NumberStore) -> None:
     with pytest.raises(ValueError, match="opted_out"):
         store.update_unless_opted_out("h1", {"opted_out": 0})
 
 
-def test_opt_outs_kept_during_an_outage_apply_in_order(store: TextStore) -> None:
+def test_opt_outs_kept_during_an_outage_apply_in_order(store: NumberStore) -> None:
     store.apply_opt_outs([("h1", True, "es", 1), ("h2", True, None, 1), ("h1", False, None, 1)])  # one second
     assert store.number("h1") == NumberState(language="es") and store.number("h2").opted_out
 
 
-def test_a_start_kept_during_an_outage_does_not_undo_a_stop_recorded_after_it(store: TextStore, clock: Clock,
+def test_a_start_kept_during_an_outage_does_not_undo_a_stop_recorded_after_it(store: NumberStore, clock: Clock,
                                                                               tmp_path: Path) -> None:
     """One instance kept a START while the store was down; the number's STOP (another instance, or an import)
     reached the store after it, before this instance applied its spool: the late START must not undo the STOP."""
@@ -124,7 +124,7 @@ def test_a_start_kept_during_an_outage_does_not_undo_a_stop_recorded_after_it(st
     assert store.number("h1").opted_out and not store.number("h2").opted_out
 
 
-def test_rate_counts_per_minute_and_per_day(store: TextStore, clock: Clock) -> None:
+def test_rate_counts_per_minute_and_per_day(store: NumberStore, clock: Clock) -> None:
     limits = RateLimits(per_minute=2, per_day=3)
     counts = [store.count_message("h1") for _ in range(3)]
     assert [count["minute"] for count in counts] == [1, 2, 3]
@@ -138,7 +138,7 @@ def test_rate_counts_per_minute_and_per_day(store: TextStore, clock: Clock) -> N
     assert store.count_message("h1") == {"minute": 1, "day": 1, "line": 1}
 
 
-def test_old_rate_windows_are_deleted(store: TextStore, clock: Clock, database: Database) -> None:
+def test_old_rate_windows_are_deleted(store: NumberStore, clock: Clock, database: Database) -> None:
     for _ in range(3):
         store.count_message("h1")
         clock.now += 86400
@@ -146,7 +146,7 @@ def test_old_rate_windows_are_deleted(store: TextStore, clock: Clock, database: 
         assert tx.one("SELECT COUNT(*) FROM rate_counts")[0] == 3  # this minute and this day, and the line's day
 
 
-def test_a_message_sid_is_claimed_once_and_its_reply_remembered_then_forgotten(store: TextStore, clock: Clock) -> None:
+def test_a_message_sid_is_claimed_once_and_its_reply_remembered_then_forgotten(store: NumberStore, clock: Clock) -> None:
     assert store.claim_message("SM1") and not store.claim_message("SM1")
     assert store.reply_to("SM1") is None  # claimed, still being decided
     store.remember_reply("SM1", '"hi"')
@@ -157,7 +157,7 @@ def test_a_message_sid_is_claimed_once_and_its_reply_remembered_then_forgotten(s
     assert store.reply_to("SM1") is None and store.claim_message("SM1")
 
 
-def test_a_claim_whose_request_died_can_be_taken_over(store: TextStore, clock: Clock) -> None:
+def test_a_claim_whose_request_died_can_be_taken_over(store: NumberStore, clock: Clock) -> None:
     assert store.claim_message("SM1")
     clock.now += CLAIM_EXPIRY_SECONDS - 1
     assert not store.claim_message("SM1")
@@ -197,7 +197,7 @@ def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(
     assert usage.call_ended("CA1") is None
 
 
-def test_a_language_chosen_on_the_phone_forgets_paging_in_the_other_language_only(store: TextStore) -> None:
+def test_a_language_chosen_on_the_phone_forgets_paging_in_the_other_language_only(store: NumberStore) -> None:
     """MORE counts the parts of the language a section was sent in: after a change it would read the wrong ones."""
     store.set_place("caller", {"language": "en", "topic": "key-points", "next_part": 1})
     store.set_language("caller", "en")  # the same language: MORE still goes on

@@ -20,7 +20,7 @@ from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, 
 from ivr.sms.sender import OPTED_OUT, SENT, TwilioSender
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import StoreUnavailable
-from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore, has_caller_id
+from ivr.store.numbers import NumberHasher, NumberState, NumberStore, RateLimits, has_caller_id
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class TextLine:
     """One gate for texting, shared by the /sms webhook and the voice line's "text me this" key."""
 
     line: Line
-    store: TextStore
+    store: NumberStore
     hasher: NumberHasher
     limits: RateLimits
     policy: Policy

@@ -88,8 +88,9 @@ class RateLimits:
         return counts.get("line", 0) <= self.line_per_day
 
 
-class TextStore:
-    """Opt-outs, paging, language preference, rate counts and answered MessageSids.
+class NumberStore:
+    """Each number's state in the database, by its hash (never a text): opt-outs, paging, language preference,
+    rate counts and answered MessageSids.
 
     Every write is one statement that touches only its own columns, so no write can undo another made
     meanwhile: an opt-out is never a read-modify-write of the record, and paging or a language change
