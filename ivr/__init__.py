@@ -17,7 +17,7 @@ from ivr.publishing.serving import serve
 from ivr.publishing.store import Revisions
 from ivr.security import harden_http, refuse_unsafe_start, warn_if_unchecked
 from ivr.services import Services
-from ivr.sms.line import TextLine
+from ivr.sms.gate import TextGate
 from ivr.sms.measure import refuse_long_help
 from ivr.sms.replies import Policy
 from ivr.sms.sender import TwilioSender, twilio_client
@@ -64,7 +64,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
-    texts = TextLine(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), _sender(settings),
+    texts = TextGate(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), _sender(settings),
                      settings.text_countries)
     app.extensions["otline"] = Services(
         settings=settings,

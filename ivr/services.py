@@ -10,7 +10,7 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.publishing.store import Revisions
-from ivr.sms.line import TextLine
+from ivr.sms.gate import TextGate
 from ivr.store.numbers import NumberHasher, NumberStore
 from ivr.store.offload import Offload
 from ivr.usage import UsageRecorder
@@ -26,7 +26,7 @@ class Services:
     line: Line
     pages: VoicePages
     audio: ManifestCatalog
-    texts: TextLine  # the texting gate: texts coming in, and "text me this" from a call
+    texts: TextGate  # the texting gate: texts coming in, and "text me this" from a call
     store: NumberStore
     hasher: NumberHasher
     usage: UsageRecorder

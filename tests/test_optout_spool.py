@@ -15,7 +15,7 @@ from typing import Iterator
 import pytest
 from flask import Flask
 
-import ivr.sms.line
+import ivr.sms.gate
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import StoreUnavailable
 from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
@@ -152,7 +152,7 @@ def test_a_number_opted_out_before_an_outage_gets_no_section_during_it(
     Each instance keeps a copy of the opted-out numbers, refreshed every KNOWN_OPT_OUTS_SECONDS (0 here, so
     the text just before the outage brings in the other instance's opt-out).
     """
-    monkeypatch.setattr(ivr.sms.line, "KNOWN_OPT_OUTS_SECONDS", 0.0)
+    monkeypatch.setattr(ivr.sms.gate, "KNOWN_OPT_OUTS_SECONDS", 0.0)
     app = line_app(tmp_path, postgres_server, fake_twilio)
     other_instance = line_app(tmp_path / "other", postgres_server, fake_twilio)
     assert text(app, "STOP please", caller(50)) != []  # opted out through this instance

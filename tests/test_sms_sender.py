@@ -15,7 +15,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from ivr.sms.line import TextLine
+from ivr.sms.gate import TextGate
 from ivr.sms.replies import Incoming, Policy
 from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
 from ivr.sms.spool import OptOutSpool
@@ -56,11 +56,11 @@ def store(tmp_path: Path) -> NumberStore:
     return NumberStore(database)
 
 
-def texter(http: HttpClient, store: NumberStore, per_minute: int = 6, service: str | None = None) -> TextLine:
+def texter(http: HttpClient, store: NumberStore, per_minute: int = 6, service: str | None = None) -> TextGate:
     """The texting gate with the real twilio client over `http`."""
     sender = TwilioSender(Client(ACCOUNT, "token", http_client=http), service)
     spool = OptOutSpool(Path(store.database.url.removeprefix("sqlite:///")).parent / "spool.jsonl")
-    return TextLine(LINE, store, HASH, RateLimits(per_minute, 40), Policy(), spool, sender)
+    return TextGate(LINE, store, HASH, RateLimits(per_minute, 40), Policy(), spool, sender)
 
 
 def test_sends_the_first_part_from_the_called_number_and_more_goes_on_by_text(store: NumberStore) -> None:
@@ -181,7 +181,7 @@ def test_text_key_without_rest_credentials_says_texting_is_not_set_up(client) ->
 class StopDuringSend(FakeHttp):
     """Twilio's REST call during which the same number's STOP arrives (it cannot be un-sent)."""
 
-    def __init__(self, gate: "TextLine"):
+    def __init__(self, gate: "TextGate"):
         super().__init__()
         self.gate = gate
 

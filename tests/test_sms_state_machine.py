@@ -89,7 +89,7 @@ class Expected:
         self.place = (topic, part) if part + 1 < len(LINE.language(self.language).topics[topic].text_messages) else None
 
 
-class TextLine(RuleBasedStateMachine):
+class TextingStateMachine(RuleBasedStateMachine):
     client = None  # set by the test to one app for all runs: each run texts from numbers of its own
 
     def __init__(self) -> None:
@@ -201,6 +201,6 @@ def fast_folder(tmp_path: Path) -> Iterator[Path]:
 
 def test_any_sequence_of_texts_is_answered_in_the_numbers_language_and_never_past_the_end(fast_folder: Path) -> None:
     app = build_app(fast_folder, HELP_CONTACT=HELP_CONTACT, SMS_LIMIT_PER_MINUTE="100000", SMS_LIMIT_PER_DAY="100000")
-    TextLine.client = app.test_client()
-    run_state_machine_as_test(TextLine, settings=settings(
+    TextingStateMachine.client = app.test_client()
+    run_state_machine_as_test(TextingStateMachine, settings=settings(
         max_examples=50, stateful_step_count=25, deadline=None, suppress_health_check=[HealthCheck.too_slow]))

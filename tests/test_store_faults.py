@@ -204,12 +204,12 @@ def test_a_hung_postgresql_never_holds_a_call_and_the_line_recovers(pg_app: Flas
 
 def test_a_text_handler_that_fails_answers_an_empty_response(client, monkeypatch) -> None:
     """Whatever goes wrong in the text line, Twilio gets valid TwiML that sends nothing, not a 500."""
-    import ivr.sms.line
+    import ivr.sms.gate
 
     def broken(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(ivr.sms.line, "answer", broken)  # the texting gate's decision
+    monkeypatch.setattr(ivr.sms.gate, "answer", broken)  # the texting gate's decision
     response = sms_post(client, "KEYPOINTS")
     assert response.status_code == 200 and response.mimetype == "text/xml"
     assert ET.fromstring(response.data).tag == "Response" and len(ET.fromstring(response.data)) == 0

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ivr.config import DEFAULT_LINE_TEXTS_PER_DAY, DEFAULT_SMS_PER_DAY, DEFAULT_SMS_PER_MINUTE
-from ivr.sms.line import limit_verdict
+from ivr.sms.gate import limit_verdict
 from ivr.store.numbers import RateLimits
 from tests.conftest import build_app, replies, sms_post
 

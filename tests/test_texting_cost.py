@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from ivr.config import country_codes
-from ivr.sms.line import in_countries
+from ivr.sms.gate import in_countries
 from ivr.store.numbers import RateLimits
 from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
 

@@ -1,6 +1,6 @@
 """The HTTP side of the text line: Twilio's "A message comes in" webhook at POST /sms.
 
-Thin on purpose: read Twilio's parameters, ask the texting gate (line.py), answer TwiML.
+Thin on purpose: read Twilio's parameters, ask the texting gate (gate.py), answer TwiML.
 Neither the number nor the text is ever logged: only the first characters of the number's hash.
 """
 
@@ -10,7 +10,7 @@ from flask import Blueprint, Response, request
 
 from ivr.security import require_twilio_signature
 from ivr.services import services
-from ivr.sms.line import REPEATED
+from ivr.sms.gate import REPEATED
 from ivr.sms.replies import Answer, Incoming, messaging_twiml
 from ivr.usage import note
 from ivr.webhooks import answer_nothing

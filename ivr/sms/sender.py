@@ -1,6 +1,6 @@
 """Twilio's REST API for texts sent during a call (`messages.create`): the client and one send.
 
-Whether to send at all (caller ID, opt-out, limits) is decided by the texting gate, ivr/sms/line.py.
+Whether to send at all (caller ID, opt-out, limits) is decided by the texting gate, ivr/sms/gate.py.
 The caller is on the line waiting, so the one REST call has a short HTTP timeout, and each way it can
 go maps to a prompt that tells the caller, in plain words, what happened.
 """
@@ -58,9 +58,10 @@ class TwilioSender:
     client: Client
     messaging_service_sid: str | None = None
 
-    def send(self, to: str, body: str, line_number: str, number_hash: str) -> str:
-        """text.sent, or why not; `number_hash` only names the number in logs."""
-        sender = {"messaging_service_sid": self.messaging_service_sid} if self.messaging_service_sid else {"from_": line_number}
+    def send(self, to: str, body: str, called_number: str, number_hash: str) -> str:
+        """text.sent, or why not; sent from the number the caller called; `number_hash` only names it in logs."""
+        sender = ({"messaging_service_sid": self.messaging_service_sid} if self.messaging_service_sid
+                  else {"from_": called_number})
         try:
             self.client.messages.create(to=to, body=body, **sender)
         except TwilioRestException as error:

@@ -39,7 +39,7 @@ _PLACE_FIELDS = ("language", "topic", "next_part")
 
 
 @dataclass
-class TextLine:
+class TextGate:
     """One gate for texting, shared by the /sms webhook and the voice line's "text me this" key."""
 
     line: Line
@@ -160,8 +160,8 @@ class TextLine:
 
     # --- texts sent from a call -----------------------------------------------------------------------
 
-    def send_topic(self, language: Language, topic_id: str, caller: str, line_number: str) -> str:
-        """Text a topic's first part to a caller; return the prompt that tells the caller how it went."""
+    def send_topic(self, language: Language, topic_id: str, caller: str, called_number: str) -> str:
+        """Text a topic's first part to a caller (from the number called); return the prompt saying how it went."""
         if self.sender is None:  # no REST credentials configured
             return "text.unavailable"
         if not has_caller_id(caller):
@@ -186,7 +186,7 @@ class TextLine:
             self._log_budget_reached()
             return "text.over-budget"
         sent = part_answer(language, topic_id, 0, state)
-        outcome = self.sender.send(caller, sent.reply or "", line_number, number)
+        outcome = self.sender.send(caller, sent.reply or "", called_number, number)
         if outcome == OPTED_OUT:  # Twilio knows the number replied STOP to this sender
             self._record_opt_out(number, True, None)
         elif outcome == SENT:
