@@ -26,7 +26,7 @@ from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, NumberStore, RateLimits, load_or_create_secret
 from ivr.store.offload import Offload
 from ivr.store.usage import UsageStore
-from ivr.usage import UsageRecorder, install_usage_counting
+from ivr.counting import UsageRecorder, install_usage_counting
 from ivr.voice.twiml import VoicePages
 
 log = logging.getLogger(__name__)

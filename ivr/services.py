@@ -13,7 +13,7 @@ from ivr.publishing.store import Revisions
 from ivr.sms.gate import TextGate
 from ivr.store.numbers import NumberHasher, NumberStore
 from ivr.store.offload import Offload
-from ivr.usage import UsageRecorder
+from ivr.counting import UsageRecorder
 from ivr.voice.twiml import VoicePages
 from ivr.voice.urls import REVISION_PARAMETER
 

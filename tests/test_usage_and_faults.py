@@ -15,7 +15,7 @@ from ivr.content.model import MAIN_MENU
 from ivr.report import usage_report
 from ivr.store import database as database_module
 from ivr.store.usage import Count, Event
-from ivr.usage import UsageRecorder
+from ivr.counting import UsageRecorder
 from tests.test_store import BACKENDS, empty_postgres
 from tests.conftest import CALLER, build_app, replies, sms_post, twilio_post
 

@@ -18,7 +18,7 @@ from ivr.security import require_twilio_signature
 from ivr.services import services
 from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import has_caller_id
-from ivr.usage import call_sid, note, note_call_place
+from ivr.counting import call_sid, note, note_call_place
 from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret
 from ivr.voice.navigation import Step, after_language, next_step
 

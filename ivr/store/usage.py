@@ -1,4 +1,5 @@
-"""Usage counts per day: what families ask for and where callers get lost, with nothing that identifies anyone.
+"""Usage counts per day in the database: what families ask for and where callers get lost, with nothing that
+identifies anyone. ivr/counting.py adds them up from the webhooks; ivr/report.py reads them for `stats`.
 
 A count is (UTC day, channel, event, language, place) -> how many. No number, text or transcript is
 kept. To count hang-ups per place, the store keeps where each live call is (by CallSid only) until
