@@ -22,8 +22,8 @@ import gtts.tts
 
 from ivr.audio.build import plan, run
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, Throttle
-from ivr.audio.loudness import integrated_loudness, true_peak_db
 from ivr.audio.folder import AudioFolder
+from ivr.audio.loudness import integrated_loudness, true_peak_db
 from ivr.audio.telephone import decode
 from ivr.audio.wav import TELEPHONE_RATE, read_mulaw_wav
 from ivr.voice.utterances import all_utterances
@@ -82,7 +82,8 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     gtts.tts._translate_url = lambda tld="com", path="": f"http://127.0.0.1:{server.server_port}/{path}"
     work = Path(tempfile.mkdtemp(prefix="audio-bench-"))
-    print(f"{len(plan(all_utterances(shipped_line()), AudioFolder(work / 'none'), GttsEngine())[0])} prompts, fake Google answers in {ANSWER_SECONDS * 1000:.0f} ms\n")
+    prompts = len(plan(all_utterances(shipped_line()), AudioFolder(work / 'none'), GttsEngine())[0])
+    print(f"{prompts} prompts, fake Google answers in {ANSWER_SECONDS * 1000:.0f} ms\n")
     print(f"{'build':<34} {'workers':>7} {'throttle s':>10} {'seconds':>8} {'requests':>8} {'made':>5}")
     try:
         runs = [("first build", 1, 0.0, "one"), ("first build", 4, 0.0, "four"), ("first build", 4, DEFAULT_THROTTLE, "throttled"),

@@ -21,8 +21,8 @@ from dataclasses import replace
 
 from flask import Flask
 
-from ivr.audio.shared import SharedAudio
 from ivr.audio.folder import ManifestError
+from ivr.audio.shared import SharedAudio
 from ivr.config import ConfigurationError
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document

@@ -15,9 +15,9 @@ from flask.cli import with_appcontext
 
 from ivr.audio.build import gaps
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
+from ivr.audio.folder import AudioFolder
 from ivr.audio.jobs import FAILED, AudioJobs, build_job
 from ivr.audio.shared import SharedAudio
-from ivr.audio.folder import AudioFolder
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, PUBLISH, SUBMIT

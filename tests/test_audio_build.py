@@ -95,7 +95,8 @@ def test_espeak_never_replaces_the_real_voice_but_gtts_replaces_espeak(words, tm
     line = load(words)
     build(line, folder, FakeEngine("espeak"), only="welcome", language_code="en")
     assert all(entry.development_only for entry in folder.read_manifest().values())
-    assert [gap.state for gap in gaps(all_utterances(line), folder) if gap.source == "welcome" and gap.language == "en"] == ["development"]
+    found = gaps(all_utterances(line), folder)
+    assert [gap.state for gap in found if gap.source == "welcome" and gap.language == "en"] == ["development"]
     real = FakeEngine("gtts")
     assert build(line, folder, real, only="welcome", language_code="en").made == 1
     assert not any(entry.development_only for entry in folder.read_manifest().values())

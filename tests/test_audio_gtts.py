@@ -153,12 +153,14 @@ def test_after_a_build_the_store_holds_only_whole_valid_files_and_keeps_old_audi
     folder = AudioFolder(tmp_path)
     engine = GttsEngine(retries=1, sleep=sleeps.append)
     google_answers(200)
-    first = run(*plan(all_utterances(line, only="welcome", language_code="en"), folder, engine), engine, folder, workers=2)
+    first = run(*plan(all_utterances(line, only="welcome", language_code="en"), folder, engine), engine, folder,
+                workers=2)
     assert first.made == 1 and not first.failed
     before, manifest_before = folder_snapshot(folder), folder.read_manifest()
     responses.reset()
     google_answers(*answers)
-    report = run(*plan(all_utterances(line, only="goodbye", language_code="en"), folder, engine), engine, folder, workers=2)
+    report = run(*plan(all_utterances(line, only="goodbye", language_code="en"), folder, engine), engine, folder,
+                 workers=2)
     after = folder_snapshot(folder)
     assert {name: after[name] for name in before} == before  # old audio untouched
     assert not [name for name in after if not name.endswith(".wav")]  # no temporary or partial files

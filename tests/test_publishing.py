@@ -372,7 +372,8 @@ def test_audio_prune_keeps_the_live_revisions_audio_when_the_files_have_moved_on
     result = app.test_cli_runner().invoke(audio_cli, ["prune"], env=folders_of(words))
     assert result.exit_code == 0 and "removed 1 file(s)" in result.output  # the edit no revision holds
     revisions, folder = found(app).revisions, AudioFolder(words / "audio")
-    assert gaps(all_utterances(load_document(revisions.files(number))), folder) == []  # what callers hear still has its audio
+    # what callers hear still has its audio
+    assert gaps(all_utterances(load_document(revisions.files(number))), folder) == []
     assert gaps(all_utterances(load_document(revisions.files(1))), folder) == []  # and what a rollback would bring back
 
 

@@ -146,7 +146,8 @@ def test_old_rate_windows_are_deleted(store: NumberStore, clock: Clock, database
         assert tx.one("SELECT COUNT(*) FROM rate_counts")[0] == 3  # this minute and this day, and the line's day
 
 
-def test_a_message_sid_is_claimed_once_and_its_reply_remembered_then_forgotten(store: NumberStore, clock: Clock) -> None:
+def test_a_message_sid_is_claimed_once_and_its_reply_remembered_then_forgotten(store: NumberStore,
+                                                                               clock: Clock) -> None:
     assert store.claim_message("SM1") and not store.claim_message("SM1")
     assert store.reply_to("SM1") is None  # claimed, still being decided
     store.remember_reply("SM1", '"hi"')

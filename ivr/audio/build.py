@@ -47,7 +47,8 @@ class BuildReport:
     unreachable: bool = False
 
 
-def plan(utterances: Iterable[tuple[Language, Utterance]], folder: AudioFolder, engine: Engine) -> tuple[list[Job], int]:
+def plan(utterances: Iterable[tuple[Language, Utterance]], folder: AudioFolder,
+         engine: Engine) -> tuple[list[Job], int]:
     """The jobs to run and how many of the utterances already have good enough audio.
 
     Existing audio is kept when it is exactly this engine's file, or when it is the real voice and
@@ -60,7 +61,8 @@ def plan(utterances: Iterable[tuple[Language, Utterance]], folder: AudioFolder, 
         key = lookup_key(utterance.text, language)
         name = file_name(key, language, engine.voice(language))
         entry = entries.get(key)
-        if entry and folder.path_of(entry.file) and (entry.file == name or (not entry.development_only and engine.name != REAL_ENGINE)):
+        if entry and folder.path_of(entry.file) and \
+                (entry.file == name or (not entry.development_only and engine.name != REAL_ENGINE)):
             unchanged.add(key)
         elif key not in jobs:
             jobs[key] = Job(key, name, language, utterance)

@@ -14,8 +14,8 @@ from typing import Callable, Iterable
 
 from ivr.audio.build import Job, Utterance, plan, run
 from ivr.audio.engines import UNREACHABLE, Engine
-from ivr.audio.shared import SharedAudio
 from ivr.audio.folder import AudioFolder
+from ivr.audio.shared import SharedAudio
 from ivr.content.model import Language
 from ivr.store.database import Database
 

@@ -10,7 +10,13 @@ import re
 from dataclasses import dataclass
 
 from ivr.content.staff_file import StaffFile, Value
-from ivr.text_rules.encoding import MAX_SEGMENTS, MAX_TEXT_MESSAGE_CHARS, UCS2_PART, non_gsm_characters, plain_punctuation
+from ivr.text_rules.encoding import (
+    MAX_SEGMENTS,
+    MAX_TEXT_MESSAGE_CHARS,
+    UCS2_PART,
+    non_gsm_characters,
+    plain_punctuation,
+)
 
 MAX_VOICE_PART_CHARS = 500  # one part is one breath of listening; Polly's hard limit is 3,000
 VALID_KEYS = set("0123456789*#")
@@ -56,7 +62,8 @@ def text_message(staff: StaffFile, message: Value, rules: TextRules, several: bo
                                    "cost more than twice as much. Use plain letters, or set text-encoding: UCS-2 "
                                    "for this language")
     needs_ucs2 = bool(non_gsm_characters(text))
-    room = (MAX_SEGMENTS * UCS2_PART if needs_ucs2 else MAX_TEXT_MESSAGE_CHARS) - (rules.part_line_room if several else 0)
+    longest = MAX_SEGMENTS * UCS2_PART if needs_ucs2 else MAX_TEXT_MESSAGE_CHARS
+    room = longest - (rules.part_line_room if several else 0)
     if len(text) > room:
         why = " (the rest is kept for the part line, like '(1/3) Reply MORE')" if several else ""
         if needs_ucs2:

@@ -56,7 +56,8 @@ def _menu_options(staff: StaffFile, menu: str, value: Value) -> tuple[str, ...]:
 def _navigation_key(staff: StaffFile, action: str, value: Value, keys: dict[str, str]) -> str:
     key = value.text
     if action not in NAVIGATION_ACTIONS:
-        staff.report(value.line, f"unknown navigation action '{action}'; expected one of {', '.join(NAVIGATION_ACTIONS)}")
+        staff.report(value.line, f"unknown navigation action '{action}'; "
+                                 f"expected one of {', '.join(NAVIGATION_ACTIONS)}")
     elif len(key) != 1 or key not in VALID_KEYS:
         staff.report(value.line, f"key for {action} must be one of 0-9, * or #, not {key!r}")
     elif key in CONTENT_KEYS:

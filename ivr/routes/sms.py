@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from ivr.counting import note
 from ivr.security import require_twilio_signature
 from ivr.services import services
 from ivr.sms.gate import REPEATED
 from ivr.sms.replies import Answer, Incoming, messaging_twiml
-from ivr.counting import note
 from ivr.webhooks import answer_nothing
 
 bp = Blueprint("sms", __name__, url_prefix="/sms")

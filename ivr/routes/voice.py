@@ -13,12 +13,12 @@ from twilio.twiml.voice_response import VoiceResponse
 from werkzeug.exceptions import HTTPException
 
 from ivr.content.model import MAIN_MENU, Language
+from ivr.counting import call_sid, note, note_call_place
 from ivr.observability import note_outcome
 from ivr.security import require_twilio_signature
 from ivr.services import services
 from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import has_caller_id
-from ivr.counting import call_sid, note, note_call_place
 from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret
 from ivr.voice.navigation import Step, after_language, next_step
 

@@ -10,12 +10,10 @@ from dataclasses import dataclass, replace
 from typing import Iterator
 
 from ivr.config import ConfigurationError
-from ivr.text_rules.encoding import MAX_TEXT_MESSAGE_CHARS
-from ivr.content.readability import Reading, reading_level
 from ivr.content.model import Language, Line, Topic
-from ivr.text_rules.encoding import MAX_SEGMENTS, Cost, cost
+from ivr.content.readability import Reading, reading_level
 from ivr.sms.replies import Policy, compliance_reply, part_message
-
+from ivr.text_rules.encoding import MAX_SEGMENTS, MAX_TEXT_MESSAGE_CHARS, Cost, cost
 
 
 @dataclass(frozen=True)
