@@ -99,7 +99,10 @@ def therapy_word_finding(text: str, language: str) -> str | None:
     return f"OT means occupational therapy, the therapy: instead of {found.group()!r} write {rule[1]}"
 
 
-def load_line(content_dir: Path, prompts_dir: Path, files: StaffFiles = DiskFiles()) -> Line:
+ON_DISK = DiskFiles()  # it holds nothing, so one serves every load
+
+
+def load_line(content_dir: Path, prompts_dir: Path, files: StaffFiles = ON_DISK) -> Line:
     """Load and validate everything; raise ContentError listing every problem found.
 
     `files` reads the folders from disk, or from a stored revision held in memory (MemoryFiles).
@@ -175,18 +178,21 @@ def _menu_options(staff: StaffFile, menu: str, value: Value, problems: list[Prob
     if not options:
         problems.append(staff.problem(value.line, f"menu '{menu}' has no options"))
     if len(options) > MAX_MENU_OPTIONS:
-        problems.append(staff.problem(value.line, f"menu '{menu}' has {len(options)} options; at most {MAX_MENU_OPTIONS}"))
+        problems.append(staff.problem(value.line,
+                                      f"menu '{menu}' has {len(options)} options; at most {MAX_MENU_OPTIONS}"))
     return options
 
 
 def _navigation_key(staff: StaffFile, action: str, value: Value, keys: dict[str, str], problems: list[Problem]) -> str:
     key = value.text
     if action not in NAVIGATION_ACTIONS:
-        problems.append(staff.problem(value.line, f"unknown navigation action '{action}'; expected one of {', '.join(NAVIGATION_ACTIONS)}"))
+        expected = ", ".join(NAVIGATION_ACTIONS)
+        problems.append(staff.problem(value.line, f"unknown navigation action '{action}'; expected one of {expected}"))
     elif len(key) != 1 or key not in VALID_KEYS:
         problems.append(staff.problem(value.line, f"key for {action} must be one of 0-9, * or #, not {key!r}"))
     elif key in CONTENT_KEYS:
-        problems.append(staff.problem(value.line, f"key {key} is kept for menu options (1 to {MAX_MENU_OPTIONS}); choose another for {action}"))
+        problems.append(staff.problem(value.line, f"key {key} is kept for menu options (1 to {MAX_MENU_OPTIONS}); "
+                                                  f"choose another for {action}"))
     elif key in keys.values():
         problems.append(staff.problem(value.line, f"key {key} is already used for another navigation action"))
     return key
@@ -200,12 +206,14 @@ def _parents(staff: StaffFile, menus: dict[str, tuple[str, ...]], problems: list
             if option == MAIN_MENU:
                 problems.append(staff.problem(line, "the main menu cannot be an option of another menu"))
             elif option in parents:
-                problems.append(staff.problem(line, f"'{option}' is in menu '{parents[option]}' and in '{menu}'; a topic belongs to one menu"))
+                problems.append(staff.problem(line, f"'{option}' is in menu '{parents[option]}' and in '{menu}'; "
+                                                    "a topic belongs to one menu"))
             else:
                 parents[option] = menu
     for menu in menus:
         if menu != MAIN_MENU and menu not in parents:
-            problems.append(staff.problem(staff.fields[f"menu.{menu}"].line, f"menu '{menu}' is not an option of any menu, so no caller can reach it"))
+            problems.append(staff.problem(staff.fields[f"menu.{menu}"].line,
+                                          f"menu '{menu}' is not an option of any menu, so no caller can reach it"))
     for menu in menus:  # a cycle would make "go back" loop forever
         seen, node = {menu}, menu
         while node in parents:
@@ -222,7 +230,8 @@ def _number(staff: StaffFile, name: str, default: int, low: int, high: int, prob
     if value is None:
         return default
     if not (value.text.isascii() and value.text.isdigit()) or not low <= int(value.text) <= high:
-        problems.append(staff.problem(value.line, f"'{name}' must be a whole number from {low} to {high}, not {value.text!r}"))
+        problems.append(staff.problem(value.line,
+                                      f"'{name}' must be a whole number from {low} to {high}, not {value.text!r}"))
         return default
     return int(value.text)
 
@@ -258,7 +267,8 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
     reserved = {normalise_keyword(word): "a word Twilio keeps for STOP, START or HELP" for word in RESERVED_WORDS}
     reserved.update({normalise_keyword(word): "the word for the next part (keywords.more)" for word in more_words})
     for kind, words in compliance.items():
-        reserved.update({normalise_keyword(word): f"this language's word for {kind.upper()} (keywords.{kind})" for word in words})
+        reserved.update({normalise_keyword(word): f"this language's word for {kind.upper()} (keywords.{kind})"
+                         for word in words})
     topics = _load_topics(content_dir / code / "topics", root, flow, rules, reserved, files, problems)
     return Language(
         code=code,
@@ -272,7 +282,8 @@ def _load_language(prompt_path: Path, content_dir: Path, root: Path, flow: Flow 
         nav_speech=frozen_map(nav_speech),
         prompts=frozen_map(prompts),
         topics=frozen_map(topics),
-        choice_words=tuple(dict.fromkeys(word for word in (settings["name"], *_optional_list(staff, "choice-words", "|")) if word)),
+        choice_words=tuple(dict.fromkeys(
+            word for word in (settings["name"], *_optional_list(staff, "choice-words", "|")) if word)),
         compliance_words=frozen_map(compliance),
         opt_out_context=frozen_map({name: _optional_list(staff, name, sep) for name, sep in OPT_OUT_CONTEXT.items()}),
         more_words=more_words,
@@ -293,7 +304,8 @@ class TextRules:
 def _gsm_only(staff: StaffFile, problems: list[Problem]) -> bool:
     value = staff.fields.get("text-encoding")
     if value is not None and value.text.upper() not in TEXT_ENCODINGS:
-        problems.append(staff.problem(value.line, f"text-encoding must be {' or '.join(TEXT_ENCODINGS)}, not {value.text!r}"))
+        expected = " or ".join(TEXT_ENCODINGS)
+        problems.append(staff.problem(value.line, f"text-encoding must be {expected}, not {value.text!r}"))
     return value is None or value.text.upper() != "UCS-2"
 
 
@@ -304,20 +316,27 @@ def _part_line_room(prompts: dict[str, tuple[str, ...]]) -> int:
     return max((len(line) + 1 for line in lines), default=0)
 
 
-def _text_message(staff: StaffFile, message: Value, rules: TextRules, problems: list[Problem], several: bool = False) -> str:
+def _text_message(staff: StaffFile, message: Value, rules: TextRules, problems: list[Problem],
+                  several: bool = False) -> str:
     """A text as it will be sent: look-alike punctuation folded, then checked for encoding and length."""
     text = normalise_text(message.text)
     _check_therapy_words(staff, message.line, text, rules.language, problems)
     if rules.gsm_only and non_gsm_characters(text):
         shown = " ".join(repr(ch) for ch in non_gsm_characters(text))
-        problems.append(staff.problem(message.line, f"this text has characters outside GSM-7 ({shown}); they make every part of it cost more than twice as much. Use plain letters, or set text-encoding: UCS-2 for this language"))
+        problems.append(staff.problem(message.line,
+                                      f"this text has characters outside GSM-7 ({shown}); they make every part of it "
+                                      "cost more than twice as much. Use plain letters, or set text-encoding: UCS-2 "
+                                      "for this language"))
     needs_ucs2 = bool(non_gsm_characters(text))
-    room = (MAX_SEGMENTS * UCS2_PART if needs_ucs2 else MAX_TEXT_MESSAGE_CHARS) - (rules.part_line_room if several else 0)
+    room = MAX_SEGMENTS * UCS2_PART if needs_ucs2 else MAX_TEXT_MESSAGE_CHARS
+    room -= rules.part_line_room if several else 0
     if len(text) > room:
         why = " (the rest is kept for the part line, like '(1/3) Reply MORE')" if several else ""
         if needs_ucs2:
-            why += f" (its accented letters make it UCS-2: {UCS2_PART} characters a segment, {MAX_SEGMENTS} segments at most)"
-        problems.append(staff.problem(message.line, f"this text is {len(text)} characters; split it (blank line) so each is at most {room}{why}"))
+            why += (f" (its accented letters make it UCS-2: {UCS2_PART} characters a segment, "
+                    f"{MAX_SEGMENTS} segments at most)")
+        problems.append(staff.problem(message.line, f"this text is {len(text)} characters; "
+                                                    f"split it (blank line) so each is at most {room}{why}"))
     return text
 
 
@@ -367,7 +386,8 @@ def _check_placeholders(staff: StaffFile, name: str, part: Value, allowed: set[s
 
 def _check_voice_part(staff: StaffFile, part: Value, problems: list[Problem]) -> None:
     if len(part.text) > MAX_VOICE_PART_CHARS:
-        problems.append(staff.problem(part.line, f"this part is {len(part.text)} characters; split it (blank line) so each part is at most {MAX_VOICE_PART_CHARS}"))
+        problems.append(staff.problem(part.line, f"this part is {len(part.text)} characters; split it (blank line) "
+                                                 f"so each part is at most {MAX_VOICE_PART_CHARS}"))
 
 
 def _spoken(part: Value) -> str:
@@ -377,7 +397,8 @@ def _spoken(part: Value) -> str:
 def _load_topics(folder: Path, root: Path, flow: Flow | None, rules: TextRules, reserved: dict[str, str],
                  files: StaffFiles, problems: list[Problem]) -> dict[str, Topic]:
     if not files.is_dir(folder):
-        problems.append(Problem(str(folder.relative_to(root) if folder.is_relative_to(root) else folder), 1, "the topics folder for this language is missing"))
+        shown = folder.relative_to(root) if folder.is_relative_to(root) else folder
+        problems.append(Problem(str(shown), 1, "the topics folder for this language is missing"))
         return {}
     topics: dict[str, Topic] = {}
     keyword_owner: dict[str, str] = {}
@@ -402,7 +423,8 @@ def _topic(topic_id: str, staff: StaffFile, rules: TextRules, problems: list[Pro
         problems.append(staff.problem(1, f"file name {topic_id!r} may use only a-z, 0-9 and -"))
     for name, value in staff.fields.items():
         if name not in TOPIC_FIELDS:
-            problems.append(staff.problem(value.line, f"unknown field '{name}'; expected one of {', '.join(sorted(TOPIC_FIELDS))}"))
+            expected = ", ".join(sorted(TOPIC_FIELDS))
+            problems.append(staff.problem(value.line, f"unknown field '{name}'; expected one of {expected}"))
     for name, block in staff.blocks.items():
         if name not in TOPIC_BLOCKS:
             problems.append(staff.problem(block.line, f"unknown block [{name}]; expected [voice] or [text]"))
@@ -443,21 +465,26 @@ def normalise_keyword(keyword: str) -> str:
     return "".join(ch for ch in folded.upper() if ch.isalnum())
 
 
-def _check_topics_against_flow(folder: Path, root: Path, flow: Flow, topics: dict[str, Topic], problems: list[Problem]) -> None:
+def _check_topics_against_flow(folder: Path, root: Path, flow: Flow, topics: dict[str, Topic],
+                               problems: list[Problem]) -> None:
     shown = folder.relative_to(root) if folder.is_relative_to(root) else folder
     needed = set(flow.menus) | set(flow.parents)
     for topic_id in sorted(needed - set(topics)):
-        problems.append(Problem(f"{shown}/{topic_id}.txt", 1, f"missing: content/flow.txt offers '{topic_id}', but this file does not exist"))
+        problems.append(Problem(f"{shown}/{topic_id}.txt", 1,
+                                f"missing: content/flow.txt offers '{topic_id}', but this file does not exist"))
     for topic_id in sorted(set(topics) - needed):
-        problems.append(Problem(f"{shown}/{topic_id}.txt", 1, "this topic is in no menu of content/flow.txt, so callers cannot reach it"))
+        problems.append(Problem(f"{shown}/{topic_id}.txt", 1,
+                                "this topic is in no menu of content/flow.txt, so callers cannot reach it"))
 
 
 def _check_choice_keys(languages: dict[str, Language], prompts_dir: Path, root: Path, problems: list[Problem]) -> None:
     owner: dict[str, str] = {}
     for language in languages.values():
-        path = str((prompts_dir / f"{language.code}.txt").relative_to(root)) if prompts_dir.is_relative_to(root) else f"{prompts_dir}/{language.code}.txt"
+        prompts = prompts_dir / f"{language.code}.txt"
+        path = str(prompts.relative_to(root) if prompts_dir.is_relative_to(root) else prompts)
         if language.choice_key and (len(language.choice_key) != 1 or language.choice_key not in VALID_KEYS):
             problems.append(Problem(path, 1, f"choice-key must be one key (0-9, * or #), not {language.choice_key!r}"))
         elif language.choice_key in owner:
-            problems.append(Problem(path, 1, f"choice-key {language.choice_key} is also {owner[language.choice_key]}'s"))
+            problems.append(Problem(path, 1,
+                                    f"choice-key {language.choice_key} is also {owner[language.choice_key]}'s"))
         owner[language.choice_key] = language.name
