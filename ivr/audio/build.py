@@ -38,7 +38,8 @@ class BuildReport:
     unreachable: bool = False
 
 
-def wanted(line: Line, only: str | None = None, language_code: str | None = None) -> Iterable[tuple[Language, Utterance]]:
+def wanted(line: Line, only: str | None = None,
+           language_code: str | None = None) -> Iterable[tuple[Language, Utterance]]:
     """The utterances a build covers: all of them, or one prompt/topic id and/or one language."""
     for language in line.languages.values():
         if language_code in (None, language.code):
@@ -61,7 +62,8 @@ def plan(line: Line, store: AudioStore, engine: Engine, only: str | None = None,
         key = lookup_key(utterance.text, language)
         name = file_name(key, language, engine.voice(language))
         entry = entries.get(key)
-        if entry and store.path_of(entry.file) and (entry.file == name or (not entry.development_only and engine.name != REAL_ENGINE)):
+        if entry and store.path_of(entry.file) and (
+                entry.file == name or (not entry.development_only and engine.name != REAL_ENGINE)):
             unchanged.add(key)
         elif key not in jobs:
             jobs[key] = Job(key, name, language, utterance)

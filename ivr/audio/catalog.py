@@ -74,7 +74,8 @@ class ManifestCatalog:
         try:
             entries = self.store.read_manifest()
         except (ManifestError, OSError) as error:
-            log.error("cannot read the audio manifest %s (%s); prompts are spoken with <Say>", self.store.manifest_path, error)
+            log.error("cannot read the audio manifest %s (%s); prompts are spoken with <Say>",
+                      self.store.manifest_path, error)
             entries = {}
         present = {key: entry for key, entry in entries.items() if self.store.path_of(entry.file)}
         development = sum(entry.development_only for entry in present.values())

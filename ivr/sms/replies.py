@@ -68,7 +68,8 @@ def next_part(language: Language, state: NumberState) -> int | None:
 def reading(language: Language, topic_id: str, index: int, state: NumberState) -> Answer:
     """Send one part and remember where MORE goes on (nowhere after the last part)."""
     following = index + 1 if index + 1 < len(language.topics[topic_id].text_messages) else None
-    return Answer(part_message(language, topic_id, index), state.reading(language.code, topic_id, following), understood=topic_id)
+    return Answer(part_message(language, topic_id, index), state.reading(language.code, topic_id, following),
+                  understood=topic_id)
 
 
 def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -> Answer:

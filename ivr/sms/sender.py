@@ -60,7 +60,8 @@ class TwilioSender:
 
     def send(self, to: str, body: str, line_number: str, number_hash: str) -> str:
         """text.sent, or why not; `number_hash` only names the number in logs."""
-        sender = {"messaging_service_sid": self.messaging_service_sid} if self.messaging_service_sid else {"from_": line_number}
+        sender = ({"messaging_service_sid": self.messaging_service_sid} if self.messaging_service_sid
+                  else {"from_": line_number})
         try:
             self.client.messages.create(to=to, body=body, **sender)
         except TwilioRestException as error:
