@@ -21,13 +21,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import build_app  # noqa: E402
-from tests.pg_server import PostgresServer, postgres_bin  # noqa: E402
-from tests.store_faults import SQLITE_FAULTS, exchange, full_disk, remembers_a_language, sqlite_path  # noqa: E402
+from tests.conftest import build_app
+from tests.pg_server import PostgresServer, postgres_bin
+from tests.store_faults import SQLITE_FAULTS, exchange, full_disk, remembers_a_language, sqlite_path
 
 RECOVERY_LIMIT_SECONDS = 30.0
 
@@ -78,8 +79,8 @@ def sqlite_rows(rounds: int) -> list[dict]:
     for fault in SQLITE_FAULTS:
         app = build_app(Path(tempfile.mkdtemp(prefix="otline-fault-")))
         path = sqlite_path(app.test_client())
-        heal = (lambda: fault.heal(path)) if fault.heal else None
-        rows.append(measure(fault.name, app, lambda: fault.inject(path), heal, rounds))
+        heal = partial(fault.heal, path) if fault.heal else None
+        rows.append(measure(fault.name, app, partial(fault.inject, path), heal, rounds))
     app = build_app(Path(tempfile.mkdtemp(prefix="otline-fault-")))
     path = sqlite_path(app.test_client())
     disk = full_disk(path)
