@@ -8,7 +8,8 @@ do are sent (POST /voice, the language key, a menu key, a text, /healthz). Count
 apologies, the slowest voice, text and health answers and the health check's status; then the fault is
 healed (or not, for faults the line must get over by itself) and the seconds until /healthz says ok
 and the line remembers a language again. Runs in-process through Flask's test client; copy this file,
-tests/store_faults.py and tests/pg_server.py into an older checkout to get its "before" row.
+tests/store_faults.py, tests/pg_server.py, tests/app_factory.py and tests/twilio_requests.py into an older
+checkout (one with the store's writer thread, which twilio_requests waits for) to get its "before" row.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import build_app
+from tests.app_factory import build_app
 from tests.pg_server import PostgresServer, postgres_bin
 from tests.store_faults import SQLITE_FAULTS, exchange, full_disk, remembers_a_language, sqlite_path
 

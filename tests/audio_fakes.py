@@ -1,4 +1,5 @@
-"""Fakes for the audio tests: Google's TTS endpoint at the HTTP layer and a tone as a WAV file."""
+"""Fakes for the audio tests: Google's TTS endpoint at the HTTP layer, an engine that needs no network, and a tone
+as a WAV file."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import responses
+
+from ivr.audio.engines import SynthesisError
+from ivr.content.model import Language
 
 
 GOOGLE_URL = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
@@ -47,3 +51,21 @@ def tone_wav(seconds: float, amplitude: float, rate: int = 22050, silence: float
         wav.setframerate(rate)
         wav.writeframes((samples * 32767).astype("<i2").tobytes())
     return out.getvalue()
+
+
+class FakeEngine:
+    """Says everything with the same small MP3 and counts what it was asked."""
+
+    def __init__(self, name: str = "gtts", fail_on: str | None = None) -> None:
+        self.name = name
+        self.fail_on = fail_on
+        self.asked: list[str] = []
+
+    def voice(self, language: Language) -> str:
+        return f"{self.name} {language.tts_language} {language.tts_tld}"
+
+    def synthesise(self, text: str, language: Language) -> bytes:
+        self.asked.append(text)
+        if self.fail_on and self.fail_on in text:
+            raise SynthesisError("429 (Too Many Requests) from TTS API")
+        return SPEECH_MP3

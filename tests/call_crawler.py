@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 
-from tests.conftest import twilio_post
+from tests.twilio_requests import twilio_post
 
 # What Twilio accepts on each verb we may use (docs: voice/twiml/*).
 ALLOWED: dict[str, set[str]] = {

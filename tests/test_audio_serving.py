@@ -8,8 +8,9 @@ import pytest
 
 from ivr.audio.store import AudioStore, Entry, file_name, lookup_key
 from ivr.audio.telephone import telephone_prompt
+from tests.app_factory import build_app
 from tests.audio_fakes import SPEECH_MP3, tone_wav
-from tests.conftest import TEST_BASE, build_app, twilio_post
+from tests.twilio_requests import TEST_BASE, twilio_post
 
 WELCOME = "Welcome to the O T Info Line. Here you can learn about occupational therapy for children."
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from ivr.cli import content_cli
-from tests.conftest import PROJECT
+from tests.shipped import PROJECT
 
 
 def check(words: Path, **env: str):
@@ -80,20 +82,13 @@ def test_a_keyword_may_not_be_a_reserved_word(words: Path, keyword: str, why: st
     assert result.exit_code == 1 and "school-iep.txt:3" in result.output and why in result.output
 
 
-def test_the_staff_command_on_broken_words_prints_file_and_line_not_a_traceback(tmp_path):
+def test_the_staff_command_on_broken_words_prints_file_and_line_not_a_traceback(tmp_path: Path, words: Path):
     """`flask --app app content check` reads the files itself (a plugin command: app.py is not imported)."""
-    import shutil
-    import subprocess
-    import sys
-
-    for folder in ("content", "prompts"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    flow = tmp_path / "content" / "flow.txt"
-    flow.write_text(flow.read_text().replace("key.text: 8", "key.text: 9"))
-    environ = {"PATH": "/usr/bin:/bin", "CONTENT_DIR": str(tmp_path / "content"), "PROMPTS_DIR": str(tmp_path / "prompts"),
+    edit(words / "content" / "flow.txt", "key.text: 8", "key.text: 9")
+    environ = {"PATH": "/usr/bin:/bin", "CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"),
                "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}"}
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"], cwd=PROJECT, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"], cwd=PROJECT,
+                          env=environ, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "flow.txt:" in done.stderr and "content check: 1 error," in done.stderr
 

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from ivr import matching
 from ivr.services import services
 from ivr.voice import twiml
-from tests.conftest import TEST_BASE, build_app, sign, twilio_post
+from tests.app_factory import build_app
+from tests.twilio_requests import TEST_BASE, sign, twilio_post
 from tests.webhooks import STAFF_NUMBER
 
 ANSWERS = [{}, {"Digits": "1"}, {"Digits": "9"}, {"Digits": "0"}, {"Digits": "8"}, {"Digits": "*"}, {"SpeechResult": "school"}]

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import TEST_BASE, TEST_TOKEN
+from tests.twilio_requests import TEST_BASE, TEST_TOKEN
 
 BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 APOLOGY = b"something went wrong on our side"

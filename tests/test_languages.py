@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from ivr.content.staff_file import ContentError
+from tests.app_factory import build_app
 from tests.call_crawler import answer, call_in, post, walk_menus
-from tests.conftest import PROJECT, build_app
+from tests.shipped import PROJECT
 
 # How the made-up language "Zorbish" is spoken and offered; every other word is English with "Zorb".
 ZORB_SETTINGS = {"name": "Zorbish", "choice-key": "3", "choice-words": "zorbo", "voice": "Polly.Zorb",

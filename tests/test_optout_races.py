@@ -17,8 +17,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
+from tests.app_factory import build_app
 from tests.test_store import BACKENDS, empty_postgres
+from tests.twilio_fakes import FakeTwilioApi
+from tests.twilio_requests import replies, sms_post, twilio_post
 
 ACCOUNT = "AC" + "3" * 32
 PAIRS_AT_ONCE = 4  # pairs of racing requests in flight together (8 threads)

@@ -8,7 +8,9 @@ import pytest
 
 from ivr import create_app
 from ivr.config import ConfigurationError
-from tests.conftest import PROJECT, TEST_BASE, TEST_TOKEN, build_app, sign, twilio_get, twilio_post
+from tests.app_factory import build_app
+from tests.shipped import PROJECT
+from tests.twilio_requests import TEST_BASE, TEST_TOKEN, sign, twilio_get, twilio_post
 from tests.webhooks import POST_ONLY
 
 CALL = {"CallSid": "CA" + "1" * 32, "From": "+15005550006", "Digits": "1"}

@@ -10,7 +10,9 @@ import pytest
 from ivr.config import ConfigurationError
 from ivr.content.loader import MAX_TEXT_MESSAGE_CHARS
 from ivr.sms.encoding import cost
-from tests.conftest import CALLER, PROJECT, build_app, replies, sms_post
+from tests.app_factory import build_app
+from tests.shipped import PROJECT
+from tests.twilio_requests import CALLER, replies, sms_post
 
 HELP_CONTACT = "555-0100"  # a number, email or web address: each language writes the sentence around it
 

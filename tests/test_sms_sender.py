@@ -21,8 +21,10 @@ from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import Database
 from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore
-from tests.conftest import CALLER, LINE_NUMBER, FakeTwilioApi, build_app, sms_post, twilio_post
+from tests.app_factory import build_app
 from tests.shipped import shipped_line
+from tests.twilio_fakes import FakeTwilioApi
+from tests.twilio_requests import CALLER, LINE_NUMBER, sms_post, twilio_post
 
 ACCOUNT = "AC" + "1" * 32
 LINE = shipped_line()  # loaded once per run; needed while pytest collects

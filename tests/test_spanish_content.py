@@ -13,7 +13,7 @@ from ivr.content.readability import EASY_ENOUGH, fernandez_huerta
 from ivr.matching import NEAR_SPELLING, normalise, score
 from ivr.sms.compliance import HELP_WORDS
 from ivr.sms.encoding import MAX_SEGMENTS, cost
-from tests.conftest import PROJECT
+from tests.shipped import PROJECT
 
 # Words the SMS line keeps for itself (Twilio's opt-out, opt-in and help words, and the Spanish ones
 # the SMS side answers): no topic keyword may equal one or be a near spelling of one. (MENU is the

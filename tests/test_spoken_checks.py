@@ -11,8 +11,7 @@ from ivr.audio.store import AudioStore, Entry, lookup_key
 from ivr.content.spoken_rules import spoken_text_findings, title_findings
 from ivr.voice.transcript import heard
 from ivr.voice.twiml import VoicePages
-from tests.test_content_check import check as content_check
-from tests.test_content_check import edit
+from tests.test_content_check import check as content_check, edit
 
 
 def check(words: Path, **env: str):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,14 +16,9 @@ from ivr.cli import content_cli, stats
 from ivr.content.readability import fernandez_huerta, spanish_reading_notes
 from ivr.sms.measure import every_text, texts_as_sent
 from ivr.sms.replies import Policy
-from tests.conftest import PROJECT, build_app, twilio_post
-
-
-@pytest.fixture
-def words(tmp_path: Path) -> Path:
-    for folder in ("content", "prompts"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    return tmp_path
+from tests.app_factory import build_app
+from tests.shipped import PROJECT
+from tests.twilio_requests import twilio_post
 
 
 def flask_command(words: Path, *args: str) -> subprocess.CompletedProcess:

@@ -19,8 +19,10 @@ from typing import Iterator
 import pytest
 
 from ivr.sms.sender import TwilioSender, twilio_client
-from tests.conftest import CALLER, LINE_NUMBER, PROJECT, build_app, twilio_post
+from tests.app_factory import build_app
 from tests.servers import free_port
+from tests.shipped import PROJECT
+from tests.twilio_requests import CALLER, LINE_NUMBER, twilio_post
 
 PRISM = PROJECT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 SPEC = PROJECT.parent / "shared" / "twilio-oai" / "twilio_api_v2010.json"

@@ -9,7 +9,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from ivr.services import services
-from tests.conftest import TEST_BASE, build_app, sign, twilio_post
+from tests.app_factory import build_app
+from tests.twilio_requests import TEST_BASE, sign, twilio_post
 
 
 def test_the_signature_library_matches_twilios_published_example():

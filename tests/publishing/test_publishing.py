@@ -7,76 +7,22 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from ivr.cli import audio_cli, content_cli
-from ivr.audio.build import gaps, plan, run
+from ivr.cli import audio_cli
+from ivr.audio.build import gaps
 from ivr.audio.store import AudioStore
-from ivr.content.loader import load_line
 from ivr.publishing.cli import login_name
 from ivr.publishing.document import load_document, read_folders
 from ivr.publishing.store import Refused, Revisions
-from ivr.services import Services
 from ivr.store.database import Database
-from tests.conftest import DATABASE_DOWN_URL, PROJECT, build_app
-from tests.test_audio_build import FakeEngine
-from tests.test_store import BACKENDS, empty_postgres
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'line.db'}" if request.param == "sqlite" else empty_postgres().url
-
-
-@pytest.fixture
-def words(tmp_path: Path) -> Path:
-    """A copy of the real content/ and prompts/ that a test may edit."""
-    root = tmp_path / "words"
-    shutil.copytree(PROJECT / "content", root / "content")
-    shutil.copytree(PROJECT / "prompts", root / "prompts")
-    return root
-
-
-def line_app(tmp_path: Path, database_url: str, words: Path) -> Flask:
-    return build_app(tmp_path / "instance", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
-                     PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(words / "audio"))
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str, words: Path) -> Flask:
-    return line_app(tmp_path, database_url, words)
-
-
-def staff(app: Flask, *args: str):
-    return app.test_cli_runner().invoke(content_cli, list(args))  # a flask.commands plugin, not in app.cli
-
-
-def found(app: Flask) -> Services:
-    return app.extensions["otline"]
-
-
-def edit(words: Path, name: str, old: str, new: str) -> None:
-    path = words / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, "the test no longer matches the content; update it"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy",
-                   new: str = "OCCUPATIONAL THERAPY") -> int:
-    """An edit of the English key points, imported by ana, submitted and approved by ben; its number."""
-    edit(words, "content/en/topics/key-points.txt", old, new)
-    number = len(found(app).revisions.listing()) + 1
-    for args in (["import", "--author", "ana", "--note", "louder"], ["submit", str(number), "--by", "ana"],
-                 ["approve", str(number), "--by", "ben"]):
-        result = staff(app, *args)
-        assert result.exit_code == 0, result.output
-    return number
+from tests.app_factory import DATABASE_DOWN_URL
+from tests.publishing.revising import build_audio, edit, folders_of, found, line_app, reviewed_draft, staff
+from tests.shipped import PROJECT
 
 
 def test_a_new_database_starts_with_the_files_as_revision_1_live(app: Flask, words: Path):
@@ -296,20 +242,6 @@ def test_without_its_database_the_line_serves_the_files_and_says_so(tmp_path: Pa
     assert "serving the words in" in caplog.text
     result = staff(app, "drafts")
     assert result.exit_code == 1 and "the database is unavailable" in result.output
-
-
-def folders_of(words: Path) -> dict[str, str]:
-    """The environment `flask ... audio prune` reads its folders from."""
-    return {"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"),
-            "AUDIO_DIR": str(words / "audio")}
-
-
-def build_audio(words: Path) -> None:
-    """Audio in the line's voice (a fake engine named gtts) for every part of the files as they are now."""
-    line = load_line(words / "content", words / "prompts")
-    store, engine = AudioStore(words / "audio"), FakeEngine()
-    jobs, unchanged = plan(line, store, engine)
-    assert not run(jobs, unchanged, engine, store, workers=2).failed
 
 
 def test_a_revision_goes_live_only_with_its_audio_or_when_told_to_speak_the_rest(app: Flask, words: Path):

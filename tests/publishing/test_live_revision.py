@@ -12,10 +12,9 @@ from pathlib import Path
 from flask import Flask
 
 from ivr.publishing.live import LiveRevision
-from tests.conftest import DATABASE_DOWN_URL, build_app, replies, sms_post, twilio_post
-from tests.test_publishing import app, database_url, found, line_app, reviewed_draft, staff, words  # noqa: F401
-
-# app, database_url and words are the fixtures of tests/test_publishing.py: SQLite and PostgreSQL alike.
+from tests.app_factory import DATABASE_DOWN_URL, build_app
+from tests.publishing.revising import found, line_app, reviewed_draft, staff
+from tests.twilio_requests import replies, sms_post, twilio_post
 
 LOUDER = "OCCUPATIONAL THERAPY"
 
