@@ -29,7 +29,8 @@ def google_body(mp3: bytes = SPEECH_MP3) -> str:
 
 
 def google_answers(*answers: int | Exception | str) -> None:
-    """Queue Google's answers in order (the last repeats): a status with audio (200) or an error, an exception, or a body."""
+    """Queue Google's answers in order (the last repeats): a status with audio (200) or an error, an exception,
+    or a body."""
     for answer in answers:
         if isinstance(answer, Exception):
             responses.add(responses.POST, GOOGLE_URL, body=answer)
@@ -43,7 +44,8 @@ def tone_wav(seconds: float, amplitude: float, rate: int = 22050, silence: float
     """A 16-bit PCM WAV of a 440 Hz tone with optional silence around it (what espeak-ng --stdout gives)."""
     t = np.arange(int(seconds * rate)) / rate
     quiet = np.zeros(int(silence * rate))
-    samples = np.concatenate([quiet, amplitude * np.sin(2 * np.pi * 440 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t)) / 1.5, quiet])
+    wobble = 1 + 0.5 * np.sin(2 * np.pi * 3 * t)
+    samples = np.concatenate([quiet, amplitude * np.sin(2 * np.pi * 440 * t) * wobble / 1.5, quiet])
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
         wav.setnchannels(1)

@@ -22,7 +22,8 @@ from tests.twilio_requests import twilio_post
 ALLOWED: dict[str, set[str]] = {
     "Response": set(),
     "Gather": {"action", "method", "input", "numDigits", "timeout", "speechTimeout", "language", "hints",
-               "finishOnKey", "actionOnEmptyResult", "speechModel", "enhanced", "profanityFilter", "partialResultCallback"},
+               "finishOnKey", "actionOnEmptyResult", "speechModel", "enhanced", "profanityFilter",
+               "partialResultCallback"},
     "Say": {"voice", "language", "loop"},
     "Play": {"loop", "digits"},
     "Pause": {"length"},

@@ -66,7 +66,8 @@ def test_espeak_never_replaces_the_real_voice_but_gtts_replaces_espeak(words, tm
     line = load(words)
     build(line, store, FakeEngine("espeak"), only="welcome", language_code="en")
     assert all(entry.development_only for entry in store.read_manifest().values())
-    assert [gap.state for gap in gaps(line, store) if gap.source == "welcome" and gap.language == "en"] == ["development"]
+    welcome = [gap.state for gap in gaps(line, store) if gap.source == "welcome" and gap.language == "en"]
+    assert welcome == ["development"]
     real = FakeEngine("gtts")
     assert build(line, store, real, only="welcome", language_code="en").made == 1
     assert not any(entry.development_only for entry in store.read_manifest().values())
@@ -135,7 +136,8 @@ def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
     (store.files / ".en-0123.wav.tmp").write_bytes(b"half a file")
     count = len(list(store.files.iterdir()))
     line = load(words)
-    keep = {lookup_key(said.text, language) for language in line.languages.values() for said in utterances(line, language)}
+    keep = {lookup_key(said.text, language)
+            for language in line.languages.values() for said in utterances(line, language)}
     removed = store.prune(keep)
     assert len(removed) == 2 and len(list(store.files.iterdir())) == count - 2 == len(store.read_manifest())
     assert gaps(line, store) == []
@@ -143,7 +145,8 @@ def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
 
 @pytest.fixture
 def cli_env(words, tmp_path, monkeypatch):
-    for name, value in {"CONTENT_DIR": words / "content", "PROMPTS_DIR": words / "prompts", "AUDIO_DIR": tmp_path / "audio"}.items():
+    folders = {"CONTENT_DIR": words / "content", "PROMPTS_DIR": words / "prompts", "AUDIO_DIR": tmp_path / "audio"}
+    for name, value in folders.items():
         monkeypatch.setenv(name, str(value))
     monkeypatch.setenv("AUDIO_THROTTLE_SECONDS", "0")
     return tmp_path / "audio"

@@ -36,26 +36,30 @@ def test_reports_every_text_with_its_measurements(words: Path) -> None:
 
 
 def test_typographic_punctuation_is_folded_not_refused(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools \u2013 \u201cIEP\u201d\u2026")
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT may also be offered in schools \u2013 \u201cIEP\u201d\u2026")
     result = check(words)
     assert result.exit_code == 0, result.output
 
 
 def test_a_character_outside_gsm7_fails_with_its_file_and_line(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools \U0001F3EB.")
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT may also be offered in schools \U0001F3EB.")
     result = check(words)
     assert result.exit_code == 1
     assert "content/en/topics/school-iep.txt:" in result.output and "GSM-7" in result.output
 
 
 def test_a_text_too_long_for_one_message_fails(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools. " + "More words here. " * 20)
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT may also be offered in schools. " + "More words here. " * 20)
     result = check(words)
     assert result.exit_code == 1 and "split it" in result.output
 
 
 def test_a_part_of_a_long_section_keeps_room_for_the_part_line(words: Path) -> None:
-    edit(words / "content/en/topics/find-ot.txt", "That is a therapist who works with children.", "That is a therapist who works with children." + " Ask." * 38)
+    edit(words / "content/en/topics/find-ot.txt", "That is a therapist who works with children.",
+         "That is a therapist who works with children." + " Ask." * 38)
     result = check(words)
     assert result.exit_code == 1 and "kept for the part line" in result.output
 
@@ -67,7 +71,8 @@ def test_a_help_contact_that_makes_help_too_long_fails(words: Path) -> None:
 
 
 def test_a_grade_above_6_is_a_warning_only(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "It can be part of an IEP.", "Occupational therapy interventions can be incorporated within individualized educational programming.")
+    edit(words / "content/en/topics/school-iep.txt", "It can be part of an IEP.",
+         "Occupational therapy interventions can be incorporated within individualized educational programming.")
     result = check(words)
     assert result.exit_code == 0 and "warning: reading level (grade" in result.output
 

@@ -128,7 +128,8 @@ def _process_side(url: str, folder: str, side: str, count: int, barrier) -> None
 
 def test_stop_racing_more_from_another_process_is_never_lost(tmp_path: Path, shared_url: str) -> None:
     """Two processes (as two gunicorn workers), each with its own app and connections, on one store."""
-    context = multiprocessing.get_context("spawn")  # fork from a process with threads (the pool, the writer) can deadlock
+    # spawn: a fork from a process with threads (the pool, the writer) can deadlock
+    context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     sides = [context.Process(target=_process_side, args=(shared_url, str(tmp_path / side), side,
                                                          PROCESS_INTERLEAVINGS, barrier))

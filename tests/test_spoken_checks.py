@@ -76,7 +76,8 @@ def test_check_names_file_and_line_of_a_title_and_a_voice_part_that_sound_wrong(
     assert result.exit_code == 0  # advice: the line still starts
     title_line, voice_line = line_of(topic, "title:"), line_of(topic, "An O T may")
     assert f"warning: content/en/topics/early-intervention.txt:{title_line}: a number right before" in result.output
-    assert f"warning: content/en/topics/early-intervention.txt:{voice_line}: OT means occupational therapy, the therapy: instead of 'An O T'" in result.output
+    assert (f"warning: content/en/topics/early-intervention.txt:{voice_line}: "
+            "OT means occupational therapy, the therapy: instead of 'An O T'") in result.output
 
 
 def test_check_flags_to_in_spanish_voice_and_gerund_titles(words: Path) -> None:
@@ -85,7 +86,8 @@ def test_check_flags_to_in_spanish_voice_and_gerund_titles(words: Path) -> None:
     edit(topic, "La terapia ocupacional también se puede ofrecer", "La TO también se puede ofrecer")
     result = check(words)
     assert f"school-iep.txt:{line_of(topic, 'title:')}: the title starts with 'hablando'" in result.output
-    assert f"school-iep.txt:{line_of(topic, 'La TO también')}: OT means occupational therapy, the therapy: instead of 'TO'" in result.output
+    assert (f"school-iep.txt:{line_of(topic, 'La TO también')}: "
+            "OT means occupational therapy, the therapy: instead of 'TO'") in result.output
 
 
 def test_a_menu_too_long_to_hold_is_a_warning_with_its_estimate(words: Path) -> None:

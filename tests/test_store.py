@@ -66,13 +66,15 @@ def store(database: Database, clock: Clock) -> TextStore:
 def test_migrating_again_changes_nothing(database: Database) -> None:
     assert database.migrate() == len(MIGRATIONS)
     with database.transaction() as tx:
-        assert tx.execute("SELECT version FROM schema_version ORDER BY version") == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
+        versions = tx.execute("SELECT version FROM schema_version ORDER BY version")
+        assert versions == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
 
 
 def test_a_failed_transaction_leaves_nothing_behind(database: Database, store: TextStore) -> None:
     with pytest.raises(RuntimeError):
         with database.transaction() as tx:
-            tx.execute("INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)", ("SM1", "<Response/>", 1))
+            tx.execute("INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)",
+                       ("SM1", "<Response/>", 1))
             raise RuntimeError("boom")
     assert store.reply_to("SM1") is None and store.claim_message("SM1")
 
@@ -183,7 +185,8 @@ def test_development_secret_is_made_once_and_kept_private(tmp_path: Path) -> Non
     assert load_or_create_secret("from-env", tmp_path / "instance") == b"from-env"
 
 
-def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(database: Database, clock: Clock) -> None:
+def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(database: Database,
+                                                                                clock: Clock) -> None:
     usage = UsageStore(database, clock)
     opened = Event("voice", "opened", "en", "key-points")
     usage.record({opened: 1}, [CallPlace("CA1", "en", "key-points")])

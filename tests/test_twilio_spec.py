@@ -45,7 +45,8 @@ def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
 
 def _warm_up(base: str) -> None:
     """Prism's first answer takes about a second; take it here, not inside the line's 1 s timeout."""
-    request = urllib.request.Request(f"{base}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", data=b"To=%2B1", method="POST")
+    request = urllib.request.Request(f"{base}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", data=b"To=%2B1",
+                                     method="POST")
     try:
         urllib.request.urlopen(request, timeout=30).close()
     except urllib.error.HTTPError:
@@ -79,7 +80,8 @@ def test_text_key_sends_a_request_twilios_spec_accepts(tmp_path: Path, prism: st
     assert b"I sent that to your phone by text." in answer.data
 
 
-def test_a_request_the_spec_refuses_is_a_failed_text(tmp_path: Path, prism: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_request_the_spec_refuses_is_a_failed_text(tmp_path: Path, prism: str,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
     """A malformed Account SID breaks the spec's pattern: Prism answers 422 and the caller is told."""
     caplog.set_level(logging.WARNING)
     app = build_app(tmp_path)
