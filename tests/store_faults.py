@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 from flask.testing import FlaskClient
 
-from tests.test_store import TABLES
+from tests.databases import TABLES
 from tests.twilio_requests import CALLER, LINE_NUMBER, TEST_BASE, sign, sms_post, twilio_post
 
 

@@ -18,7 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.app_factory import build_app
-from tests.test_store import BACKENDS, empty_postgres
+from tests.databases import BACKENDS, empty_postgres
 from tests.twilio_fakes import FakeTwilioApi
 from tests.twilio_requests import replies, sms_post, twilio_post
 

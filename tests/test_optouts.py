@@ -14,7 +14,7 @@ from ivr.optouts import audit_lines, e164, optouts_cli, read_opt_out_list
 from ivr.store.database import Database
 from ivr.store.numbers import NumberState, TextStore
 from tests.app_factory import build_app
-from tests.test_store import BACKENDS, Clock, empty_postgres
+from tests.databases import BACKENDS, Clock, empty_postgres
 from tests.twilio_requests import CALLER, replies, sms_post
 
 DAY = 86400

@@ -5,7 +5,6 @@ Each PostgreSQL test starts from empty tables: do not point TEST_DATABASE_URL at
 
 from __future__ import annotations
 
-import os
 import stat
 import time
 from pathlib import Path
@@ -19,28 +18,7 @@ from ivr.store.migrations import MIGRATIONS
 from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits,
                                TextStore, load_or_create_secret)
-
-TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "revisions",
-          "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "schema_version")
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def empty_postgres() -> Database:
-    """The throwaway PostgreSQL of TEST_DATABASE_URL with every table of the line dropped."""
-    database = Database(os.environ["TEST_DATABASE_URL"])
-    with database._transaction() as tx:  # not transaction(): that would migrate first
-        for table in TABLES:
-            tx.execute(f"DROP TABLE IF EXISTS {table}")
-    return database
-
+from tests.databases import BACKENDS, Clock, empty_postgres
 
 @pytest.fixture(params=BACKENDS)
 def database(request, tmp_path: Path) -> Iterator[Database]:

@@ -17,7 +17,7 @@ from ivr.store import database as database_module
 from ivr.store.usage import Count, Event
 from ivr.usage import UsageRecorder
 from tests.app_factory import build_app
-from tests.test_store import BACKENDS, empty_postgres
+from tests.databases import BACKENDS, empty_postgres
 from tests.twilio_requests import CALLER, replies, sms_post, twilio_post
 
 CALL_SID = "CA" + "5" * 32

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from tests.databases import BACKENDS, empty_postgres
 from tests.publishing.revising import line_app
-from tests.test_store import BACKENDS, empty_postgres
 
 
 @pytest.fixture(params=BACKENDS)

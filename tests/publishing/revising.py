@@ -15,6 +15,8 @@ from ivr.services import Services
 from tests.app_factory import build_app
 from tests.audio_fakes import FakeEngine
 
+LOUDER = "OCCUPATIONAL THERAPY"  # the key points' first words, as reviewed_draft and publish_louder edit them
+
 
 def line_app(tmp_path: Path, database_url: str, words: Path) -> Flask:
     return build_app(tmp_path / "instance", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
@@ -36,8 +38,7 @@ def edit(words: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
-def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy",
-                   new: str = "OCCUPATIONAL THERAPY") -> int:
+def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy", new: str = LOUDER) -> int:
     """An edit of the English key points, imported by ana, submitted and approved by ben; its number."""
     edit(words, "content/en/topics/key-points.txt", old, new)
     number = len(found(app).revisions.listing()) + 1
@@ -46,6 +47,19 @@ def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy",
         result = staff(app, *args)
         assert result.exit_code == 0, result.output
     return number
+
+
+def publish_louder(app: Flask, words: Path) -> int:
+    """reviewed_draft, published (without audio for the edited part); its number."""
+    number = reviewed_draft(app, words)
+    assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
+    return number
+
+
+def key_points_part(app: Flask, words: str) -> int:
+    """The index of the English key points' voice part that says `words`."""
+    parts = found(app).line.language("en").topics["key-points"].voice_parts
+    return next(index for index, part in enumerate(parts) if words in part)
 
 
 def folders_of(words: Path) -> dict[str, str]:

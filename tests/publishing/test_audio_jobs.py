@@ -13,8 +13,8 @@ from ivr.cli import audio_cli
 from ivr.audio.jobs import STALE_SECONDS, AudioJobs
 from ivr.store.database import Database
 from tests.audio_fakes import google_answers
+from tests.databases import Clock
 from tests.publishing.revising import folders_of, found, reviewed_draft, staff
-from tests.test_store import Clock
 
 
 def test_workers_racing_claim_every_job_exactly_once(app: Flask, database_url: str):

@@ -13,22 +13,8 @@ from flask import Flask
 
 from ivr.publishing.live import LiveRevision
 from tests.app_factory import DATABASE_DOWN_URL, build_app
-from tests.publishing.revising import found, line_app, reviewed_draft, staff
+from tests.publishing.revising import LOUDER, found, key_points_part, line_app, publish_louder, reviewed_draft, staff
 from tests.twilio_requests import replies, sms_post, twilio_post
-
-LOUDER = "OCCUPATIONAL THERAPY"
-
-
-def key_points_part(app: Flask, words: str) -> int:
-    parts = found(app).line.language("en").topics["key-points"].voice_parts
-    return next(index for index, part in enumerate(parts) if words in part)
-
-
-def publish_louder(app: Flask, words: Path) -> int:
-    number = reviewed_draft(app, words, "Occupational therapy", LOUDER)
-    assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
-    return number
-
 
 def test_another_instance_swaps_in_the_published_revision(tmp_path: Path, app: Flask, database_url: str,
                                                           words: Path):

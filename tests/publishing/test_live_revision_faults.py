@@ -10,7 +10,7 @@ from flask import Flask
 
 from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
-from tests.publishing.test_live_revision import LOUDER, key_points_part, publish_louder
+from tests.publishing.revising import LOUDER, key_points_part, publish_louder
 from tests.twilio_requests import twilio_post
 
 
