@@ -7,21 +7,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ivr.cli import content_cli
 from tests.shipped import PROJECT
+from tests.staff_words import content_check, edit
 
 
 def check(words: Path, **env: str):
-    return CliRunner().invoke(content_cli, ["check", "--verbose"],
-                              env={"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"), **env})
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    return content_check(words, "--verbose", **env)
 
 
 def test_reports_every_text_with_its_measurements(words: Path) -> None:

@@ -11,12 +11,12 @@ from ivr.audio.store import AudioStore, Entry, lookup_key
 from ivr.content.spoken_rules import spoken_text_findings, title_findings
 from ivr.voice.transcript import heard
 from ivr.voice.twiml import VoicePages
-from tests.test_content_check import check as content_check, edit
+from tests.staff_words import content_check, edit
 
 
 def check(words: Path, **env: str):
     """`content check` on a copy of the words, with its own (empty) audio folder."""
-    return content_check(words, AUDIO_DIR=str(words / "audio"), **env)
+    return content_check(words, "--verbose", AUDIO_DIR=str(words / "audio"), **env)
 
 
 def line_of(path: Path, text: str) -> int:

@@ -14,6 +14,7 @@ from ivr.content.loader import load_line
 from ivr.services import Services
 from tests.app_factory import build_app
 from tests.audio_fakes import FakeEngine
+from tests.staff_words import edit
 
 LOUDER = "OCCUPATIONAL THERAPY"  # the key points' first words, as reviewed_draft and publish_louder edit them
 
@@ -31,16 +32,9 @@ def found(app: Flask) -> Services:
     return app.extensions["otline"]
 
 
-def edit(words: Path, name: str, old: str, new: str) -> None:
-    path = words / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, "the test no longer matches the content; update it"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
 def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy", new: str = LOUDER) -> int:
     """An edit of the English key points, imported by ana, submitted and approved by ben; its number."""
-    edit(words, "content/en/topics/key-points.txt", old, new)
+    edit(words / "content/en/topics/key-points.txt", old, new)
     number = len(found(app).revisions.listing()) + 1
     for args in (["import", "--author", "ana", "--note", "louder"], ["submit", str(number), "--by", "ana"],
                  ["approve", str(number), "--by", "ben"]):

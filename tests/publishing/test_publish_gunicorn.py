@@ -20,8 +20,8 @@ import pytest
 from ivr.publishing.document import read_folders
 from ivr.publishing.store import Revisions
 from ivr.store.database import Database
-from tests.publishing.revising import edit
 from tests.shipped import PROJECT
+from tests.staff_words import edit
 from tests.twilio_requests import TEST_BASE, TEST_TOKEN, sign
 
 PART = "/voice/en/topic/key-points/part/1"
@@ -82,7 +82,7 @@ def test_a_publish_reaches_every_worker_of_two_gunicorn_servers_within_5_seconds
                                                                                   database_url: str,
                                                                                   words: Path):
     assert all("OCCUPATIONAL THERAPY" not in ask(port)[1] for port in two_servers)
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     revisions = Revisions(Database(database_url))
     number = revisions.import_draft(read_folders(words / "content", words / "prompts"), "ana", "", "test")
     for action, actor in (("submit", "ana"), ("approve", "ben"), ("publish", "ben")):

@@ -21,8 +21,9 @@ from ivr.publishing.document import load_document, read_folders
 from ivr.publishing.store import Refused, Revisions
 from ivr.store.database import Database
 from tests.app_factory import DATABASE_DOWN_URL
-from tests.publishing.revising import build_audio, edit, folders_of, found, line_app, reviewed_draft, staff
+from tests.publishing.revising import build_audio, folders_of, found, line_app, reviewed_draft, staff
 from tests.shipped import PROJECT
+from tests.staff_words import edit
 
 
 def test_a_new_database_starts_with_the_files_as_revision_1_live(app: Flask, words: Path):
@@ -71,7 +72,7 @@ def test_export_refuses_a_folder_with_other_files(tmp_path: Path, app: Flask):
 
 
 def test_a_broken_file_is_refused_with_its_file_and_line(app: Flask, words: Path):
-    edit(words, "content/flow.txt", "key.back: *", "key.back: 1")
+    edit(words / "content/flow.txt", "key.back: *", "key.back: 1")
     result = staff(app, "import")
     assert result.exit_code == 1
     assert "content/flow.txt:" in result.output and "key 1 is kept for menu options" in result.output
@@ -91,7 +92,7 @@ def test_importing_the_live_words_again_is_refused(app: Flask):
 
 
 def test_a_draft_goes_live_only_when_another_person_approves_it(app: Flask, words: Path):
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     assert staff(app, "import", "--author", "ana", "--note", "louder").exit_code == 0
     refused = staff(app, "publish", "2", "--by", "ana")
     assert refused.exit_code == 1 and "must approve it before it goes live" in refused.output
@@ -114,7 +115,7 @@ def test_a_draft_goes_live_only_when_another_person_approves_it(app: Flask, word
 
 
 def test_self_approval_is_allowed_only_when_asked_and_is_audited(app: Flask, words: Path):
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     staff(app, "import", "--author", "ana")
     staff(app, "submit", "2", "--by", "ana")
     assert staff(app, "approve", "2", "--by", "ana", "--self-approve").exit_code == 0
@@ -144,7 +145,7 @@ def test_rollback_refuses_what_was_never_live(app: Flask, words: Path):
 
 
 def test_drafts_diff_and_history_read_as_staff_name_things(app: Flask, words: Path):
-    edit(words, "content/es/topics/key-points.txt", "terapia", "TERAPIA")
+    edit(words / "content/es/topics/key-points.txt", "terapia", "TERAPIA")
     staff(app, "import", "--author", "ana", "--note", "más fuerte")
     drafts = staff(app, "drafts").output
     assert "revision 2  draft  by ana" in drafts and "más fuerte" in drafts
@@ -219,7 +220,7 @@ def test_the_app_serves_the_live_revision_and_warns_when_the_files_differ(tmp_pa
                                                                           database_url: str, words: Path, caplog):
     number = reviewed_draft(app, words)
     staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio")
-    edit(words, "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Something else entirely")
+    edit(words / "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Something else entirely")
     with caplog.at_level(logging.WARNING):
         restarted = line_app(tmp_path, database_url, words)
     assert found(restarted).revision == number
@@ -297,9 +298,9 @@ def test_audio_prune_keeps_the_live_revisions_audio_when_the_files_have_moved_on
     number = reviewed_draft(app, words)
     build_audio(words)  # the reviewed words get their audio, and go live with it
     assert staff(app, "publish", str(number), "--by", "ben").exit_code == 0
-    edit(words, "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Occupational Therapy")  # next edit
+    edit(words / "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Occupational Therapy")  # next edit
     build_audio(words)
-    edit(words, "content/en/topics/key-points.txt", "Occupational Therapy", "Occupational therapy!")  # and again
+    edit(words / "content/en/topics/key-points.txt", "Occupational Therapy", "Occupational therapy!")  # and again
     result = app.test_cli_runner().invoke(audio_cli, ["prune"], env=folders_of(words))
     assert result.exit_code == 0 and "removed 1 file(s)" in result.output  # the edit no revision holds
     revisions, store = found(app).revisions, AudioStore(words / "audio")
@@ -309,7 +310,7 @@ def test_audio_prune_keeps_the_live_revisions_audio_when_the_files_have_moved_on
 
 def test_audio_prune_deletes_nothing_while_the_database_is_down(tmp_path: Path, words: Path):
     build_audio(words)
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     app = line_app(tmp_path, DATABASE_DOWN_URL, words)
     before = sorted((words / "audio").rglob("*"))
     result = app.test_cli_runner().invoke(audio_cli, ["prune"], env=folders_of(words))
