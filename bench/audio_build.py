@@ -86,7 +86,8 @@ def main() -> None:
     print(f"{prompts} prompts, fake Google answers in {ANSWER_SECONDS * 1000:.0f} ms\n")
     print(f"{'build':<34} {'workers':>7} {'throttle s':>10} {'seconds':>8} {'requests':>8} {'made':>5}")
     try:
-        runs = [("first build", 1, 0.0, "one"), ("first build", 4, 0.0, "four"), ("first build", 4, DEFAULT_THROTTLE, "throttled"),
+        runs = [("first build", 1, 0.0, "one"), ("first build", 4, 0.0, "four"),
+                ("first build", 4, DEFAULT_THROTTLE, "throttled"),
                 ("second build (nothing changed)", 4, DEFAULT_THROTTLE, "four")]
         for label, workers, throttle, name in runs:
             engine = GttsEngine(timeout_seconds=10, throttle=Throttle(throttle))
@@ -94,12 +95,14 @@ def main() -> None:
             print(f"{label:<34} {workers:>7} {throttle:>10.2f} {seconds:>8.2f} {sent:>8} {made:>5}")
         size, speech, _, _ = measured(AudioFolder(work / "four"))
         print(f"\nWAV (8 kHz μ-law): {size / speech:,.0f} bytes per second of speech "
-              f"({size:,} bytes for {speech:.1f} s); gTTS-like MP3 in: {len(SPEECH_MP3) * TELEPHONE_RATE / len(decode(SPEECH_MP3)):,.0f} bytes/s")
+              f"({size:,} bytes for {speech:.1f} s); "
+              f"gTTS-like MP3 in: {len(SPEECH_MP3) * TELEPHONE_RATE / len(decode(SPEECH_MP3)):,.0f} bytes/s")
         if shutil.which("espeak-ng"):
             espeak = AudioFolder(work / "espeak")
             seconds, _, made = build_once(espeak, EspeakEngine(), 4)
             size, speech, loudness, peaks = measured(espeak)
-            print(f"espeak-ng build: {made} prompts in {seconds:.1f} s, {speech:.0f} s of speech, {size / speech:,.0f} bytes/s; "
+            print(f"espeak-ng build: {made} prompts in {seconds:.1f} s, {speech:.0f} s of speech, "
+                  f"{size / speech:,.0f} bytes/s; "
                   f"loudness {min(loudness):.2f} to {max(loudness):.2f} LUFS, true peak at most {max(peaks):.2f} dBTP")
     finally:
         server.shutdown()

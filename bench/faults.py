@@ -8,7 +8,8 @@ do are sent (POST /voice, the language key, a menu key, a text, /healthz). Count
 apologies, the slowest voice, text and health answers and the health check's status; then the fault is
 healed (or not, for faults the line must get over by itself) and the seconds until /healthz says ok
 and the line remembers a language again. Runs in-process through Flask's test client; copy this file,
-tests/store_faults.py and tests/pg_server.py into an older checkout to get its "before" row.
+tests/store_faults.py, tests/pg_server.py, tests/app_factory.py and tests/twilio_requests.py into an older
+checkout (one with the store's writer thread, which twilio_requests waits for) to get its "before" row.
 """
 
 from __future__ import annotations
@@ -21,13 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.conftest import build_app  # noqa: E402
-from tests.pg_server import PostgresServer, postgres_bin  # noqa: E402
-from tests.store_faults import SQLITE_FAULTS, exchange, full_disk, remembers_a_language, sqlite_path  # noqa: E402
+from tests.app_factory import build_app
+from tests.pg_server import PostgresServer, postgres_bin
+from tests.store_faults import SQLITE_FAULTS, exchange, full_disk, remembers_a_language, sqlite_path
 
 RECOVERY_LIMIT_SECONDS = 30.0
 
@@ -78,8 +80,8 @@ def sqlite_rows(rounds: int) -> list[dict]:
     for fault in SQLITE_FAULTS:
         app = build_app(Path(tempfile.mkdtemp(prefix="otline-fault-")))
         path = sqlite_path(app.test_client())
-        heal = (lambda: fault.heal(path)) if fault.heal else None
-        rows.append(measure(fault.name, app, lambda: fault.inject(path), heal, rounds))
+        heal = partial(fault.heal, path) if fault.heal else None
+        rows.append(measure(fault.name, app, partial(fault.inject, path), heal, rounds))
     app = build_app(Path(tempfile.mkdtemp(prefix="otline-fault-")))
     path = sqlite_path(app.test_client())
     disk = full_disk(path)

@@ -103,11 +103,13 @@ def connections_held(master_pid: int, database_url: str | None) -> int:
 async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     head = await reader.readuntil(b"\r\n\r\n")
     status = int(head.split(b" ", 2)[1])
-    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:"))
+    length = next(int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                  if line.lower().startswith(b"content-length:"))
     return status, await reader.readexactly(length)
 
 
-async def client(port: int, requests: list[Prepared], start: int, stop_at: float, latencies: list[float], errors: list[str]) -> None:
+async def client(port: int, requests: list[Prepared], start: int, stop_at: float,
+                 latencies: list[float], errors: list[str]) -> None:
     """One keep-alive connection sending the mix in turn (each client starting at a different step)."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     for request in itertools.islice(itertools.cycle(requests), start, None):
@@ -149,7 +151,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--threads", type=int, help="threads per worker (default: gunicorn.conf.py's)")
     parser.add_argument("--worker-class", help="gunicorn worker class (default: gunicorn.conf.py's)")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout to serve (e.g. an export of an older commit)")
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the checkout to serve (e.g. an export of an older commit)")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
     parser.add_argument("--database-url", help="DATABASE_URL for the app (default: its own SQLite file)")
     parser.add_argument("--app", default="app:app",

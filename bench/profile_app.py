@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
+from twilio.request_validator import RequestValidator
 from werkzeug.test import EnvironBuilder
 
 from mix import CALL, PUBLIC_BASE_URL, STEPS, TOKEN
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from ivr import create_app  # noqa: E402
-from twilio.request_validator import RequestValidator  # noqa: E402
+from ivr import create_app
 
 
 def environs() -> list[dict]:

@@ -28,9 +28,9 @@ from load import ROOT, free_port, start_server
 from mix import CALL, PUBLIC_BASE_URL, TOKEN
 
 sys.path.insert(0, str(ROOT))
-from ivr.publishing.document import read_folders  # noqa: E402  (the repo's package, beside bench/)
-from ivr.publishing.store import Revisions  # noqa: E402
-from ivr.store.database import Database  # noqa: E402
+from ivr.publishing.document import read_folders  # the repo's package, beside bench/
+from ivr.publishing.store import Revisions
+from ivr.store.database import Database
 
 OLD, NEW = "Occupational therapy, or O T", "OCCUPATIONAL THERAPY, or O T"
 PART = "/voice/en/topic/key-points/part/1"
@@ -103,7 +103,8 @@ def main() -> None:
     try:
         for name in ("one", "two"):
             port = free_port()
-            servers.append(start_server(ROOT, port, args.workers, None, None, folder / f"{name}.log", settings=settings))
+            log = folder / f"{name}.log"
+            servers.append(start_server(ROOT, port, args.workers, None, None, log, settings=settings))
             callers.append([Caller(port) for _ in range(args.callers)])
         for caller in sum(callers, []):
             caller.start()

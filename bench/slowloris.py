@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
-from tests.conftest import CALLER, LINE_NUMBER, TEST_BASE, sign
 from tests.servers import gunicorn, nginx
+from tests.twilio_requests import CALLER, LINE_NUMBER, TEST_BASE, sign
 
 SLOW_INTERVAL = 2.0  # seconds between two header lines of a slow client
 MAX_ATTACK_SECONDS = 300  # a slow-client thread ends by itself even if nobody stops it

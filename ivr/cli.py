@@ -112,7 +112,8 @@ def check(verbose: bool) -> None:
 
 
 @click.command("stats")
-@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="How many days back, today included.")
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True,
+              help="How many days back, today included.")
 @with_appcontext
 def stats(days: int) -> None:
     """Usage report: calls, texts, what people ask for and where callers get lost."""
@@ -145,7 +146,8 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
     settings = Settings.from_environment()
     line = _load_or_exit(settings)
     if language_code is not None and language_code not in line.languages:
-        raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}", param_hint="--language")
+        raise click.BadParameter(f"no language {language_code!r}; the line has {', '.join(line.languages)}",
+                                 param_hint="--language")
     if only is not None and not list(all_utterances(line, only, language_code)):
         raise click.BadParameter(f"no prompt or topic {only!r}", param_hint="--only")
     on_terminal = sys.stderr.isatty()
@@ -175,7 +177,8 @@ def build(engine_name: str, only: str | None, language_code: str | None, workers
                f"{report.seconds:.1f} seconds{sent}")
     _share(folder)
     if engine_name != "gtts" and report.made:
-        click.echo("These are espeak-ng development files, marked as such in the manifest; build with gtts for the real voice.")
+        click.echo("These are espeak-ng development files, marked as such in the manifest; "
+                   "build with gtts for the real voice.")
     if report.unreachable:
         click.echo(UNREACHABLE, err=True)
     if report.failed or report.unreachable:

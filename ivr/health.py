@@ -35,7 +35,8 @@ def audio_coverage(line: Line, audio: AudioCatalog) -> dict[str, dict[str, float
     for code, language in line.languages.items():
         texts = {said.text for said in utterances(line, language)}
         covered = sum(1 for text in texts if audio.url_for(text, language))
-        coverage[code] = {"covered": covered, "total": len(texts), "percent": round(100 * covered / max(len(texts), 1), 1)}
+        coverage[code] = {"covered": covered, "total": len(texts),
+                          "percent": round(100 * covered / max(len(texts), 1), 1)}
     return coverage
 
 

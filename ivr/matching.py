@@ -49,7 +49,10 @@ def _within_one_edit(a: str, b: str) -> bool:
         return False
     if len(a) == len(b):
         diffs = [i for i in range(len(a)) if a[i] != b[i]]
-        return len(diffs) <= 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1 and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+        if len(diffs) != 2:
+            return len(diffs) <= 1  # one letter wrong (or none)
+        first, second = diffs
+        return second == first + 1 and a[first] == b[second] and a[second] == b[first]  # neighbours swapped
     short, long_ = sorted((a, b), key=len)
     return any(long_[:i] + long_[i + 1:] == short for i in range(len(long_)))
 

@@ -53,13 +53,16 @@ def usage_report(line: Line, counts: Iterable[Count], days: int) -> str:
     if over_budget:
         lines.append(f"Daily text budget (TEXT_BUDGET_PER_DAY) reached: {over_budget} text(s) not sent or answered")
     lines.append("Languages: " + (", ".join(f"{name} {n}" for name, n in sorted(languages.items())) or "none yet"))
-    lines += ["", "By day:"] + [f"  {day}  calls {c['calls']:>4}  texts {c['texts']:>4}" for day, c in sorted(by_day.items())]
+    lines += ["", "By day:"]
+    lines += [f"  {day}  calls {c['calls']:>4}  texts {c['texts']:>4}" for day, c in sorted(by_day.items())]
     lines += ["", "What people asked for (voice: opened / heard to the end; text: keyword texts):"]
     asked = sorted(set(opened) | set(texted) - {""}, key=lambda place: -(opened[place] + texted[place]))
-    lines += [f"  {title(place):<45} voice {opened[place]:>4} / {finished[place]:<4} text {texted[place]:>4}" for place in asked]
+    lines += [f"  {title(place):<45} voice {opened[place]:>4} / {finished[place]:<4} text {texted[place]:>4}"
+              for place in asked]
     lines += ["", "Where callers get lost (wrong keys, silences, ran out of tries, hung up there):"]
     ranked = sorted(lost, key=lambda place: -sum(lost[place].values()))
-    lines += [f"  {title(place):<45} " + "  ".join(f"{name} {lost[place][name]}" for name in LOST_EVENTS) for place in ranked]
+    lines += [f"  {title(place):<45} " + "  ".join(f"{name} {lost[place][name]}" for name in LOST_EVENTS)
+              for place in ranked]
     if not counts:
         lines += ["", "Nothing counted yet in this period."]
     return "\n".join(lines)

@@ -90,7 +90,8 @@ def is_signed_by_twilio(req: Request, auth_token: str, public_base_url: str | No
         # One HMAC settles a genuine request; validate() tries the URL with and without a default port
         # (two more HMACs and a query parse), which only a request that failed the first check needs.
         expected = validator.compute_signature(url, params, algorithm)
-        return hmac.compare_digest(expected.encode(), signature.encode()) or validator.validate(url, params, signature, algorithm)
+        return (hmac.compare_digest(expected.encode(), signature.encode())
+                or validator.validate(url, params, signature, algorithm))
     except ValueError:  # a Host header with a port no URL can have ("x:99999"), an unknown algorithm
         return False
 

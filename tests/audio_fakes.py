@@ -1,4 +1,5 @@
-"""Fakes for the audio tests: Google's TTS endpoint at the HTTP layer and a tone as a WAV file."""
+"""Fakes for the audio tests: Google's TTS endpoint at the HTTP layer, an engine that needs no network, and a tone
+as a WAV file."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 
 import numpy as np
 import responses
+
+from ivr.audio.engines import SynthesisError
+from ivr.content.model import Language
 
 
 GOOGLE_URL = re.compile(r"https://translate\.google\.[a-z.]+/_/TranslateWebserverUi/data/batchexecute")
@@ -25,7 +29,8 @@ def google_body(mp3: bytes = SPEECH_MP3) -> str:
 
 
 def google_answers(*answers: int | Exception | str) -> None:
-    """Queue Google's answers in order (the last repeats): a status with audio (200) or an error, an exception, or a body."""
+    """Queue Google's answers in order (the last repeats): a status with audio (200) or an error, an exception,
+    or a body."""
     for answer in answers:
         if isinstance(answer, Exception):
             responses.add(responses.POST, GOOGLE_URL, body=answer)
@@ -39,7 +44,8 @@ def tone_wav(seconds: float, amplitude: float, rate: int = 22050, silence: float
     """A 16-bit PCM WAV of a 440 Hz tone with optional silence around it (what espeak-ng --stdout gives)."""
     t = np.arange(int(seconds * rate)) / rate
     quiet = np.zeros(int(silence * rate))
-    samples = np.concatenate([quiet, amplitude * np.sin(2 * np.pi * 440 * t) * (1 + 0.5 * np.sin(2 * np.pi * 3 * t)) / 1.5, quiet])
+    wobble = 1 + 0.5 * np.sin(2 * np.pi * 3 * t)
+    samples = np.concatenate([quiet, amplitude * np.sin(2 * np.pi * 440 * t) * wobble / 1.5, quiet])
     out = io.BytesIO()
     with wave.open(out, "wb") as wav:
         wav.setnchannels(1)
@@ -47,3 +53,21 @@ def tone_wav(seconds: float, amplitude: float, rate: int = 22050, silence: float
         wav.setframerate(rate)
         wav.writeframes((samples * 32767).astype("<i2").tobytes())
     return out.getvalue()
+
+
+class FakeEngine:
+    """Says everything with the same small MP3 and counts what it was asked."""
+
+    def __init__(self, name: str = "gtts", fail_on: str | None = None) -> None:
+        self.name = name
+        self.fail_on = fail_on
+        self.asked: list[str] = []
+
+    def voice(self, language: Language) -> str:
+        return f"{self.name} {language.tts_language} {language.tts_tld}"
+
+    def synthesise(self, text: str, language: Language) -> bytes:
+        self.asked.append(text)
+        if self.fail_on and self.fail_on in text:
+            raise SynthesisError("429 (Too Many Requests) from TTS API")
+        return SPEECH_MP3

@@ -16,13 +16,14 @@ from urllib.parse import urlsplit
 
 from flask.testing import FlaskClient
 
-from tests.conftest import twilio_post
+from tests.twilio_requests import twilio_post
 
 # What Twilio accepts on each verb we may use (docs: voice/twiml/*).
 ALLOWED: dict[str, set[str]] = {
     "Response": set(),
     "Gather": {"action", "method", "input", "numDigits", "timeout", "speechTimeout", "language", "hints",
-               "finishOnKey", "actionOnEmptyResult", "speechModel", "enhanced", "profanityFilter", "partialResultCallback"},
+               "finishOnKey", "actionOnEmptyResult", "speechModel", "enhanced", "profanityFilter",
+               "partialResultCallback"},
     "Say": {"voice", "language", "loop"},
     "Play": {"loop", "digits"},
     "Pause": {"length"},

@@ -80,7 +80,8 @@ class PostgresServer:
 
     def sql(self, statement: str) -> None:
         """Run one statement as the superuser (e.g. to make the database read-only)."""
-        subprocess.run([str(self.bin / "psql"), self.url, "-qAtc", statement], check=True, capture_output=True, timeout=30)
+        subprocess.run([str(self.bin / "psql"), self.url, "-qAtc", statement], check=True, capture_output=True,
+                       timeout=30)
 
     def _pids(self) -> list[int]:
         """The postmaster and its children, found through /proc (no psutil needed)."""

@@ -18,7 +18,8 @@ from pathlib import Path
 from string import Template
 from typing import Iterator
 
-from tests.conftest import PROJECT, TEST_BASE, TEST_TOKEN
+from tests.shipped import PROJECT
+from tests.twilio_requests import TEST_BASE, TEST_TOKEN
 
 START_SECONDS = 30
 

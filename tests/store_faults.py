@@ -20,9 +20,8 @@ from typing import Any, Callable, Iterator
 
 from flask.testing import FlaskClient
 
-from tests import conftest
-from tests.conftest import sign, sms_post, twilio_post
-from tests.test_store import TABLES
+from tests.databases import TABLES
+from tests.twilio_requests import CALLER, LINE_NUMBER, TEST_BASE, sign, sms_post, twilio_post
 
 
 
@@ -36,9 +35,9 @@ class Answer:
 
 def voice_post(client: FlaskClient, path: str, params: dict[str, str]) -> Any:
     """POST as Twilio would, without waiting for the app's queued writes (timed as Twilio would see it)."""
-    data = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": conftest.CALLER,
-            "To": conftest.LINE_NUMBER, "CallStatus": "in-progress", **params}
-    return client.post(path, data=data, headers={"X-Twilio-Signature": sign(conftest.TEST_BASE + path, data)})
+    data = {"CallSid": "CA" + "0" * 32, "AccountSid": "AC" + "0" * 32, "From": CALLER,
+            "To": LINE_NUMBER, "CallStatus": "in-progress", **params}
+    return client.post(path, data=data, headers={"X-Twilio-Signature": sign(TEST_BASE + path, data)})
 
 
 def exchange(client: FlaskClient) -> list[Answer]:
@@ -66,10 +65,7 @@ def remembers_a_language(client: FlaskClient) -> bool:
     time, so no rate limit of earlier texts gets in the way)."""
     number = f"+1500555{next(_fresh_numbers) % 10000:04d}"
     sms_post(client, "ESPAÑOL", {"From": number})
-    settle = getattr(conftest, "settled", None)  # not in checkouts older than the store's writer thread
     response = twilio_post(client, "/voice", {"From": number})
-    if settle:
-        settle(client, response)
     gather = next(ElementTree.fromstring(response.data).iter("Gather"), None)
     return gather is not None and gather.get("action", "").startswith("/voice/es/")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,36 +14,8 @@ from ivr.audio.engines import UNREACHABLE, SynthesisError
 from ivr.audio.folder import AudioFolder, lookup_key
 from ivr.cli import audio_cli, content_cli
 from ivr.content.loader import load_line
-from ivr.content.model import Language
 from ivr.voice.utterances import all_utterances, utterances
-from tests.audio_fakes import SPEECH_MP3, google_answers
-from tests.conftest import PROJECT
-
-
-class FakeEngine:
-    """Says everything with the same small MP3 and counts what it was asked."""
-
-    def __init__(self, name: str = "gtts", fail_on: str | None = None) -> None:
-        self.name = name
-        self.fail_on = fail_on
-        self.asked: list[str] = []
-
-    def voice(self, language: Language) -> str:
-        return f"{self.name} {language.tts_language} {language.tts_tld}"
-
-    def synthesise(self, text: str, language: Language) -> bytes:
-        self.asked.append(text)
-        if self.fail_on and self.fail_on in text:
-            raise SynthesisError("429 (Too Many Requests) from TTS API")
-        return SPEECH_MP3
-
-
-@pytest.fixture
-def words(tmp_path: Path) -> Path:
-    """A copy of the staff files, so a test can edit a sentence."""
-    for folder in ("content", "prompts"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    return tmp_path
+from tests.audio_fakes import FakeEngine, google_answers
 
 
 def load(words: Path):
@@ -165,7 +136,8 @@ def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
     (folder.files / ".en-0123.wav.tmp").write_bytes(b"half a file")
     count = len(list(folder.files.iterdir()))
     line = load(words)
-    keep = {lookup_key(said.text, language) for language in line.languages.values() for said in utterances(line, language)}
+    keep = {lookup_key(said.text, language)
+            for language in line.languages.values() for said in utterances(line, language)}
     removed = folder.prune(keep)
     assert len(removed) == 2 and len(list(folder.files.iterdir())) == count - 2 == len(folder.read_manifest())
     assert gaps(all_utterances(line), folder) == []
@@ -173,7 +145,8 @@ def test_prune_removes_unused_files_and_leftovers(words, tmp_path):
 
 @pytest.fixture
 def cli_env(words, tmp_path, monkeypatch):
-    for name, value in {"CONTENT_DIR": words / "content", "PROMPTS_DIR": words / "prompts", "AUDIO_DIR": tmp_path / "audio"}.items():
+    folders = {"CONTENT_DIR": words / "content", "PROMPTS_DIR": words / "prompts", "AUDIO_DIR": tmp_path / "audio"}
+    for name, value in folders.items():
         monkeypatch.setenv(name, str(value))
     monkeypatch.setenv("AUDIO_THROTTLE_SECONDS", "0")
     return tmp_path / "audio"

@@ -15,10 +15,11 @@ from ivr.audio.engines import EspeakEngine, SynthesisError
 from ivr.audio.loudness import integrated_loudness
 from ivr.audio.wav import TELEPHONE_RATE, read_mulaw_wav
 from ivr.cli import audio_cli
+from tests.app_factory import build_app
 from tests.audio_fakes import tone_wav
-from tests.shipped import shipped_line
 from tests.call_crawler import crawl
-from tests.conftest import PROJECT, TEST_BASE, build_app
+from tests.shipped import shipped_line
+from tests.twilio_requests import TEST_BASE
 
 
 def test_espeak_is_called_with_the_language_voice_and_text_on_stdin(monkeypatch):
@@ -64,13 +65,12 @@ ESPEAK_MISSING = shutil.which("espeak-ng") is None and not os.environ.get("CI")
 
 @pytest.mark.skipif(ESPEAK_MISSING, reason="espeak-ng is not installed: `apt-get install -y espeak-ng` (Debian) "
                                            "runs the end-to-end development-audio test")
-def test_real_espeak_build_then_a_twilio_like_crawl_plays_phone_ready_audio(tmp_path, monkeypatch):
+def test_real_espeak_build_then_a_twilio_like_crawl_plays_phone_ready_audio(tmp_path, words, monkeypatch):
     """Build with espeak-ng, crawl the call: every prompt is a <Play> of an 8 kHz mono μ-law WAV with
     long-lived caching; a second build makes nothing; an edit changes only the edited prompt's URL."""
     assert shutil.which("espeak-ng"), "espeak-ng is needed: apt-get install -y espeak-ng (.ci/run does it)"
-    for folder in ("content", "prompts"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    environ = {"CONTENT_DIR": str(tmp_path / "content"), "PROMPTS_DIR": str(tmp_path / "prompts"), "AUDIO_DIR": str(tmp_path / "audio")}
+    environ = {"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"),
+               "AUDIO_DIR": str(tmp_path / "audio")}
     for name, value in environ.items():
         monkeypatch.setenv(name, value)
     app = build_app(tmp_path, **environ)
@@ -93,7 +93,8 @@ def test_real_espeak_build_then_a_twilio_like_crawl_plays_phone_ready_audio(tmp_
     assert "made 0," in runner.invoke(audio_cli, ["build", "--engine", "espeak"]).output
 
     prompts = Path(environ["PROMPTS_DIR"]) / "en.txt"
-    prompts.write_text(prompts.read_text().replace("Thank you for calling. Goodbye.", "Thank you for calling. Take care."))
+    prompts.write_text(prompts.read_text().replace("Thank you for calling. Goodbye.",
+                                                   "Thank you for calling. Take care."))
     assert "made 1," in runner.invoke(audio_cli, ["build", "--engine", "espeak"]).output
     # A new store: the first crawl's caller chose a language, and the line would skip the question now.
     plays_after = crawl(build_app(tmp_path / "after-edit", **environ).test_client(), speech=()).played

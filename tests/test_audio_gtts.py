@@ -146,8 +146,8 @@ def folder_snapshot(folder: AudioFolder) -> dict[str, bytes]:
 
 
 @responses.activate
-@pytest.mark.parametrize("answers", [(503,), (requests.exceptions.ConnectionError("refused"),), (requests.exceptions.ReadTimeout("slow"),),
-                                     (")]}'\n\n[]\n",), (429, 200)])
+@pytest.mark.parametrize("answers", [(503,), (requests.exceptions.ConnectionError("refused"),),
+                                     (requests.exceptions.ReadTimeout("slow"),), (")]}'\n\n[]\n",), (429, 200)])
 def test_after_a_build_the_store_holds_only_whole_valid_files_and_keeps_old_audio(line, tmp_path, language, answers,
                                                                                  sleeps):
     folder = AudioFolder(tmp_path)

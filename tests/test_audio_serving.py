@@ -8,8 +8,9 @@ import pytest
 
 from ivr.audio.folder import AudioFolder, Entry, file_name, lookup_key
 from ivr.audio.telephone import telephone_audio
+from tests.app_factory import build_app
 from tests.audio_fakes import SPEECH_MP3, tone_wav
-from tests.conftest import TEST_BASE, build_app, twilio_post
+from tests.twilio_requests import TEST_BASE, twilio_post
 
 WELCOME = "Welcome to the O T Info Line. Here you can learn about occupational therapy for children."
 
@@ -19,7 +20,8 @@ def add_audio(folder: AudioFolder, language, text: str, engine: str = "gtts") ->
     name = file_name(key, language, engine)
     folder.write_file(name, telephone_audio(SPEECH_MP3).wav)
     entries = folder.read_manifest()
-    entries[key] = Entry(file=name, engine=engine, language=language.code, source="welcome", text=text, seconds=1.0, lufs=-19.0)
+    entries[key] = Entry(file=name, engine=engine, language=language.code, source="welcome", text=text,
+                         seconds=1.0, lufs=-19.0)
     folder.write_manifest(entries)
     return name
 
@@ -73,12 +75,13 @@ def test_only_manifest_files_are_served(audio_app):
     add_audio(folder, services(audio_app).line.default_language, WELCOME)
     stray = "en-0123456789abcdef0123.wav"
     folder.write_file(stray, tone_wav(0.5, 0.5))  # in the folder, but in no manifest entry
-    for path in (f"/audio/{stray}", "/audio/manifest.json", "/audio/..%2fmanifest.json", "/audio/../audio/manifest.json",
-                 "/audio/%2e%2e/manifest.json", "/audio/", "/audio/store"):
+    for path in (f"/audio/{stray}", "/audio/manifest.json", "/audio/..%2fmanifest.json",
+                 "/audio/../audio/manifest.json", "/audio/%2e%2e/manifest.json", "/audio/", "/audio/store"):
         assert client.get(path).status_code == 404, path
 
 
 def test_audio_base_url_points_play_at_a_cdn(tmp_path):
     app = build_app(tmp_path, AUDIO_DIR=str(tmp_path / "audio"), AUDIO_BASE_URL="https://cdn.example.org/ot-line/")
     name = add_audio(services(app).audio.folder, services(app).line.default_language, WELCOME)
-    assert f"<Play>https://cdn.example.org/ot-line/{name}</Play>" in twilio_post(app.test_client(), "/voice/en/choices/main?welcome=1").data.decode()
+    page = twilio_post(app.test_client(), "/voice/en/choices/main?welcome=1").data.decode()
+    assert f"<Play>https://cdn.example.org/ot-line/{name}</Play>" in page

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ivr.cli import content_cli
-from tests.conftest import PROJECT
+from tests.shipped import PROJECT
+from tests.staff_words import content_check, edit
 
 
 def check(words: Path, **env: str):
-    return CliRunner().invoke(content_cli, ["check", "--verbose"],
-                              env={"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"), **env})
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
+    return content_check(words, "--verbose", **env)
 
 
 def test_reports_every_text_with_its_measurements(words: Path) -> None:
@@ -34,26 +28,30 @@ def test_reports_every_text_with_its_measurements(words: Path) -> None:
 
 
 def test_typographic_punctuation_is_folded_not_refused(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools \u2013 \u201cIEP\u201d\u2026")
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT may also be offered in schools \u2013 \u201cIEP\u201d\u2026")
     result = check(words)
     assert result.exit_code == 0, result.output
 
 
 def test_a_character_outside_gsm7_fails_with_its_file_and_line(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools \U0001F3EB.")
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT may also be offered in schools \U0001F3EB.")
     result = check(words)
     assert result.exit_code == 1
     assert "content/en/topics/school-iep.txt:" in result.output and "GSM-7" in result.output
 
 
 def test_a_text_too_long_for_one_message_fails(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.", "OT may also be offered in schools. " + "More words here. " * 20)
+    edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
+         "OT may also be offered in schools. " + "More words here. " * 20)
     result = check(words)
     assert result.exit_code == 1 and "split it" in result.output
 
 
 def test_a_part_of_a_long_section_keeps_room_for_the_part_line(words: Path) -> None:
-    edit(words / "content/en/topics/find-ot.txt", "That is a therapist who works with children.", "That is a therapist who works with children." + " Ask." * 38)
+    edit(words / "content/en/topics/find-ot.txt", "That is a therapist who works with children.",
+         "That is a therapist who works with children." + " Ask." * 38)
     result = check(words)
     assert result.exit_code == 1 and "kept for the part line" in result.output
 
@@ -65,7 +63,8 @@ def test_a_help_contact_that_makes_help_too_long_fails(words: Path) -> None:
 
 
 def test_a_grade_above_6_is_a_warning_only(words: Path) -> None:
-    edit(words / "content/en/topics/school-iep.txt", "It can be part of an IEP.", "Occupational therapy interventions can be incorporated within individualized educational programming.")
+    edit(words / "content/en/topics/school-iep.txt", "It can be part of an IEP.",
+         "Occupational therapy interventions can be incorporated within individualized educational programming.")
     result = check(words)
     assert result.exit_code == 0 and "warning: reading level (grade" in result.output
 
@@ -80,20 +79,13 @@ def test_a_keyword_may_not_be_a_reserved_word(words: Path, keyword: str, why: st
     assert result.exit_code == 1 and "school-iep.txt:3" in result.output and why in result.output
 
 
-def test_the_staff_command_on_broken_words_prints_file_and_line_not_a_traceback(tmp_path):
+def test_the_staff_command_on_broken_words_prints_file_and_line_not_a_traceback(tmp_path: Path, words: Path):
     """`flask --app app content check` reads the files itself (a plugin command: app.py is not imported)."""
-    import shutil
-    import subprocess
-    import sys
-
-    for folder in ("content", "prompts"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    flow = tmp_path / "content" / "flow.txt"
-    flow.write_text(flow.read_text().replace("key.text: 8", "key.text: 9"))
-    environ = {"PATH": "/usr/bin:/bin", "CONTENT_DIR": str(tmp_path / "content"), "PROMPTS_DIR": str(tmp_path / "prompts"),
+    edit(words / "content" / "flow.txt", "key.text: 8", "key.text: 9")
+    environ = {"PATH": "/usr/bin:/bin", "CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"),
                "DATABASE_URL": f"sqlite:///{tmp_path / 'line.db'}"}
-    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"], cwd=PROJECT, env=environ,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "content", "check"], cwd=PROJECT,
+                          env=environ, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr and "flow.txt:" in done.stderr and "content check: 1 error," in done.stderr
 

@@ -47,9 +47,11 @@ def test_a_broken_file_is_reported_with_its_file_and_line(tmp_path, case):
         path = root / expected["at"]
         line = 1
         if "line_with" in expected:
-            line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if expected["line_with"] in text)
+            lines = path.read_text(encoding="utf-8").splitlines()
+            line = next(n for n, text in enumerate(lines, 1) if expected["line_with"] in text)
         prefix = f"{expected['at']}:{line}: "
-        assert any(message.startswith(prefix) and expected["says"] in message for message in reported), (prefix, expected["says"], reported)
+        says = expected["says"]
+        assert any(message.startswith(prefix) and says in message for message in reported), (prefix, says, reported)
 
 
 def test_content_check_exits_non_zero_and_lists_problems(tmp_path, monkeypatch):
@@ -81,7 +83,8 @@ def test_a_file_that_is_not_utf8_is_named(tmp_path):
 
 def test_staff_files_keep_line_numbers_and_paragraph_breaks():
     problems = []
-    parsed = parse_staff_text("# note\ntitle: Hello\n\n[voice]\nOne\nstill one.\n\nTwo.\n[text]\nA\nB\n", "x.txt", problems)
+    text = "# note\ntitle: Hello\n\n[voice]\nOne\nstill one.\n\nTwo.\n[text]\nA\nB\n"
+    parsed = parse_staff_text(text, "x.txt", problems)
     assert problems == []
     assert parsed.fields["title"].text == "Hello" and parsed.fields["title"].line == 2
     assert [(p.text, p.line) for p in parsed.blocks["voice"].paragraphs] == [("One\nstill one.", 5), ("Two.", 8)]

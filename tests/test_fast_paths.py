@@ -11,10 +11,12 @@ from hypothesis import strategies as st
 from ivr import matching
 from ivr.services import services
 from ivr.voice import twiml
-from tests.conftest import TEST_BASE, build_app, sign, twilio_post
+from tests.app_factory import build_app
+from tests.twilio_requests import TEST_BASE, sign, twilio_post
 from tests.webhooks import STAFF_NUMBER
 
-ANSWERS = [{}, {"Digits": "1"}, {"Digits": "9"}, {"Digits": "0"}, {"Digits": "8"}, {"Digits": "*"}, {"SpeechResult": "school"}]
+ANSWERS = [{}, {"Digits": "1"}, {"Digits": "9"}, {"Digits": "0"}, {"Digits": "8"}, {"Digits": "*"},
+           {"SpeechResult": "school"}]
 
 
 def walk(app, urls: list[str]) -> list[bytes]:
@@ -50,4 +52,5 @@ def test_the_quick_bounds_never_change_a_near_spelling_score(said, phrase):
 
 @pytest.mark.parametrize("signature_header", ["", "x", "é" * 28, sign(TEST_BASE + "/voice", {"a": "b"})])
 def test_the_single_hmac_fast_path_still_refuses_what_it_should(client, signature_header):
-    assert client.post("/voice", data={"CallSid": "CA1"}, headers={"X-Twilio-Signature": signature_header}).status_code == 403
+    response = client.post("/voice", data={"CallSid": "CA1"}, headers={"X-Twilio-Signature": signature_header})
+    assert response.status_code == 403

@@ -7,7 +7,7 @@ import xml.etree.ElementTree as ET
 from ivr.health import audio_coverage
 from ivr.services import services
 from ivr.voice.utterances import utterances
-from tests.conftest import twilio_post
+from tests.twilio_requests import twilio_post
 
 
 def test_healthy_line_reports_content_languages_audio_and_database(client):

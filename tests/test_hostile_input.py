@@ -2,7 +2,8 @@
 
 Requests are validly signed, so the handlers themselves meet the hostile input (a forged request
 stops at the signature check, which test_security covers). Every URL of the call tree and the text
-line's URL is a target (tests/webhooks.py). The handlers must cope by design: an answer from the apology safety net counts as a failure.
+line's URL is a target (tests/webhooks.py). The handlers must cope by design: an answer from the apology
+safety net counts as a failure.
 """
 
 from __future__ import annotations
@@ -18,17 +19,19 @@ from werkzeug.datastructures import MultiDict
 
 from twilio.request_validator import RequestValidator
 
-from tests.conftest import TEST_BASE, TEST_TOKEN
+from tests.twilio_requests import TEST_BASE, TEST_TOKEN
 
 BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 APOLOGY = b"something went wrong on our side"
 
 NASTY_STRINGS = [
     "", " ", "\x00", "1\x00", "\x00" * 50, "😀", "1😀", "👨‍👩‍👧", "שלום", "\u202e1", "مرحبا ١٢٣", "٣", "１", "²", "Ⅻ",
-    "<Response><Hangup/></Response>", "]]>", "&amp;", "' OR 1=1 --", "{label}", "{0}", "%s%s%s", "%00", "%ED%A0%80", "\ufeff",
+    "<Response><Hangup/></Response>", "]]>", "&amp;", "' OR 1=1 --", "{label}", "{0}", "%s%s%s", "%00", "%ED%A0%80",
+    "\ufeff",
     "\r\n\r\n", "nan", "inf", "-inf", "1e309", "-0", "0x1", "1_000", "9" * 400, "é" * 1600, "x" * 1600, "y" * 100_000,
 ]
-text = st.one_of(st.sampled_from(NASTY_STRINGS), st.text(max_size=60), st.text(alphabet="0123456789*#wW +-.", max_size=30))
+text = st.one_of(st.sampled_from(NASTY_STRINGS), st.text(max_size=60),
+                 st.text(alphabet="0123456789*#wW +-.", max_size=30))
 PARAM_NAMES = ["Digits", "SpeechResult", "Confidence", "From", "To", "Body", "CallSid", "MessageSid", "DialCallStatus",
                "attempt", "part", "topic", "reason", "welcome", "recovering", "lang", "FinishedOnKey", "msg"]
 param_pairs = st.lists(st.tuples(st.one_of(st.sampled_from(PARAM_NAMES), st.text(max_size=20)), text), max_size=12)
@@ -36,9 +39,11 @@ BOGUS_QUERIES = ["attempt=-1", "attempt=99999999999", "attempt=1e3", "attempt=%F
                  "part=99999999999999999999", "lang=../..", "topic=../../etc/passwd", "topic=%00", "reason=<script>",
                  "reason=silence&reason=wrong", "welcome=1&welcome=0", "recovering=1", "recovering=1&recovering=1",
                  "attempt", "=", "&&&", "%", "%zz", "a=%C0%AF"]
-query = st.one_of(st.sampled_from(BOGUS_QUERIES), st.lists(st.tuples(st.sampled_from(PARAM_NAMES), text), max_size=4).map(urlencode))
-CONTENT_TYPES = ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-7", "multipart/form-data",
-                 "application/json", "text/plain", "text/xml", "application/octet-stream", "", "garbage/;;;"]
+query = st.one_of(st.sampled_from(BOGUS_QUERIES),
+                  st.lists(st.tuples(st.sampled_from(PARAM_NAMES), text), max_size=4).map(urlencode))
+CONTENT_TYPES = ["application/x-www-form-urlencoded", "application/x-www-form-urlencoded; charset=utf-7",
+                 "multipart/form-data", "application/json", "text/plain", "text/xml", "application/octet-stream", "",
+                 "garbage/;;;"]
 
 
 def signed(client: FlaskClient, method: str, url: str, form: MultiDict | None = None, body: bytes | None = None,
@@ -80,11 +85,13 @@ def test_hostile_parameters_on_every_url(staffed_app, every_url, data, pairs):
 
 @BOUNDED
 @given(data=st.data(), digits=text, speech=text, confidence=text)
-def test_hostile_keys_words_and_confidence_where_callers_answer(staffed_app, every_url, data, digits, speech, confidence):
+def test_hostile_keys_words_and_confidence_where_callers_answer(staffed_app, every_url, data, digits, speech,
+                                                                confidence):
     url = data.draw(st.sampled_from([url for url in every_url if "/choose" in url]))
     form = MultiDict({"Digits": digits, "SpeechResult": speech, "Confidence": confidence})
     response = signed(staffed_app.test_client(), "POST", url, form=form)
-    assert_twiml_or_clean_4xx(response, f"POST {url} Digits={digits!r:.80} SpeechResult={speech!r:.80} Confidence={confidence!r:.80}")
+    assert_twiml_or_clean_4xx(response, f"POST {url} Digits={digits!r:.80} SpeechResult={speech!r:.80} "
+                                        f"Confidence={confidence!r:.80}")
 
 
 @BOUNDED
@@ -104,8 +111,9 @@ def test_bogus_query_strings(staffed_app, every_url, data, extra, method):
     assert_twiml_or_clean_4xx(response, f"{method} {url!r:.300}")
 
 
-segment = st.one_of(st.sampled_from(["en", "main", "key-points", "..", "%2e%2e", "%00", "%F0%9F%98%80", "-1", "99999999999999999999",
-                                     "x" * 300, "choices", "topic", "part", "choose", "person", "done", "language"]),
+segment = st.one_of(st.sampled_from(["en", "main", "key-points", "..", "%2e%2e", "%00", "%F0%9F%98%80", "-1",
+                                     "99999999999999999999", "x" * 300, "choices", "topic", "part", "choose", "person",
+                                     "done", "language"]),
                     st.text(min_size=1, max_size=20).map(lambda s: quote(s, safe="")))
 
 

@@ -11,7 +11,8 @@ import pytest
 
 from ivr.config import ConfigurationError
 from ivr.store.database import Database
-from tests.conftest import DATABASE_DOWN_URL, PROJECT, build_app
+from tests.app_factory import DATABASE_DOWN_URL, build_app
+from tests.shipped import PROJECT
 
 
 def test_postgresql_without_its_driver_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch,

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from ivr.content.staff_file import ContentError
+from tests.app_factory import build_app
 from tests.call_crawler import answer, call_in, post, walk_menus
-from tests.conftest import PROJECT, build_app
+from tests.shipped import PROJECT
 
 # How the made-up language "Zorbish" is spoken and offered; every other word is English with "Zorb".
 ZORB_SETTINGS = {"name": "Zorbish", "choice-key": "3", "choice-words": "zorbo", "voice": "Polly.Zorb",
@@ -80,7 +81,8 @@ def test_a_language_missing_a_topic_file_names_the_file_and_line(tmp_path: Path)
     with pytest.raises(ContentError) as raised:
         build_app(tmp_path, CONTENT_DIR=str(content), PROMPTS_DIR=str(prompts))
     assert [str(problem) for problem in raised.value.problems] == [
-        "content/es/topics/school-iep.txt:1: missing: content/flow.txt offers 'school-iep', but this file does not exist"]
+        "content/es/topics/school-iep.txt:1: missing: content/flow.txt offers 'school-iep', "
+        "but this file does not exist"]
 
 
 def test_a_language_with_a_broken_prompt_names_the_file_and_line(tmp_path: Path) -> None:

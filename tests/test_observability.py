@@ -11,7 +11,7 @@ import pytest
 
 from ivr.observability import JsonFormatter, mask_numbers
 from ivr.voice.twiml import VoicePages
-from tests.conftest import CALLER, twilio_post
+from tests.twilio_requests import CALLER, twilio_post
 
 TRANSCRIPT = "my daughter Emma has leukemia and cannot hold a pencil"
 BODY = "Hi this is Dana at 617 555 0199 please call back"

@@ -17,8 +17,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
-from tests.test_store import BACKENDS, empty_postgres
+from tests.app_factory import build_app
+from tests.databases import BACKENDS, empty_postgres
+from tests.twilio_fakes import FakeTwilioApi
+from tests.twilio_requests import replies, sms_post, twilio_post
 
 ACCOUNT = "AC" + "3" * 32
 PAIRS_AT_ONCE = 4  # pairs of racing requests in flight together (8 threads)
@@ -126,7 +128,8 @@ def _process_side(url: str, folder: str, side: str, count: int, barrier) -> None
 
 def test_stop_racing_more_from_another_process_is_never_lost(tmp_path: Path, shared_url: str) -> None:
     """Two processes (as two gunicorn workers), each with its own app and connections, on one store."""
-    context = multiprocessing.get_context("spawn")  # fork from a process with threads (the pool, the writer) can deadlock
+    # spawn: a fork from a process with threads (the pool, the writer) can deadlock
+    context = multiprocessing.get_context("spawn")
     barrier = context.Barrier(2)
     sides = [context.Process(target=_process_side, args=(shared_url, str(tmp_path / side), side,
                                                          PROCESS_INTERLEAVINGS, barrier))

@@ -18,8 +18,10 @@ from flask import Flask
 import ivr.sms.gate
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import StoreUnavailable
-from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
+from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
+from tests.twilio_fakes import FakeTwilioApi
+from tests.twilio_requests import replies, sms_post, twilio_post
 
 ACCOUNT = "AC" + "4" * 32
 STOPS = {"stopped": 40, "crashed": 40, "hung": 12}  # STOPs sent during each outage; a hung server costs ~2 s a text
@@ -146,7 +148,7 @@ def test_the_spool_is_left_whole_when_the_store_is_still_down(tmp_path: Path) ->
 
 
 def test_a_number_opted_out_before_an_outage_gets_no_section_during_it(
-        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, monkeypatch) -> None:  # noqa: F811
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, monkeypatch) -> None:
     """An outage must not turn an opted-out number back into a new one: STOP means stop (design.md).
 
     Each instance keeps a copy of the opted-out numbers, refreshed every KNOWN_OPT_OUTS_SECONDS (0 here, so

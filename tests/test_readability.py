@@ -8,7 +8,7 @@ from ivr.content.loader import load_line
 from ivr.content.readability import (english_syllables, fernandez_huerta, flesch_kincaid_grade, reading_grade,
                                     spanish_reading_notes, spanish_syllables)
 from ivr.sms.measure import texts_as_sent
-from tests.conftest import PROJECT
+from tests.shipped import PROJECT
 
 
 @pytest.mark.parametrize(("word", "syllables"), [

@@ -8,14 +8,22 @@ import pytest
 
 from ivr import create_app
 from ivr.config import ConfigurationError
-from tests.conftest import PROJECT, TEST_BASE, TEST_TOKEN, build_app, sign, twilio_get, twilio_post
+from tests.app_factory import build_app
+from tests.shipped import PROJECT
+from tests.twilio_requests import TEST_BASE, TEST_TOKEN, sign, twilio_get, twilio_post
 from tests.webhooks import POST_ONLY
 
 CALL = {"CallSid": "CA" + "1" * 32, "From": "+15005550006", "Digits": "1"}
 
 
+def status_of(client, url: str, signature: str, headers: dict[str, str] | None = None) -> int:
+    """The status a POST of CALL to `url` gets with this X-Twilio-Signature."""
+    return client.post(url, data=CALL, headers={**(headers or {}), "X-Twilio-Signature": signature}).status_code
+
+
 def test_the_walk_reaches_every_kind_of_page(every_url):
-    kinds = {"/voice", "/voice/language", "/voice/language/choose", "/choices/", "/choose", "/part/", "/person/done", "/status", "/sms"}
+    kinds = {"/voice", "/voice/language", "/voice/language/choose", "/choices/", "/choose", "/part/", "/person/done",
+             "/status", "/sms"}
     assert all(any(kind in url for url in every_url) for kind in kinds)
 
 
@@ -33,29 +41,31 @@ def test_every_url_refuses_missing_wrong_and_misapplied_signatures(staffed_app, 
     for url in every_url:
         assert client.post(url, data=CALL).status_code == 403, url
         assert client.get(url).status_code == (405 if url in POST_ONLY else 403), url
-        assert client.post(url, data=CALL, headers={"X-Twilio-Signature": "bm90IGEgc2lnbmF0dXJl"}).status_code == 403
-        assert client.post(url, data=CALL, headers={"X-Twilio-Signature": sign(TEST_BASE + url, {**CALL, "Digits": "2"})}).status_code == 403
-        assert client.post(url, data=CALL, headers={"X-Twilio-Signature": other_params}).status_code == 403
+        assert status_of(client, url, "bm90IGEgc2lnbmF0dXJl") == 403
+        assert status_of(client, url, sign(TEST_BASE + url, {**CALL, "Digits": "2"})) == 403
+        assert status_of(client, url, other_params) == 403
         assert twilio_post(client, url, CALL, token="another-account-token").status_code == 403, url
 
 
 def test_a_signature_for_another_url_or_scheme_is_refused(client):
-    for signed_over in ("https://evil.example/voice", "http://ot-line.example.org/voice", TEST_BASE + "/voice/en/choices/main"):
-        assert client.post("/voice", data=CALL, headers={"X-Twilio-Signature": sign(signed_over, CALL)}).status_code == 403
+    for signed_over in ("https://evil.example/voice", "http://ot-line.example.org/voice",
+                        TEST_BASE + "/voice/en/choices/main"):
+        assert status_of(client, "/voice", sign(signed_over, CALL)) == 403
 
 
 def test_public_base_url_is_what_counts_behind_a_tls_proxy(client):
     """Flask sees http://app.internal:8000 but Twilio signed the public https URL."""
     signature = sign(TEST_BASE + "/voice", CALL)
-    response = client.post("/voice", data=CALL, base_url="http://app.internal:8000", headers={"X-Twilio-Signature": signature})
+    response = client.post("/voice", data=CALL, base_url="http://app.internal:8000",
+                           headers={"X-Twilio-Signature": signature})
     assert response.status_code == 200
 
 
 def test_public_base_url_wins_over_forwarded_headers(tmp_path):
     client = build_app(tmp_path, TRUST_PROXY="1").test_client()
     forged = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
-    assert client.post("/voice", data=CALL, headers={**forged, "X-Twilio-Signature": sign("https://evil.example/voice", CALL)}).status_code == 403
-    assert client.post("/voice", data=CALL, headers={**forged, "X-Twilio-Signature": sign(TEST_BASE + "/voice", CALL)}).status_code == 200
+    assert status_of(client, "/voice", sign("https://evil.example/voice", CALL), headers=forged) == 403
+    assert status_of(client, "/voice", sign(TEST_BASE + "/voice", CALL), headers=forged) == 200
 
 
 def test_a_trusted_proxy_forwarded_scheme_and_host_rebuild_the_url(tmp_path):
@@ -90,7 +100,8 @@ def test_without_a_token_requests_pass_and_a_warning_is_said_once_on_stderr(tmp_
     assert client.post("/voice", data=CALL).status_code == 200
 
 
-@pytest.mark.parametrize("missing", [["TWILIO_AUTH_TOKEN"], ["NUMBER_HASH_SECRET"], ["TWILIO_AUTH_TOKEN", "NUMBER_HASH_SECRET"]])
+@pytest.mark.parametrize("missing", [["TWILIO_AUTH_TOKEN"], ["NUMBER_HASH_SECRET"],
+                                     ["TWILIO_AUTH_TOKEN", "NUMBER_HASH_SECRET"]])
 def test_production_mode_refuses_to_start_without_its_secrets(missing):
     environ = {"LINE_ENV": "production", "TWILIO_AUTH_TOKEN": TEST_TOKEN, "NUMBER_HASH_SECRET": "s3cret",
                "CONTENT_DIR": str(PROJECT / "content"), "PROMPTS_DIR": str(PROJECT / "prompts")}
@@ -118,5 +129,6 @@ def test_a_twilio_sized_body_is_accepted(client):
 
 def test_a_flood_of_multipart_fields_is_refused(client):
     fields = {f"f{n}": "1" for n in range(500)}
-    response = client.post("/voice", data=fields, content_type="multipart/form-data", headers={"X-Twilio-Signature": "x"})
+    response = client.post("/voice", data=fields, content_type="multipart/form-data",
+                           headers={"X-Twilio-Signature": "x"})
     assert response.status_code == 413

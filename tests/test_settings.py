@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from ivr.config import ConfigurationError, Settings
-from tests.conftest import PROJECT
 from tests.servers import free_port, gunicorn
+from tests.shipped import PROJECT
 
 
 @pytest.mark.parametrize(("name", "value"), [

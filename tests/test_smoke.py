@@ -1,4 +1,4 @@
-from tests.conftest import twilio_post
+from tests.twilio_requests import twilio_post
 
 
 def test_incoming_call_answers_with_a_menu(client):

@@ -42,7 +42,8 @@ def test_compliance_words_are_exact_single_words(text: str, word: str) -> None:
     assert found is not None and found.kind == word and found.language is None
 
 
-@pytest.mark.parametrize(("text", "word"), [("PARAR", "stop"), ("cancelar", "stop"), ("Ayuda", "help"), ("COMENZAR", "start")])
+@pytest.mark.parametrize(("text", "word"), [("PARAR", "stop"), ("cancelar", "stop"), ("Ayuda", "help"),
+                                            ("COMENZAR", "start")])
 def test_a_languages_own_compliance_words_count_and_name_their_language(text: str, word: str) -> None:
     found = compliance_word(LINE, text)
     assert found is not None and found.kind == word and found.language.code == "es"

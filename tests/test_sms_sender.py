@@ -21,8 +21,10 @@ from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import Database
 from ivr.store.numbers import NumberHasher, NumberState, NumberStore, RateLimits
-from tests.conftest import CALLER, LINE_NUMBER, FakeTwilioApi, build_app, sms_post, twilio_post
+from tests.app_factory import build_app
 from tests.shipped import shipped_line
+from tests.twilio_fakes import FakeTwilioApi
+from tests.twilio_requests import CALLER, LINE_NUMBER, sms_post, twilio_post
 
 ACCOUNT = "AC" + "1" * 32
 LINE = shipped_line()  # loaded once per run; needed while pytest collects
@@ -38,7 +40,8 @@ class FakeHttp(HttpClient):
         self.status, self.body, self.error = status, body or {"sid": "SM" + "0" * 32}, error
         self.requests: list[dict] = []
 
-    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None, allow_redirects=False):
+    def request(self, method, uri, params=None, data=None, headers=None, auth=None, timeout=None,
+                allow_redirects=False):
         self.requests.append({"method": method, "uri": uri, "data": data, "auth": auth})
         if self.error:
             raise self.error
@@ -46,7 +49,8 @@ class FakeHttp(HttpClient):
 
 
 def refusal(code: int, status: int = 400) -> FakeHttp:
-    return FakeHttp(status, {"code": code, "message": "refused", "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})
+    return FakeHttp(status, {"code": code, "message": "refused", "status": status,
+                             "more_info": f"https://www.twilio.com/docs/errors/{code}"})
 
 
 @pytest.fixture
@@ -69,7 +73,8 @@ def test_sends_the_first_part_from_the_called_number_and_more_goes_on_by_text(st
     [sent] = http.requests
     assert sent["method"] == "POST" and sent["uri"] == f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Messages.json"
     assert sent["data"]["To"] == CALLER and sent["data"]["From"] == LINE_NUMBER
-    assert sent["data"]["Body"].startswith("Key points about OT") and "Reply MORE for part 2 of 3" in sent["data"]["Body"]
+    body = sent["data"]["Body"]
+    assert body.startswith("Key points about OT") and "Reply MORE for part 2 of 3" in body
     assert store.number(HASH(CALLER)) == NumberState(language="en", topic="key-points", next_part=1)
 
 
@@ -104,7 +109,8 @@ def test_an_opt_out_learnt_from_twilio_is_kept(store: NumberStore) -> None:
     assert http.requests == []
 
 
-@pytest.mark.parametrize("caller", ["", "anonymous", "Anonymous", "client:alice", "+266696687", "+2562533", "12345", "+1 500 555 0006"])
+@pytest.mark.parametrize("caller", ["", "anonymous", "Anonymous", "client:alice", "+266696687", "+2562533", "12345",
+                                    "+1 500 555 0006"])
 def test_no_caller_id_means_no_rest_call(store: NumberStore, caller: str) -> None:
     http = FakeHttp()
     assert texter(http, store).send_topic(ENGLISH, "find-ot", caller, LINE_NUMBER) == "text.no-caller-id"
@@ -140,7 +146,8 @@ def test_routed_client_gives_up_quickly_on_a_slow_api(store: NumberStore, fake_t
     ("http://127.0.0.1:4010", "https://api.dublin.ie1.twilio.com/2010-04-01/x.json", "http://127.0.0.1:4010/2010-04-01/x.json"),
     ("http://127.0.0.1:4010", "https://example.org/?next=.twilio.com", "https://example.org/?next=.twilio.com"),
 ])
-def test_routed_client_rewrites_only_twilio_hosts(monkeypatch: pytest.MonkeyPatch, base: str | None, url: str, sent_to: str) -> None:
+def test_routed_client_rewrites_only_twilio_hosts(monkeypatch: pytest.MonkeyPatch, base: str | None, url: str,
+                                                  sent_to: str) -> None:
     seen = []
     monkeypatch.setattr(TwilioHttpClient, "request", lambda self, method, url, *args, **kwargs: seen.append(url))
     RoutedHttpClient(base).request("POST", url)
@@ -158,8 +165,10 @@ def test_text_key_during_a_call_texts_the_section_and_says_so(tmp_path: Path, fa
     assert "individualized education program" in sent["form"]["Body"]
 
 
-@pytest.mark.parametrize(("refusal_code", "words"), [(21610, b"asked us to stop texts"), (21614, b"cannot get text messages")])
-def test_text_key_says_why_a_text_could_not_be_sent(tmp_path: Path, fake_twilio: FakeTwilioApi, refusal_code: int, words: bytes) -> None:
+@pytest.mark.parametrize(("refusal_code", "words"),
+                         [(21610, b"asked us to stop texts"), (21614, b"cannot get text messages")])
+def test_text_key_says_why_a_text_could_not_be_sent(tmp_path: Path, fake_twilio: FakeTwilioApi, refusal_code: int,
+                                                    words: bytes) -> None:
     fake_twilio.refuse(refusal_code)
     client = build_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url).test_client()
     answer = twilio_post(client, "/voice/en/choices/find-ot/choose", {"Digits": LINE.flow.keys["text"]})

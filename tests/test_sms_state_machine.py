@@ -28,8 +28,9 @@ from ivr.matching import exact_form
 from ivr.content.model import MAIN_MENU, Language
 from ivr.text_rules.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
 from ivr.sms.replies import Policy, compliance_reply, part_message
-from tests.conftest import build_app, replies, sms_post
+from tests.app_factory import build_app
 from tests.shipped import shipped_line
+from tests.twilio_requests import replies, sms_post
 
 LINE = shipped_line()  # loaded once per run; needed while pytest collects
 DEFAULT = LINE.default_language.code

@@ -13,7 +13,7 @@ from ivr.content.readability import EASY_ENOUGH, fernandez_huerta
 from ivr.matching import NEAR_SPELLING, exact_form, score, tolerant_form
 from ivr.text_rules.compliance import HELP_WORDS
 from ivr.text_rules.encoding import MAX_SEGMENTS, cost
-from tests.conftest import PROJECT
+from tests.shipped import PROJECT
 
 # Words the SMS line keeps for itself (Twilio's opt-out, opt-in and help words, and the Spanish ones
 # the SMS side answers): no topic keyword may equal one or be a near spelling of one. (MENU is the
@@ -75,7 +75,8 @@ def test_every_spanish_topic_has_keywords_even_the_menu(spanish: Language) -> No
 
 
 def test_spanish_keywords_do_not_match_another_topics_keywords_in_any_language(line: Line) -> None:
-    everyone = [(code, topic, keyword) for code, language in line.languages.items() for topic, keyword in _keywords(language)]
+    everyone = [(code, topic, keyword)
+                for code, language in line.languages.items() for topic, keyword in _keywords(language)]
     clashes = [(a, b) for a, b in combinations(everyone, 2)
                if "es" in (a[0], b[0]) and a[1] != b[1] and _alike(a[2], b[2])]
     assert clashes == []

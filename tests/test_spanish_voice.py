@@ -81,7 +81,8 @@ def _assert_spanish(page: Page) -> None:
         assert "repetir" in hints and "menú principal" in hints and "persona" in hints
 
 
-def test_every_spanish_part_is_reachable_and_spoken_in_spanish(client: FlaskClient, line: Line, spanish: Language) -> None:
+def test_every_spanish_part_is_reachable_and_spoken_in_spanish(client: FlaskClient, line: Line,
+                                                               spanish: Language) -> None:
     walk = walk_menus(client, call_in(client, "2"), dict(line.flow.menus))
     for page in walk.pages:
         _assert_spanish(page)

@@ -11,13 +11,12 @@ from ivr.audio.folder import AudioFolder, Entry, lookup_key
 from ivr.content.spoken_rules import spoken_text_findings, title_findings
 from ivr.voice.transcript import heard
 from ivr.voice.twiml import VoicePages
-from tests.test_content_check import check as content_check
-from tests.test_content_check import edit
+from tests.staff_words import content_check, edit
 
 
 def check(words: Path, **env: str):
     """`content check` on a copy of the words, with its own (empty) audio folder."""
-    return content_check(words, AUDIO_DIR=str(words / "audio"), **env)
+    return content_check(words, "--verbose", AUDIO_DIR=str(words / "audio"), **env)
 
 
 def line_of(path: Path, text: str) -> int:
@@ -77,7 +76,8 @@ def test_check_names_file_and_line_of_a_title_and_a_voice_part_that_sound_wrong(
     assert result.exit_code == 0  # advice: the line still starts
     title_line, voice_line = line_of(topic, "title:"), line_of(topic, "An O T may")
     assert f"warning: content/en/topics/early-intervention.txt:{title_line}: a number right before" in result.output
-    assert f"warning: content/en/topics/early-intervention.txt:{voice_line}: OT means occupational therapy, the therapy: instead of 'An O T'" in result.output
+    assert (f"warning: content/en/topics/early-intervention.txt:{voice_line}: "
+            "OT means occupational therapy, the therapy: instead of 'An O T'") in result.output
 
 
 def test_check_flags_to_in_spanish_voice_and_gerund_titles(words: Path) -> None:
@@ -86,7 +86,8 @@ def test_check_flags_to_in_spanish_voice_and_gerund_titles(words: Path) -> None:
     edit(topic, "La terapia ocupacional también se puede ofrecer", "La TO también se puede ofrecer")
     result = check(words)
     assert f"school-iep.txt:{line_of(topic, 'title:')}: the title starts with 'hablando'" in result.output
-    assert f"school-iep.txt:{line_of(topic, 'La TO también')}: OT means occupational therapy, the therapy: instead of 'TO'" in result.output
+    assert (f"school-iep.txt:{line_of(topic, 'La TO también')}: "
+            "OT means occupational therapy, the therapy: instead of 'TO'") in result.output
 
 
 def test_a_menu_too_long_to_hold_is_a_warning_with_its_estimate(words: Path) -> None:

@@ -5,26 +5,20 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from ivr.cli import content_cli, stats
+from ivr.cli import stats
 from ivr.content.readability import fernandez_huerta, spanish_reading_notes
 from ivr.sms.measure import every_text, texts_as_sent
 from ivr.sms.replies import Policy
-from tests.conftest import PROJECT, build_app, twilio_post
-
-
-@pytest.fixture
-def words(tmp_path: Path) -> Path:
-    for folder in ("content", "prompts"):
-        shutil.copytree(PROJECT / folder, tmp_path / folder)
-    return tmp_path
+from tests.app_factory import build_app
+from tests.shipped import PROJECT
+from tests.staff_words import content_check, edit
+from tests.twilio_requests import twilio_post
 
 
 def flask_command(words: Path, *args: str) -> subprocess.CompletedProcess:
@@ -34,17 +28,6 @@ def flask_command(words: Path, *args: str) -> subprocess.CompletedProcess:
                DATABASE_URL=f"sqlite:///{words / 'line.db'}", NUMBER_HASH_SECRET="test-secret")
     return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=PROJECT, env=env,
                           capture_output=True, text=True, timeout=60)
-
-
-def check(words: Path, *args: str):
-    return CliRunner().invoke(content_cli, ["check", *args],
-                              env={"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts")})
-
-
-def edit(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text
-    path.write_text(text.replace(old, new), encoding="utf-8")
 
 
 def test_content_check_reports_a_broken_file_itself_even_though_the_line_cannot_start(words: Path) -> None:
@@ -65,15 +48,15 @@ def test_help_and_staff_commands_never_show_the_development_warning(words: Path)
 
 
 def test_content_check_ends_with_a_count_and_shows_the_table_only_when_verbose(words: Path) -> None:
-    quiet = check(words)
+    quiet = content_check(words)
     assert quiet.exit_code == 0, quiet.output
     assert quiet.output.strip().splitlines()[-1] == "content check: 0 errors, 0 warnings"
     assert "segment(s)" not in quiet.output
-    verbose = check(words, "--verbose")
+    verbose = content_check(words, "--verbose")
     assert "content/en/topics/key-points.txt [text] 1/3:" in verbose.output and "segment(s)" in verbose.output
     edit(words / "content/en/topics/school-iep.txt", "OT may also be offered in schools.",
          "Occupational therapy may additionally be administered within educational institutions.")
-    hard = check(words)
+    hard = content_check(words)
     assert hard.exit_code == 0
     assert re.search(r"content/en/topics/school-iep\.txt \[text\] 1/1: warning: reading level \(grade [\d.]+\)",
                      hard.output)

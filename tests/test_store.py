@@ -5,7 +5,6 @@ Each PostgreSQL test starts from empty tables: do not point TEST_DATABASE_URL at
 
 from __future__ import annotations
 
-import os
 import stat
 import time
 from pathlib import Path
@@ -19,28 +18,7 @@ from ivr.store.migrations import MIGRATIONS
 from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits,
                                NumberStore, load_or_create_secret)
-
-TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "revisions",
-          "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "schema_version")
-BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
-
-
-class Clock:
-    def __init__(self, now: float = 1_700_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def empty_postgres() -> Database:
-    """The throwaway PostgreSQL of TEST_DATABASE_URL with every table of the line dropped."""
-    database = Database(os.environ["TEST_DATABASE_URL"])
-    with database._transaction() as tx:  # not transaction(): that would migrate first
-        for table in TABLES:
-            tx.execute(f"DROP TABLE IF EXISTS {table}")
-    return database
-
+from tests.databases import BACKENDS, Clock, empty_postgres
 
 @pytest.fixture(params=BACKENDS)
 def database(request, tmp_path: Path) -> Iterator[Database]:
@@ -66,13 +44,15 @@ def store(database: Database, clock: Clock) -> NumberStore:
 def test_migrating_again_changes_nothing(database: Database) -> None:
     assert database.migrate() == len(MIGRATIONS)
     with database.transaction() as tx:
-        assert tx.execute("SELECT version FROM schema_version ORDER BY version") == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
+        versions = tx.execute("SELECT version FROM schema_version ORDER BY version")
+        assert versions == [(n,) for n in range(1, len(MIGRATIONS) + 1)]
 
 
 def test_a_failed_transaction_leaves_nothing_behind(database: Database, store: NumberStore) -> None:
     with pytest.raises(RuntimeError):
         with database.transaction() as tx:
-            tx.execute("INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)", ("SM1", "<Response/>", 1))
+            tx.execute("INSERT INTO sms_replies (message_sid, reply, created_at) VALUES (?, ?, ?)",
+                       ("SM1", "<Response/>", 1))
             raise RuntimeError("boom")
     assert store.reply_to("SM1") is None and store.claim_message("SM1")
 
@@ -184,7 +164,8 @@ def test_development_secret_is_made_once_and_kept_private(tmp_path: Path) -> Non
     assert load_or_create_secret("from-env", tmp_path / "instance") == b"from-env"
 
 
-def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(database: Database, clock: Clock) -> None:
+def test_usage_counts_add_up_per_day_and_a_call_place_is_forgotten_when_it_ends(database: Database,
+                                                                                clock: Clock) -> None:
     usage = UsageStore(database, clock)
     opened = Event("voice", "opened", "en", "key-points")
     usage.record({opened: 1}, [CallPlace("CA1", "en", "key-points")])

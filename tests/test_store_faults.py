@@ -17,10 +17,11 @@ from flask import Flask
 
 from ivr.store.database import CONNECTION, Breaker, StoreUnavailable
 from ivr.store.offload import Offload
-from tests.conftest import build_app, sms_post
+from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
 from tests.store_faults import (SQLITE_FAULTS, Answer, Fault, exchange, full_disk, remembers_a_language, sqlite_path,
                                 voice_post)
+from tests.twilio_requests import sms_post
 
 
 def apology(app: Flask) -> bytes:

@@ -9,7 +9,8 @@ import pytest
 from ivr.config import DEFAULT_LINE_TEXTS_PER_DAY, DEFAULT_SMS_PER_DAY, DEFAULT_SMS_PER_MINUTE
 from ivr.sms.gate import limit_verdict
 from ivr.store.numbers import RateLimits
-from tests.conftest import build_app, replies, sms_post
+from tests.app_factory import build_app
+from tests.twilio_requests import replies, sms_post
 
 ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "text_limits.tsv").read_text().splitlines()
         if line and not line.startswith("#")]

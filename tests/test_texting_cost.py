@@ -9,7 +9,9 @@ import pytest
 from ivr.config import country_codes
 from ivr.sms.gate import in_countries
 from ivr.store.numbers import RateLimits
-from tests.conftest import FakeTwilioApi, build_app, replies, sms_post, twilio_post
+from tests.app_factory import build_app
+from tests.twilio_fakes import FakeTwilioApi
+from tests.twilio_requests import replies, sms_post, twilio_post
 
 ACCOUNT = "AC" + "5" * 32
 

@@ -8,8 +8,8 @@ from flask import Flask
 from ivr.cli import content_cli
 from ivr.services import services
 from ivr.voice.transcript import heard
+from tests.app_factory import build_app
 from tests.call_crawler import answer, call_in, post
-from tests.conftest import build_app
 
 
 def transcript(app: Flask, *args: str) -> str:

@@ -19,8 +19,10 @@ from typing import Iterator
 import pytest
 
 from ivr.sms.sender import TwilioSender, twilio_client
-from tests.conftest import CALLER, LINE_NUMBER, PROJECT, build_app, twilio_post
+from tests.app_factory import build_app
 from tests.servers import free_port
+from tests.shipped import PROJECT
+from tests.twilio_requests import CALLER, LINE_NUMBER, twilio_post
 
 PRISM = PROJECT / ".ci" / "node" / "node_modules" / ".bin" / "prism"
 SPEC = PROJECT.parent / "shared" / "twilio-oai" / "twilio_api_v2010.json"
@@ -43,7 +45,8 @@ def _wait_for(port: int, process: subprocess.Popen, log: Path) -> None:
 
 def _warm_up(base: str) -> None:
     """Prism's first answer takes about a second; take it here, not inside the line's 1 s timeout."""
-    request = urllib.request.Request(f"{base}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", data=b"To=%2B1", method="POST")
+    request = urllib.request.Request(f"{base}/2010-04-01/Accounts/{ACCOUNT}/Messages.json", data=b"To=%2B1",
+                                     method="POST")
     try:
         urllib.request.urlopen(request, timeout=30).close()
     except urllib.error.HTTPError:
@@ -77,7 +80,8 @@ def test_text_key_sends_a_request_twilios_spec_accepts(tmp_path: Path, prism: st
     assert b"I sent that to your phone by text." in answer.data
 
 
-def test_a_request_the_spec_refuses_is_a_failed_text(tmp_path: Path, prism: str, caplog: pytest.LogCaptureFixture) -> None:
+def test_a_request_the_spec_refuses_is_a_failed_text(tmp_path: Path, prism: str,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
     """A malformed Account SID breaks the spec's pattern: Prism answers 422 and the caller is told."""
     caplog.set_level(logging.WARNING)
     app = build_app(tmp_path)

@@ -16,8 +16,9 @@ from ivr.report import usage_report
 from ivr.store import database as database_module
 from ivr.store.usage import Count, Event
 from ivr.counting import UsageRecorder
-from tests.test_store import BACKENDS, empty_postgres
-from tests.conftest import CALLER, build_app, replies, sms_post, twilio_post
+from tests.app_factory import build_app
+from tests.databases import BACKENDS, empty_postgres
+from tests.twilio_requests import CALLER, replies, sms_post, twilio_post
 
 CALL_SID = "CA" + "5" * 32
 
@@ -157,7 +158,7 @@ def test_with_the_database_down_calls_work_and_texts_are_answered_without_memory
 
 
 def test_with_the_database_down_the_text_key_says_it_could_not_send_within_a_call(tmp_path):
-    from tests.conftest import DATABASE_DOWN_URL
+    from tests.app_factory import DATABASE_DOWN_URL
 
     app = build_app(tmp_path, DATABASE_URL=DATABASE_DOWN_URL, TWILIO_ACCOUNT_SID="AC" + "0" * 32,
                     TWILIO_API_BASE_URL="http://127.0.0.1:9")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from tests.app_factory import build_app
 from tests.call_crawler import Page, answer, call_in, post
-from tests.conftest import build_app
 
 
 def say(client: FlaskClient, page: Page, words: str, confidence: str) -> Page:

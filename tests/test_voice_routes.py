@@ -9,7 +9,8 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from ivr.services import services
-from tests.conftest import TEST_BASE, build_app, sign, twilio_post
+from tests.app_factory import build_app
+from tests.twilio_requests import TEST_BASE, sign, twilio_post
 
 
 def test_the_signature_library_matches_twilios_published_example():
@@ -21,7 +22,8 @@ def test_the_signature_library_matches_twilios_published_example():
 
 def test_every_voice_url_refuses_a_missing_or_wrong_signature(client):
     for path in ("/voice", "/voice/language", "/voice/en/choices/main", "/voice/en/choices/main/choose",
-                 "/voice/en/topic/key-points/part/0", "/voice/en/topic/key-points/part/0/choose", "/voice/en/person/done"):
+                 "/voice/en/topic/key-points/part/0", "/voice/en/topic/key-points/part/0/choose",
+                 "/voice/en/person/done"):
         assert client.post(path, data={"Digits": "1"}).status_code == 403
         assert client.post(path, data={"Digits": "1"}, headers={"X-Twilio-Signature": "bogus"}).status_code == 403
         assert twilio_post(client, path, {"Digits": "1"}, token="another-token").status_code == 403
@@ -29,7 +31,8 @@ def test_every_voice_url_refuses_a_missing_or_wrong_signature(client):
 
 def test_a_signature_over_other_parameters_is_refused(client):
     signature = sign(TEST_BASE + "/voice/en/choices/main/choose", {"Digits": "1"})
-    response = client.post("/voice/en/choices/main/choose", data={"Digits": "2"}, headers={"X-Twilio-Signature": signature})
+    response = client.post("/voice/en/choices/main/choose", data={"Digits": "2"},
+                           headers={"X-Twilio-Signature": signature})
     assert response.status_code == 403
 
 
@@ -74,7 +77,8 @@ def test_a_failing_handler_apologises_and_returns_to_the_main_menu(app, client):
 
 
 def test_unknown_places_fall_back_to_the_main_menu_not_an_error(client):
-    for path in ("/voice/xx/choices/nowhere", "/voice/en/topic/nowhere/part/99", "/voice/en/topic/key-points/part/9999"):
+    for path in ("/voice/xx/choices/nowhere", "/voice/en/topic/nowhere/part/99",
+                 "/voice/en/topic/key-points/part/9999"):
         response = twilio_post(client, path)
         assert response.status_code == 200 and b"<Gather" in response.data
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from tests.app_factory import build_app
 from tests.call_crawler import CrawlResult, crawl
-from tests.conftest import build_app
 
 SMS_WEBHOOK = "/sms"
 CALL_STATUS_WEBHOOK = "/voice/status"  # the phone number's "call status changes" callback

@@ -145,7 +145,8 @@ class GttsEngine:
     def _once(self, text: str, language: Language) -> bytes:
         """One try: each part's request waits for the throttle (gTTS sends it when the stream is advanced)."""
         try:
-            tts = gTTS(text, lang=language.tts_language, tld=language.tts_tld, tokenizer_func=sentence_tokens, timeout=self.timeout)
+            tts = gTTS(text, lang=language.tts_language, tld=language.tts_tld, tokenizer_func=sentence_tokens,
+                       timeout=self.timeout)
             parts = len(tts.get_bodies())
         except (AssertionError, ValueError) as error:
             raise SynthesisError(f"gTTS refused the text: {error or 'nothing to say'}") from error
@@ -191,13 +192,16 @@ class EspeakEngine:
         return f"espeak-ng -v {_espeak_voice(language)} -s {ESPEAK_WORDS_PER_MINUTE}"
 
     def synthesise(self, text: str, language: Language) -> bytes:
-        command = [self.executable, "-v", _espeak_voice(language), "-s", str(ESPEAK_WORDS_PER_MINUTE), "--stdin", "--stdout"]
+        command = [self.executable, "-v", _espeak_voice(language), "-s", str(ESPEAK_WORDS_PER_MINUTE),
+                   "--stdin", "--stdout"]
         try:
-            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=self.timeout, check=False)
+            done = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, timeout=self.timeout,
+                                  check=False)
         except subprocess.TimeoutExpired as error:
             raise SynthesisError(f"espeak-ng took longer than {self.timeout} s") from error
         if done.returncode != 0 or not done.stdout:
-            raise SynthesisError(f"espeak-ng failed ({done.returncode}): {done.stderr.decode('utf-8', 'replace').strip()}")
+            reason = done.stderr.decode("utf-8", "replace").strip()
+            raise SynthesisError(f"espeak-ng failed ({done.returncode}): {reason}")
         return done.stdout
 
 

@@ -90,7 +90,8 @@ class AudioFolder:
 
     def write_manifest(self, entries: Mapping[str, Entry]) -> None:
         ordered = dict(sorted(entries.items(), key=lambda item: (item[1].language, item[1].source, item[1].file)))
-        data = {"version": MANIFEST_VERSION, "format": AUDIO_FORMAT, "entries": {key: asdict(entry) for key, entry in ordered.items()}}
+        data = {"version": MANIFEST_VERSION, "format": AUDIO_FORMAT,
+                "entries": {key: asdict(entry) for key, entry in ordered.items()}}
         _write_atomically(self.manifest_path, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8") + b"\n")
 
     def write_file(self, name: str, data: bytes) -> None:

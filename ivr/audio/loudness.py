@@ -33,7 +33,9 @@ def k_weighted(samples: np.ndarray, rate: int) -> np.ndarray:
     cos, root = math.cos(w0), 2 * math.sqrt(gain) * alpha
     shelf_b = (gain * ((gain + 1) + (gain - 1) * cos + root), -2 * gain * ((gain - 1) + (gain + 1) * cos),
                gain * ((gain + 1) + (gain - 1) * cos - root))
-    shelf_a = ((gain + 1) - (gain - 1) * cos + root, 2 * ((gain - 1) - (gain + 1) * cos), (gain + 1) - (gain - 1) * cos - root)
+    shelf_a = ((gain + 1) - (gain - 1) * cos + root,
+               2 * ((gain - 1) - (gain + 1) * cos),
+               (gain + 1) - (gain - 1) * cos - root)
     w0 = 2 * math.pi * 38.0 / rate
     alpha, cos = math.sin(w0) / (2 * 0.5), math.cos(w0)
     high_pass_b = ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2)

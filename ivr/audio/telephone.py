@@ -41,7 +41,8 @@ class TelephoneAudio:
 def decode(encoded: bytes) -> np.ndarray:
     """MP3 or WAV bytes to float mono samples at 8 kHz (miniaudio: no system library needed)."""
     try:
-        sound = miniaudio.decode(encoded, output_format=miniaudio.SampleFormat.FLOAT32, nchannels=1, sample_rate=TELEPHONE_RATE)
+        sound = miniaudio.decode(encoded, output_format=miniaudio.SampleFormat.FLOAT32, nchannels=1,
+                                 sample_rate=TELEPHONE_RATE)
     except miniaudio.DecodeError as error:
         raise AudioError(f"cannot decode the audio ({error})") from error
     return np.asarray(sound.samples, dtype=np.float64)

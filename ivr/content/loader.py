@@ -22,7 +22,10 @@ from ivr.text_rules.compliance import RESERVED_WORDS
 from ivr.text_rules.revocation import OptOutWords, is_opt_out_request
 
 
-def load_line(content_dir: Path, prompts_dir: Path, files: StaffFiles = DiskFiles()) -> Line:
+ON_DISK = DiskFiles()  # it holds nothing, so one serves every load
+
+
+def load_line(content_dir: Path, prompts_dir: Path, files: StaffFiles = ON_DISK) -> Line:
     """Load and validate everything; raise ContentError listing every problem found.
 
     `files` reads the folders from disk, or from a stored revision held in memory (MemoryFiles).

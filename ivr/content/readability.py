@@ -66,7 +66,8 @@ def fernandez_huerta(text: str) -> float:
     words = _WORD.findall(text)
     if not words:
         return 100.0
-    sentences = sum(1 for piece in _SENTENCE_END.split(text) if _LETTER.search(piece))  # a list number "1." is no sentence
+    # a list number "1." is no sentence
+    sentences = sum(1 for piece in _SENTENCE_END.split(text) if _LETTER.search(piece))
     syllables = sum(spanish_syllables(word) for word in words)
     return 206.84 - 60 * syllables / len(words) - 1.02 * len(words) / sentences
 

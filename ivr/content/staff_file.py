@@ -118,7 +118,8 @@ def parse_staff_text(text: str, path: str, problems: list[Problem]) -> StaffFile
                 continue
             name, value = field_match.group(1).lower(), field_match.group(2).strip()
             if name in fields:
-                problems.append(Problem(path, number, f"field '{name}' appears twice (first on line {fields[name].line})"))
+                first = fields[name].line
+                problems.append(Problem(path, number, f"field '{name}' appears twice (first on line {first})"))
             fields[name] = Value(value, number)
             continue
         if not line:
@@ -137,7 +138,8 @@ def read_staff_file(path: Path, problems: list[Problem], root: Path | None = Non
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        problems.append(Problem(shown, 1, f"is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"))
+        problems.append(Problem(shown, 1,
+                                f"is not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"))
         text = ""
     return parse_staff_text(text, shown, problems)
 

@@ -158,7 +158,9 @@ def part(lang: str, topic: str, index: int) -> Response:
     if known is None:
         return _changed(language)
     topic = known
-    return twiml(services().pages.topic(language, topic) if services().line.flow.is_menu(topic) else services().pages.part(language, topic, index))
+    if services().line.flow.is_menu(topic):
+        return twiml(services().pages.topic(language, topic))
+    return twiml(services().pages.part(language, topic, index))
 
 
 @bp.route("/<lang>/topic/<topic>/part/<int:index>/choose", methods=METHODS)

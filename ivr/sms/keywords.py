@@ -84,7 +84,8 @@ def _candidates(language: Language) -> list[tuple[str, tuple[str, ...]]]:
     owned = {_compact(keyword): topic.id for topic in textable for keyword in topic.keywords}
     candidates = [(MORE, language.more_words)]
     for topic in textable:
-        phrases = [phrase for phrase in (topic.title, *topic.speech) if owned.get(_compact(phrase), topic.id) == topic.id]
+        phrases = [phrase for phrase in (topic.title, *topic.speech)
+                   if owned.get(_compact(phrase), topic.id) == topic.id]
         candidates.append((topic.id, (*topic.keywords, *phrases)))
     return candidates
 

@@ -59,7 +59,8 @@ class UsageStore:
             for event, count in events.items():
                 tx.execute(
                     "INSERT INTO usage_counts (day, channel, event, language, place, count) VALUES (?, ?, ?, ?, ?, ?)"
-                    " ON CONFLICT (day, channel, event, language, place) DO UPDATE SET count = usage_counts.count + excluded.count",
+                    " ON CONFLICT (day, channel, event, language, place)"
+                    " DO UPDATE SET count = usage_counts.count + excluded.count",
                     (day, event.channel, event.name, event.language, event.place, count),
                 )
             for call in calls:
@@ -75,7 +76,8 @@ class UsageStore:
         now = int(self.clock())
         with self.database.transaction() as tx:
             row = tx.one("SELECT language, place FROM call_places WHERE call_sid = ?", (call_sid,))
-            tx.execute("DELETE FROM call_places WHERE call_sid = ? OR updated_at < ?", (call_sid, now - CALL_PLACE_KEEP_SECONDS))
+            tx.execute("DELETE FROM call_places WHERE call_sid = ? OR updated_at < ?",
+                       (call_sid, now - CALL_PLACE_KEEP_SECONDS))
         return CallPlace(call_sid, row[0], row[1]) if row else None
 
     def counts(self, days: int) -> list[Count]:
@@ -87,4 +89,5 @@ class UsageStore:
                 " ORDER BY day, channel, event, language, place",
                 (first,),
             )
-        return [Count(day, Event(channel, event, language, place), count) for day, channel, event, language, place, count in rows]
+        return [Count(day, Event(channel, event, language, place), count)
+                for day, channel, event, language, place, count in rows]

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import groupby
+from itertools import groupby, pairwise
 from typing import Iterable, Mapping, Protocol
 
 from ivr.text_rules.compliance import OPT_OUT_WORDS, UNMISTAKABLE_OPT_OUT_WORDS
@@ -116,7 +116,7 @@ def is_opt_out_request(text: str, words: OptOutWords) -> bool:
     for sentence in sentences:
         if all(words.asking(t) or words.around(t) for t in sentence) and any(map(words.asking, sentence)):
             return True  # nothing but asking: "STOP please", "OPT OUT PLEASE", "✋", "stop. Sent from my iPhone"
-        if any(token in words.ordinary and after in words.after for token, after in zip(sentence, sentence[1:])):
+        if any(token in words.ordinary and after in words.after for token, after in pairwise(sentence)):
             return True  # "can you stop texting me", "alto por favor": the stop is about the texts
     if tokens[0] in words.ordinary and not question:  # "Stop sending these", "Cancel my subscription": an order
         return True

@@ -149,7 +149,8 @@ def choose_language(line: Line, digits: str, speech: str) -> Language | None:
         return next((language for language in line.languages.values() if language.choice_key == digits[0]), None)
     if not speech:
         return None
-    code = best_match(speech, [(language.code, (language.choice_key, *language.choice_words)) for language in line.languages.values()])
+    names = [(language.code, (language.choice_key, *language.choice_words)) for language in line.languages.values()]
+    code = best_match(speech, names)
     return line.languages[code] if code else None
 
 

@@ -40,7 +40,9 @@ def _cache_key_part(value: object) -> object:
     return value.code if isinstance(value, Language) else value
 
 
-def rendered_once(page: Callable[Concatenate["VoicePages", Args], VoiceResponse]) -> Callable[Concatenate["VoicePages", Args], VoiceResponse]:
+def rendered_once(
+        page: Callable[Concatenate["VoicePages", Args], VoiceResponse],
+) -> Callable[Concatenate["VoicePages", Args], VoiceResponse]:
     """Keep each page's XML by its arguments and the audio catalog's generation.
 
     Pages are pure and the words never change while the line runs, but a staff audio build does:
@@ -49,7 +51,8 @@ def rendered_once(page: Callable[Concatenate["VoicePages", Args], VoiceResponse]
     """
     @functools.wraps(page)
     def cached(self: "VoicePages", *args: Args.args, **kwargs: Args.kwargs) -> VoiceResponse:
-        key = (page.__name__, self.audio.generation(), *map(_cache_key_part, args), *sorted((name, _cache_key_part(value)) for name, value in kwargs.items()))
+        keywords = sorted((name, _cache_key_part(value)) for name, value in kwargs.items())
+        key = (page.__name__, self.audio.generation(), *map(_cache_key_part, args), *keywords)
         xml = self._rendered.get(key)
         if xml is None:
             xml = page(self, *args, **kwargs).to_xml()
@@ -92,7 +95,8 @@ class VoicePages:
             else:
                 verb.say(text, voice=language.voice, language=language.speech_language)
 
-    def _gather(self, response: VoiceResponse, language: Language, action: str, timeout: int, options: tuple[str, ...]) -> Gather:
+    def _gather(self, response: VoiceResponse, language: Language, action: str, timeout: int,
+                options: tuple[str, ...]) -> Gather:
         return response.gather(
             action=action,
             method="POST",

@@ -20,8 +20,9 @@ import pytest
 from ivr.publishing.document import read_folders
 from ivr.publishing.store import Revisions
 from ivr.store.database import Database
-from tests.conftest import PROJECT, TEST_BASE, TEST_TOKEN, sign
-from tests.test_publishing import database_url, edit, words  # noqa: F401  (fixtures)
+from tests.shipped import PROJECT
+from tests.staff_words import edit
+from tests.twilio_requests import TEST_BASE, TEST_TOKEN, sign
 
 PART = "/voice/en/topic/key-points/part/1"
 CALL = {"CallSid": "CA" + "9" * 32, "AccountSid": "AC" + "9" * 32, "From": "+15005550006", "To": "+15005551234"}
@@ -45,7 +46,7 @@ def ask(port: int) -> tuple[int, str]:
 
 
 @pytest.fixture
-def two_servers(tmp_path: Path, database_url: str, words: Path) -> Iterator[list[int]]:  # noqa: F811
+def two_servers(tmp_path: Path, database_url: str, words: Path) -> Iterator[list[int]]:
     Database(database_url).migrate()
     Revisions(Database(database_url)).start(read_folders(words / "content", words / "prompts"), "test")
     servers, ports = [], []
@@ -78,10 +79,10 @@ def two_servers(tmp_path: Path, database_url: str, words: Path) -> Iterator[list
 
 
 def test_a_publish_reaches_every_worker_of_two_gunicorn_servers_within_5_seconds(two_servers: list[int],
-                                                                                  database_url: str,  # noqa: F811
-                                                                                  words: Path):  # noqa: F811
+                                                                                  database_url: str,
+                                                                                  words: Path):
     assert all("OCCUPATIONAL THERAPY" not in ask(port)[1] for port in two_servers)
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     revisions = Revisions(Database(database_url))
     number = revisions.import_draft(read_folders(words / "content", words / "prompts"), "ana", "", "test")
     for action, actor in (("submit", "ana"), ("approve", "ben"), ("publish", "ben")):

@@ -3,15 +3,15 @@ calls are answered as fast as ever meanwhile, and a publish made when it is back
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
 from flask import Flask
 
-from tests.conftest import PROJECT, build_app, twilio_post
-from tests.pg_server import PostgresServer, postgres_server  # noqa: F401  (the fixture)
-from tests.test_live_revision import LOUDER, key_points_part, publish_louder
+from tests.app_factory import build_app
+from tests.pg_server import PostgresServer
+from tests.publishing.revising import LOUDER, key_points_part, publish_louder
+from tests.twilio_requests import twilio_post
 
 
 def fresh_database(server: PostgresServer) -> str:
@@ -36,10 +36,7 @@ def answers_while(client, path: str, seconds: float) -> list[tuple[int, float]]:
 
 
 def test_a_hung_then_stopped_database_neither_slows_calls_nor_loses_the_next_publish(
-        tmp_path: Path, postgres_server: PostgresServer, monkeypatch):  # noqa: F811
-    words = tmp_path / "words"
-    shutil.copytree(PROJECT / "content", words / "content")
-    shutil.copytree(PROJECT / "prompts", words / "prompts")
+        tmp_path: Path, words: Path, postgres_server: PostgresServer, monkeypatch):
     url = fresh_database(postgres_server)
     staff_app = instance(tmp_path / "staff", url, words, "0")
     polling = instance(tmp_path / "polling", url, words, "0.5")

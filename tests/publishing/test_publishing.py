@@ -7,77 +7,24 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from ivr.cli import audio_cli, content_cli
-from ivr.audio.build import gaps, plan, run
+from ivr.cli import audio_cli
+from ivr.audio.build import gaps
 from ivr.audio.folder import AudioFolder
-from ivr.content.loader import load_line
 from ivr.publishing_cli import login_name
 from ivr.publishing.document import load_document, read_folders
 from ivr.publishing.store import Refused, Revisions
-from ivr.services import Services
 from ivr.store.database import Database
 from ivr.voice.utterances import all_utterances
-from tests.conftest import DATABASE_DOWN_URL, PROJECT, build_app
-from tests.test_audio_build import FakeEngine
-from tests.test_store import BACKENDS, empty_postgres
-
-
-@pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'line.db'}" if request.param == "sqlite" else empty_postgres().url
-
-
-@pytest.fixture
-def words(tmp_path: Path) -> Path:
-    """A copy of the real content/ and prompts/ that a test may edit."""
-    root = tmp_path / "words"
-    shutil.copytree(PROJECT / "content", root / "content")
-    shutil.copytree(PROJECT / "prompts", root / "prompts")
-    return root
-
-
-def line_app(tmp_path: Path, database_url: str, words: Path) -> Flask:
-    return build_app(tmp_path / "instance", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
-                     PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(words / "audio"))
-
-
-@pytest.fixture
-def app(tmp_path: Path, database_url: str, words: Path) -> Flask:
-    return line_app(tmp_path, database_url, words)
-
-
-def staff(app: Flask, *args: str):
-    return app.test_cli_runner().invoke(content_cli, list(args))  # a flask.commands plugin, not in app.cli
-
-
-def found(app: Flask) -> Services:
-    return app.extensions["otline"]
-
-
-def edit(words: Path, name: str, old: str, new: str) -> None:
-    path = words / name
-    text = path.read_text(encoding="utf-8")
-    assert old in text, "the test no longer matches the content; update it"
-    path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy",
-                   new: str = "OCCUPATIONAL THERAPY") -> int:
-    """An edit of the English key points, imported by ana, submitted and approved by ben; its number."""
-    edit(words, "content/en/topics/key-points.txt", old, new)
-    number = len(found(app).revisions.listing()) + 1
-    for args in (["import", "--author", "ana", "--note", "louder"], ["submit", str(number), "--by", "ana"],
-                 ["approve", str(number), "--by", "ben"]):
-        result = staff(app, *args)
-        assert result.exit_code == 0, result.output
-    return number
+from tests.app_factory import DATABASE_DOWN_URL
+from tests.publishing.revising import build_audio, folders_of, found, line_app, reviewed_draft, staff
+from tests.shipped import PROJECT
+from tests.staff_words import edit
 
 
 def test_a_new_database_starts_with_the_files_as_revision_1_live(app: Flask, words: Path):
@@ -126,7 +73,7 @@ def test_export_refuses_a_folder_with_other_files(tmp_path: Path, app: Flask):
 
 
 def test_a_broken_file_is_refused_with_its_file_and_line(app: Flask, words: Path):
-    edit(words, "content/flow.txt", "key.back: *", "key.back: 1")
+    edit(words / "content/flow.txt", "key.back: *", "key.back: 1")
     result = staff(app, "import")
     assert result.exit_code == 1
     assert "content/flow.txt:" in result.output and "key 1 is kept for menu options" in result.output
@@ -146,7 +93,7 @@ def test_importing_the_live_words_again_is_refused(app: Flask):
 
 
 def test_a_draft_goes_live_only_when_another_person_approves_it(app: Flask, words: Path):
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     assert staff(app, "import", "--author", "ana", "--note", "louder").exit_code == 0
     refused = staff(app, "publish", "2", "--by", "ana")
     assert refused.exit_code == 1 and "must approve it before it goes live" in refused.output
@@ -169,7 +116,7 @@ def test_a_draft_goes_live_only_when_another_person_approves_it(app: Flask, word
 
 
 def test_self_approval_is_allowed_only_when_asked_and_is_audited(app: Flask, words: Path):
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     staff(app, "import", "--author", "ana")
     staff(app, "submit", "2", "--by", "ana")
     assert staff(app, "approve", "2", "--by", "ana", "--self-approve").exit_code == 0
@@ -199,7 +146,7 @@ def test_rollback_refuses_what_was_never_live(app: Flask, words: Path):
 
 
 def test_drafts_diff_and_history_read_as_staff_name_things(app: Flask, words: Path):
-    edit(words, "content/es/topics/key-points.txt", "terapia", "TERAPIA")
+    edit(words / "content/es/topics/key-points.txt", "terapia", "TERAPIA")
     staff(app, "import", "--author", "ana", "--note", "más fuerte")
     drafts = staff(app, "drafts").output
     assert "revision 2  draft  by ana" in drafts and "más fuerte" in drafts
@@ -274,7 +221,7 @@ def test_the_app_serves_the_live_revision_and_warns_when_the_files_differ(tmp_pa
                                                                           database_url: str, words: Path, caplog):
     number = reviewed_draft(app, words)
     staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio")
-    edit(words, "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Something else entirely")
+    edit(words / "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Something else entirely")
     with caplog.at_level(logging.WARNING):
         restarted = line_app(tmp_path, database_url, words)
     assert found(restarted).revision == number
@@ -297,20 +244,6 @@ def test_without_its_database_the_line_serves_the_files_and_says_so(tmp_path: Pa
     assert "serving the words in" in caplog.text
     result = staff(app, "drafts")
     assert result.exit_code == 1 and "the database is unavailable" in result.output
-
-
-def folders_of(words: Path) -> dict[str, str]:
-    """The environment `flask ... audio prune` reads its folders from."""
-    return {"CONTENT_DIR": str(words / "content"), "PROMPTS_DIR": str(words / "prompts"),
-            "AUDIO_DIR": str(words / "audio")}
-
-
-def build_audio(words: Path) -> None:
-    """Audio in the line's voice (a fake engine named gtts) for every part of the files as they are now."""
-    line = load_line(words / "content", words / "prompts")
-    folder, engine = AudioFolder(words / "audio"), FakeEngine()
-    jobs, unchanged = plan(all_utterances(line), folder, engine)
-    assert not run(jobs, unchanged, engine, folder, workers=2).failed
 
 
 def test_a_revision_goes_live_only_with_its_audio_or_when_told_to_speak_the_rest(app: Flask, words: Path):
@@ -366,20 +299,20 @@ def test_audio_prune_keeps_the_live_revisions_audio_when_the_files_have_moved_on
     number = reviewed_draft(app, words)
     build_audio(words)  # the reviewed words get their audio, and go live with it
     assert staff(app, "publish", str(number), "--by", "ben").exit_code == 0
-    edit(words, "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Occupational Therapy")  # next edit
+    edit(words / "content/en/topics/key-points.txt", "OCCUPATIONAL THERAPY", "Occupational Therapy")  # next edit
     build_audio(words)
-    edit(words, "content/en/topics/key-points.txt", "Occupational Therapy", "Occupational therapy!")  # and again
+    edit(words / "content/en/topics/key-points.txt", "Occupational Therapy", "Occupational therapy!")  # and again
     result = app.test_cli_runner().invoke(audio_cli, ["prune"], env=folders_of(words))
     assert result.exit_code == 0 and "removed 1 file(s)" in result.output  # the edit no revision holds
     revisions, folder = found(app).revisions, AudioFolder(words / "audio")
-    # what callers hear still has its audio
+    # what callers hear still has its audio, and what a rollback would bring back
     assert gaps(all_utterances(load_document(revisions.files(number))), folder) == []
-    assert gaps(all_utterances(load_document(revisions.files(1))), folder) == []  # and what a rollback would bring back
+    assert gaps(all_utterances(load_document(revisions.files(1))), folder) == []
 
 
 def test_audio_prune_deletes_nothing_while_the_database_is_down(tmp_path: Path, words: Path):
     build_audio(words)
-    edit(words, "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
+    edit(words / "content/en/topics/key-points.txt", "Occupational therapy", "OCCUPATIONAL THERAPY")
     app = line_app(tmp_path, DATABASE_DOWN_URL, words)
     before = sorted((words / "audio").rglob("*"))
     result = app.test_cli_runner().invoke(audio_cli, ["prune"], env=folders_of(words))

@@ -16,12 +16,11 @@ from ivr.audio.folder import AudioFolder
 from ivr.cli import audio_cli
 from ivr.live_revision import LiveRevision
 from ivr.voice.utterances import all_utterances
+from tests.app_factory import build_app
+from tests.audio_fakes import FakeEngine, google_answers
+from tests.publishing.revising import build_audio as build_into_folders, folders_of, found, reviewed_draft, staff
 from tests.shipped import shipped_line
-from tests.conftest import build_app, twilio_post
-from tests.audio_fakes import google_answers
-from tests.test_audio_build import FakeEngine
-from tests.test_publishing import app, database_url, words  # noqa: F401  (fixtures)
-from tests.test_publishing import build_audio as build_into_folders, folders_of, found, reviewed_draft, staff
+from tests.twilio_requests import twilio_post
 
 
 def build_into(folder: AudioFolder, only: str | None = None) -> None:

@@ -13,9 +13,8 @@ from ivr.cli import audio_cli
 from ivr.audio.jobs import STALE_SECONDS, AudioJobs
 from ivr.store.database import Database
 from tests.audio_fakes import google_answers
-from tests.test_publishing import app, database_url, words  # noqa: F401  (fixtures)
-from tests.test_publishing import folders_of, found, reviewed_draft, staff
-from tests.test_store import Clock
+from tests.databases import Clock
+from tests.publishing.revising import folders_of, found, reviewed_draft, staff
 
 
 def test_workers_racing_claim_every_job_exactly_once(app: Flask, database_url: str):

@@ -12,24 +12,9 @@ from pathlib import Path
 from flask import Flask
 
 from ivr.live_revision import LiveRevision
-from tests.conftest import DATABASE_DOWN_URL, build_app, replies, sms_post, twilio_post
-from tests.test_publishing import app, database_url, found, line_app, reviewed_draft, staff, words  # noqa: F401
-
-# app, database_url and words are the fixtures of tests/test_publishing.py: SQLite and PostgreSQL alike.
-
-LOUDER = "OCCUPATIONAL THERAPY"
-
-
-def key_points_part(app: Flask, words: str) -> int:
-    parts = found(app).line.language("en").topics["key-points"].voice_parts
-    return next(index for index, part in enumerate(parts) if words in part)
-
-
-def publish_louder(app: Flask, words: Path) -> int:
-    number = reviewed_draft(app, words, "Occupational therapy", LOUDER)
-    assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
-    return number
-
+from tests.app_factory import DATABASE_DOWN_URL, build_app
+from tests.publishing.revising import LOUDER, found, key_points_part, line_app, publish_louder, reviewed_draft, staff
+from tests.twilio_requests import replies, sms_post, twilio_post
 
 def test_another_instance_swaps_in_the_published_revision(tmp_path: Path, app: Flask, database_url: str,
                                                           words: Path):
