@@ -124,6 +124,9 @@ def test_the_staff_commands(console_app: Flask) -> None:
     assert refused.exit_code == 1 and "no admin who can sign in" in refused.output
     assert runner.invoke(args=["staff", "add", "x", "--role", "editor"]).output == \
         "Error: 'x' is not an email address\n"
+    by_command = [(action, origin) for _, action, _, origin in audit_rows(console_app) if action != "start"]
+    assert [action for action, _ in by_command] == ["staff add", "staff add", "staff role", "staff disable"]
+    assert all(origin.startswith("cli ") for _, origin in by_command)  # who ran them, from where
 
 
 def test_the_staff_commands_say_when_the_console_is_off(app: Flask) -> None:
