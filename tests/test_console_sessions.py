@@ -8,9 +8,11 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ivr.console import accounts
 from ivr.console.guard import NAV
 from tests.conftest import TEST_BASE, build_app, sign, twilio_post
 from tests.console_client import STAFF_PASSWORD, csrf_from, new_staff, sign_in_client
@@ -180,6 +182,22 @@ def test_a_locked_account_is_told_so_without_saying_whether_it_exists(console_ap
         answers[who] = (answer.status_code, "Too many failed sign-ins" in answer.get_data(as_text=True))
     assert answers[email] == answers["nobody@hospital.example.org"] == (429, True)
     assert sign_in_client(console_app.test_client(), email).status_code == 429
+
+
+def test_behind_a_trusted_proxy_failures_count_per_forwarded_address(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "ADDRESS_FAILURES", 2)
+    app = build_app(tmp_path, CONSOLE_ENABLED="1", SECRET_KEY="s" * 32, TRUST_PROXY="1")
+    email = new_staff(app, "editor")
+
+    def sign_in_from(address: str, who: str, password: str) -> int:
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        return sign_in_client(client, who, password).status_code
+
+    assert [sign_in_from("203.0.113.1", f"guess{n}@hospital.example.org", "wrong") for n in range(2)] == [401, 429]
+    assert sign_in_from("203.0.113.1", email, STAFF_PASSWORD) == 429  # that address is paused
+    assert sign_in_from("203.0.113.2", email, STAFF_PASSWORD) == 302  # the proxy's other clients are not
 
 
 def test_a_console_session_opens_no_webhook(staff_client: StaffClient) -> None:
