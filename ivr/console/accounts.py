@@ -41,9 +41,7 @@ ADDRESS_FAILURES = 20  # ... that lock a client address (someone trying many ema
 FAILURE_WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
-# Verified against when no account matches, so a wrong email costs the same time as a wrong password.
-_NO_ACCOUNT_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended cost (64 MiB, 3 passes)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -199,7 +197,7 @@ class StaffAccounts:
             return SignIn(None, "refused: locked", actor, locked=True)
         password = password[:MAX_PASSWORD_LENGTH]
         if account is None:
-            _verified(_NO_ACCOUNT_HASH, password)  # as long as checking a real account's password takes
+            _verified(_no_account_hash(), password)  # as long as checking a real account's password takes
         elif _verified(account.password_hash, password) and not account.disabled:
             if account.password_expired(now):
                 return SignIn(None, "refused: one-time password expired", actor, expired=True)
@@ -265,6 +263,15 @@ def _an_admin_remains(tx: Transaction) -> bool:
 def _known_role(role: str) -> None:
     if role not in ROLES:
         raise AccountError(f"{role!r} is not a role; the roles are {', '.join(ROLES)}")
+
+
+@functools.cache
+def _no_account_hash() -> str:
+    """Verified against when no account matches, so a wrong email costs the same time as a wrong password.
+
+    Made at first need, not at import: every `flask` command and worker start would pay for it.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def _verified(password_hash: str, password: str) -> bool:
