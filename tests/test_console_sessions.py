@@ -73,7 +73,9 @@ def test_the_idle_time_is_a_setting(tmp_path: Path) -> None:
 def test_signing_out_ends_every_copy_of_the_cookie(console_app: Flask, staff_client: StaffClient) -> None:
     client = staff_client("editor")
     copy = console_app.test_client()
-    copy.set_cookie(COOKIE, client.get_cookie(COOKIE, path="/console").value, path="/console")  # type: ignore[union-attr]
+    cookie = client.get_cookie(COOKIE, path="/console")
+    assert cookie is not None
+    copy.set_cookie(COOKIE, cookie.value, path="/console")
     assert signed_in(copy)
     client.post("/console/sign-out", data={"csrf_token": csrf_from(client, "/console/password")})
     assert not signed_in(client) and not signed_in(copy)
