@@ -133,12 +133,9 @@ def _policy() -> Policy:
 
 @console.route("/words")
 @requires("editor")
-def words() -> str | tuple[str, int]:
+def words() -> str:
     """Every menu, topic and prompt in every language, with its audio and whether the revision passes."""
-    try:
-        shown = _shown()
-    except StoreUnavailable as error:
-        return _render("words_unavailable.html", error=error), 503
+    shown = _shown()
     units = word_units(shown.line.flow.menus, shown.files, list(shown.line.languages))
     drafts = [revision for revision in shown.revisions if revision.state == DRAFT]
     return _render("words.html", shown=shown, units=units, drafts=drafts,
@@ -172,26 +169,23 @@ def _unit(shown: Shown, key: str) -> Unit:
 
 @console.route("/words/<key>", methods=["GET", "POST"])
 @requires("editor")
-def words_edit(key: str) -> str | Response | tuple[str, int]:
+def words_edit(key: str) -> str | Response:
     """One topic (or the prompts, or the flow) in every language side by side, each file in its own form.
 
     Without JavaScript, "Check" re-renders the page with the typed words checked, "Save" saves them.
     """
     typed: dict[str, str] = {}
-    try:
-        shown = _shown()
-        unit = _unit(shown, key)
-        if request.method == "POST":
-            name, text = request.form.get("name", ""), request.form.get("text", "").replace("\r\n", "\n")
-            if name not in dict((file, code) for code, file in unit.files):
-                abort(400)
-            if request.form.get("action") == "save":
-                saved = _save(shown, name, text)
-                if saved is not None:
-                    return redirect(url_for("console.words_edit", key=key, draft=saved) + f"#{_anchor(name)}")
-            typed[name] = text  # checked (or refused): the page shows the words as typed, nothing lost
-    except StoreUnavailable as error:
-        return _render("words_unavailable.html", error=error), 503
+    shown = _shown()
+    unit = _unit(shown, key)
+    if request.method == "POST":
+        name, text = request.form.get("name", ""), request.form.get("text", "").replace("\r\n", "\n")
+        if name not in {file for _, file in unit.files}:
+            abort(400, description=f"{key} has no file {name}; reload the page and try again.")
+        if request.form.get("action") == "save":
+            saved = _save(shown, name, text)
+            if saved is not None:
+                return redirect(url_for("console.words_edit", key=key, draft=saved) + f"#{_anchor(name)}")
+        typed[name] = text  # checked, or not saved: the page shows the words as typed, nothing is lost
     checks = {name: check_file(shown.files, name, typed.get(name, shown.files[name]), _policy(), shown.line,
                                services().audio.store.read_manifest()) for _, name in unit.files}
     return _render("words_edit.html", shown=shown, unit=unit, checks=checks,
@@ -209,7 +203,11 @@ def _save(shown: Shown, name: str, text: str) -> int | None:
         else:
             number = revisions.edit_draft(shown.working.number, name, text, me, ORIGIN).number
     except Refused as refusal:
-        flash(f"Not saved: {refusal}")
+        flash(f"Not saved: {refusal}. Your words are still in the box.")
+        return None
+    except StoreUnavailable as error:
+        flash(f"Not saved: the database is unavailable ({error}). Your words are still in the box; save again "
+              "in a minute.")
         return None
     problems = check_file(shown.files, name, text, _policy(), shown.line).errors
     flash(f"Saved {staff_label(name)} in revision {number}" + (f", with {problems} problem(s) to fix before it can "
@@ -223,10 +221,7 @@ def words_checks() -> Response | tuple[Response, int]:
     """The checks of one file as typed, for the page's script: the same HTML the page renders, and the figures."""
     asked = request.get_json(silent=True) or {}
     name, text = str(asked.get("name", "")), str(asked.get("text", ""))
-    try:
-        shown = _shown()
-    except StoreUnavailable as error:
-        return jsonify(error=f"the database is unavailable ({error}); try again in a moment"), 503
+    shown = _shown()
     if name not in shown.files:
         return jsonify(error=f"no file {name} in this revision"), 400
     check = check_file(shown.files, name, text, _policy(), shown.line, services().audio.store.read_manifest())
