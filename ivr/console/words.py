@@ -61,6 +61,13 @@ def choose_draft(revisions: Sequence[Revision], me: str, asked: int | None) -> W
     return Working(None, True, "the live words: your first save starts your own draft")
 
 
+# The words page's sections, each with the kinds of unit it lists, and how a row names its kind.
+GROUPS = (("The main menu and its sections", ("menu", "section")),
+          ("Texted-only topics (in no menu)", ("texted-only",)),
+          ("Prompts and the flow", ("prompts", "flow")))
+KIND_LABELS = {"menu": "Menu", "section": "Section", "texted-only": "Topic", "prompts": "Prompts", "flow": "Flow"}
+
+
 @dataclass(frozen=True)
 class Unit:
     """What staff open to edit: a topic in every language, every language's prompts, or the flow."""
@@ -260,4 +267,5 @@ def _render(template: str, **values: object) -> str:
     """A words template, with the helpers it calls (so the templates hold no rule)."""
     revisions_page = url_for(REVISIONS_PAGE) if REVISIONS_PAGE in current_app.view_functions else None
     return render_template(f"console/{template}", audio_of=audio_of, audio_summary=audio_summary, anchor=_anchor,
-                           staff_label=staff_label, revisions_page=revisions_page, **values)
+                           staff_label=staff_label, revisions_page=revisions_page, groups=GROUPS,
+                           kind_labels=KIND_LABELS, **values)

@@ -61,7 +61,8 @@ def decide(state: str, action: str, actor: str, author: str, self_approve: bool 
         return Step(None, f"it is {_said(state)} and was never live; it goes live through review and publish")
     if action == EDIT:
         if state != DRAFT:  # what a reviewer read, approved or published must not change under them
-            return Step(None, f"it is {_said(state)}; only a draft can be edited (start a new draft from the live words)")
+            return Step(None, f"it is {_said(state)}; only a draft can be edited "
+                              "(start a new draft from the live words)")
         if actor != author:  # an editor of someone's draft could then approve words they wrote themselves
             return Step(None, f"it is {author}'s draft; a second person reviews it rather than writing into it "
                               "(start your own draft)")
