@@ -40,7 +40,7 @@ def test_the_page_shows_what_the_table_says(name: str, old: str, new: str, line:
         assert any(expected.removeprefix("elsewhere~") in problem for problem in check.elsewhere), check.elsewhere
     elif "~" in expected:
         severity, words = expected.split("~", 1)
-        assert any(f.severity == severity and words in f.message for f in findings), findings
+        assert any(f.severity == severity and words in f.problem.message for f in findings), findings
     else:
         field, value = expected.split("=")
         assert str(getattr(part, field)) == value, part

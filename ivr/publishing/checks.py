@@ -36,12 +36,8 @@ _WHERE = re.compile(r"^(?P<file>\S+) \[(?P<block>[^\]]+)\](?: (?P<index>\d+)/\d+
 class Finding:
     """One thing `content check` says about a file: an error stops the words going live, a warning advises."""
 
-    line: int
     severity: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.severity}: {self.message}"
+    problem: Problem  # the file, line and words
 
 
 @dataclass(frozen=True)
@@ -91,7 +87,7 @@ def check_file(files: Files, name: str, text: str, policy: Policy, fallback: Lin
     try:
         line = load_document(changed)
     except ContentError as error:
-        findings = [Finding(problem.line, ERROR, problem.message) for problem in error.problems if problem.path == name]
+        findings = [Finding(ERROR, problem) for problem in error.problems if problem.path == name]
         others = tuple(str(problem) for problem in error.problems if problem.path != name)
         return _placed(FileCheck(name, False, _parts(blocks, _language_of(name, fallback), {}), (), others), findings)
     sent: dict[tuple[str, int], Measured] = {}
@@ -105,9 +101,9 @@ def check_file(files: Files, name: str, text: str, policy: Policy, fallback: Lin
     findings = []
     for (block, index), measured in sent.items():
         at = _line_of(blocks, block, index)
-        findings += [Finding(at, ERROR, problem) for problem in measured.problems]
+        findings += [Finding(ERROR, Problem(name, at, problem)) for problem in measured.problems]
         if measured.reading is not None and measured.reading.too_hard:
-            findings.append(Finding(at, WARNING, _too_hard(measured.reading)))
+            findings.append(Finding(WARNING, Problem(name, at, _too_hard(measured.reading))))
     findings += _voice_warnings(line, changed, name, blocks, audio or {})
     parts = _parts(blocks, _language_of(name, line), sent)
     return _placed(FileCheck(name, True, parts, (), tuple(others_list)), findings)
@@ -156,7 +152,7 @@ def _line_of(blocks: dict[str, Block], name: str, index: int) -> int:
 def _voice_warnings(line: Line, files: Files, name: str, blocks: dict[str, Block],
                     audio: Mapping[str, Entry]) -> list[Finding]:
     """The advice `content check` prints about this file's spoken words: wording, reading level, a menu's length."""
-    found = [Finding(problem.line, WARNING, problem.message) for problem in
+    found = [Finding(WARNING, problem) for problem in
              spoken_findings(line, Path(CONTENT), Path(PROMPTS), MemoryFiles(files)) if problem.path == name]
     language = _language_of(name, line)
     topic = language.topics.get(Path(name).stem) if language and Path(name).parts[0] == CONTENT else None
@@ -165,12 +161,12 @@ def _voice_warnings(line: Line, files: Files, name: str, blocks: dict[str, Block
     voice_line = blocks["voice"].line if "voice" in blocks else 1
     reading = voice_reading(line, language, topic)
     if reading is not None and reading.too_hard:
-        found.append(Finding(voice_line, WARNING, f"all [voice] parts together: {_too_hard(reading)}"))
-    found += [Finding(voice_line, WARNING, note.removeprefix(f"{name}: "))
+        found.append(Finding(WARNING, Problem(name, voice_line, f"all [voice] parts together: {_too_hard(reading)}")))
+    found += [Finding(WARNING, Problem(name, voice_line, note.removeprefix(f"{name}: ")))
               for note in spanish_reading_notes(line, texts_as_sent) if note.startswith(f"{name}: ")]
     for length in menu_lengths(VoicePages(line, NoAudio()), audio):
         if (length.language, length.menu) == (language.code, topic.id):
-            found.append(Finding(1, WARNING if length.too_long else NOTE, str(length)))
+            found.append(Finding(WARNING if length.too_long else NOTE, Problem(name, 1, str(length))))
     return found
 
 
@@ -179,7 +175,8 @@ def _placed(check: FileCheck, findings: list[Finding]) -> FileCheck:
     by_part: dict[int, list[Finding]] = {}
     whole = []
     for finding in findings:
-        owner = next((part.line for part in check.parts if part.line <= finding.line <= part.last_line), None)
+        owner = next((part.line for part in check.parts if part.line <= finding.problem.line <= part.last_line),
+                     None)
         if owner is None:
             whole.append(finding)
         else:
