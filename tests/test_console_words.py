@@ -209,3 +209,11 @@ def test_an_unknown_topic_is_not_found(app: Flask):
 def test_the_page_needs_a_signed_in_editor(app: Flask):
     assert app.test_client().get("/console/words").status_code == 302
     assert signed_in(app, "reviewer").get("/console/words").status_code == 200  # a reviewer is an editor too
+
+
+def test_a_saved_change_to_a_spoken_part_shows_its_audio_as_stale_and_the_rest_current(app: Flask):
+    client = signed_in(app)
+    saved = post(client, "save", live_words(app).replace("Here are the key points", "Here are the main points"))
+    page = client.get(saved.location)
+    assert "Audio: 1 stale." in text(page) and text(page).count("Audio: 1 current.") == 4
+    assert page.get_data(as_text=True).count("<audio controls") == 4  # the stale part is spoken with <Say>

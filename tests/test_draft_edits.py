@@ -5,6 +5,8 @@ Each test runs on SQLite, and on PostgreSQL too when TEST_DATABASE_URL is set (t
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from ivr.publishing.document import read_folders
@@ -75,3 +77,29 @@ def test_only_a_file_the_revision_has_can_be_edited(revisions: Revisions):
 def test_a_revision_that_does_not_exist_is_refused(revisions: Revisions):
     with pytest.raises(Refused, match="there is no revision 9"):
         revisions.edit_draft(9, KEY_POINTS, "", "ana", "console")
+
+
+def test_edits_racing_on_one_draft_all_land(revisions: Revisions):
+    """Two browser tabs saving different files of one draft at once: each edit reads the document inside its
+    locked transaction, so no save writes back a copy that lacks another's file."""
+    number = draft_by(revisions, "ana")
+    names = sorted(name for name in revisions.files(number) if name.startswith("content/en/topics/"))
+    start = threading.Barrier(len(names))
+    failures: list[BaseException] = []
+
+    def edit(name: str) -> None:
+        start.wait()
+        try:
+            revisions.edit_draft(number, name, f"title: {name}\n", "ana", "console")
+        except BaseException as error:  # noqa: BLE001  (reported below, with the others)
+            failures.append(error)
+
+    threads = [threading.Thread(target=edit, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not failures
+    files = revisions.files(number)
+    assert [files[name] for name in names] == [f"title: {name}\n" for name in names]
+    assert sum(row.action == "edit" for row in revisions.audit()) == len(names)
