@@ -23,12 +23,15 @@ from flask import Flask, Request, current_app, g, redirect, render_template, req
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from ivr.publishing.store import Refused
+from ivr.services import services
 from ivr.store.database import Database, Transaction
 
 # Each role may do what the roles before it may: editor (drafts, Try it, Usage, Audio), reviewer (+ approve,
 # publish, rollback, retry audio), admin (+ manage staff).
 ROLES = ("editor", "reviewer", "admin")
 ACCOUNTS = "otline.console.accounts"  # app.extensions key of the StaffAccounts
+CONSOLE_ORIGIN = "console"  # the audit trail's origin for what staff do in the console
 # NIST SP 800-63B asks for at least 8; staff pick their own after the one-time one, so ask a little more.
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a megabyte "password" is only a way to spend our CPU
@@ -46,8 +49,9 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class AccountError(ValueError):
-    """A staff change that cannot be made; its message is the one line staff read."""
+class AccountError(Refused):
+    """A staff change that cannot be made; its message is the one line staff read (the CLI's PublishingCommand
+    shows it as one, like a refused publishing step)."""
 
 
 @dataclass(frozen=True)
@@ -73,13 +77,20 @@ class Account:
         return self.one_time and now - self.password_set_at > ONE_TIME_PASSWORD_HOURS * 3600
 
 
+UNKNOWN_ACTOR = "(no such account)"  # the audit's actor for a failed sign-in as no account: never what was typed
+
+
 @dataclass(frozen=True)
 class SignIn:
     """What a sign-in attempt came to: an account, or why not (`outcome` is what the audit trail records)."""
 
     account: Account | None
     outcome: str
+    actor: str  # who the audit trail names: the account tried, or UNKNOWN_ACTOR (a password typed as the email
+    #             must not land in the audit trail)
     locked: bool = False
+    expired: bool = False
+    action: str = "sign-in"  # the audit trail's action: "lockout" for the failure that locked the account
 
 
 def may(held: str, needed: str) -> bool:
@@ -182,20 +193,22 @@ class StaffAccounts:
         email = normal_email(email)[:254]
         keys = (self._key("account", email), self._key("address", address))
         now = int(self._clock())
-        if self._locked(keys, now):
-            return SignIn(None, "refused: locked", locked=True)
         account = self.find(email) if valid_email(email) else None
-        if account is not None and _verified(account.password_hash, password[:MAX_PASSWORD_LENGTH]) \
-                and not account.disabled:
-            if account.password_expired(now):
-                return SignIn(None, "refused: one-time password expired")
-            self._forget_failures(keys[0])
-            return SignIn(account, "signed in")
+        actor = account.email if account else UNKNOWN_ACTOR
+        if self._locked(keys, now):
+            return SignIn(None, "refused: locked", actor, locked=True)
+        password = password[:MAX_PASSWORD_LENGTH]
         if account is None:
-            _verified(_NO_ACCOUNT_HASH, password[:MAX_PASSWORD_LENGTH])  # the same time as a known account
+            _verified(_NO_ACCOUNT_HASH, password)  # as long as checking a real account's password takes
+        elif _verified(account.password_hash, password) and not account.disabled:
+            if account.password_expired(now):
+                return SignIn(None, "refused: one-time password expired", actor, expired=True)
+            self._forget_failures(keys[0])
+            return SignIn(account, "signed in", actor)
         locked = self._count_failure(keys, now)
-        return SignIn(None, "refused: locked after repeated failures" if locked else "refused: wrong email or password",
-                      locked=locked)
+        if locked:
+            return SignIn(None, "refused: locked after repeated failures", actor, locked=True, action="lockout")
+        return SignIn(None, "refused: wrong email or password", actor)
 
     def _key(self, kind: str, value: str) -> str:
         return hmac.new(self._key_secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
@@ -266,15 +279,42 @@ def staff_accounts(app: Flask | None = None) -> StaffAccounts:
     return (app or current_app).extensions[ACCOUNTS]
 
 
-def add_staff(app: Flask, email: str, role: str, actor: str = "staff command", password: str | None = None) -> str:
+def record(actor: str, action: str, outcome: str, origin: str = CONSOLE_ORIGIN) -> None:
+    """An account action (a sign-in, a staff change) in the publishing audit trail; never a password."""
+    services().revisions.record(actor, action, None, outcome, origin=origin)
+
+
+def add_staff(app: Flask, email: str, role: str, actor: str, origin: str = CONSOLE_ORIGIN,
+              password: str | None = None) -> str:
     """Create an account and say so in the audit trail; returns the (one-time, unless given) password.
 
     The one way accounts are made: `flask --app app staff add`, the staff page and the tests all call it.
     """
     chosen = staff_accounts(app).add(email, role, password)
     app.extensions["otline"].revisions.record(actor, "staff add", None, f"{normal_email(email)} as {role}",
-                                              origin="console")
+                                              origin=origin)
     return chosen
+
+
+def change_staff(action: str, email: str, role: str, actor: str, origin: str = CONSOLE_ORIGIN) -> str:
+    """Change an existing account (role, disable, enable) and record it; the one line saying what was done.
+
+    The staff page and the `staff` commands both call it.
+    """
+    accounts, email = staff_accounts(), normal_email(email)
+    if action == "role":
+        accounts.set_role(email, role)
+        outcome = f"{email} is now {role}"
+    elif action == "disable":
+        accounts.disable(email)
+        outcome = f"{email} disabled"
+    elif action == "enable":
+        accounts.enable(email)
+        outcome = f"{email} enabled"
+    else:
+        raise AccountError(f"unknown action {action!r}")
+    record(actor, f"staff {action}", outcome, origin)
+    return f"{outcome[0].upper()}{outcome[1:]}."
 
 
 def current_staff() -> Staff:

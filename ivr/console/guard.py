@@ -55,7 +55,7 @@ def load_signed_in_staff() -> None:
     """Read the account on every request: a disabled account, a changed role or a sign-out elsewhere count now."""
     g.console_staff = None
     email = session.get("email")
-    if email is None:
+    if email is None or request.endpoint == "console.static":  # a stylesheet needs no account (nor a query)
         return
     idle_seconds = current_app.config["SETTINGS"].console_idle_minutes * 60
     if time.time() - session.get("seen", 0) > idle_seconds:
@@ -73,8 +73,9 @@ def load_signed_in_staff() -> None:
 
 @console.before_request
 def check_csrf() -> None:
-    """Every POST to the console carries the session's token, in the form or (from scripts) in a header."""
-    if request.method != "POST":
+    """Every POST (any method that can change something) to the console carries the session's token, in the form
+    or (from scripts) in a header."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     expected = session.get("csrf")
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
