@@ -217,3 +217,11 @@ def test_a_saved_change_to_a_spoken_part_shows_its_audio_as_stale_and_the_rest_c
     page = client.get(saved.location)
     assert "Audio: 1 stale." in text(page) and text(page).count("Audio: 1 current.") == 4
     assert page.get_data(as_text=True).count("<audio controls") == 4  # the stale part is spoken with <Say>
+
+
+def test_a_file_comes_back_from_the_box_exactly_even_starting_with_a_blank_line(app: Flask):
+    client = signed_in(app)
+    post(client, "save", "\n" + live_words(app))
+    page = client.get("/console/words/key-points?draft=2").get_data(as_text=True)
+    box = re.search(r'<textarea id="text-content-en-topics-key-points"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    assert box is not None and unescape(box.group(1)).removeprefix("\n") == "\n" + live_words(app)
