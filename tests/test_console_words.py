@@ -49,6 +49,7 @@ def test_the_page_is_ordered_as_staff_think_of_the_line():
         ("main", "menu", 0), ("about-ot", "menu", 1), ("what-is-ot", "section", 2), ("key-points", "section", 1),
         ("texted", "texted-only", 0), ("prompts", "prompts", 0), ("flow", "flow", 0)]
     assert units[0].files == (("en", "content/en/topics/main.txt"), ("es", "content/es/topics/main.txt"))
+    assert [unit.menu for unit in units[:4]] == [None, "main", "about-ot", "main"]
     assert units[-2].files == (("en", "prompts/en.txt"), ("es", "prompts/es.txt"))
 
 

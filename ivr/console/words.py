@@ -76,6 +76,7 @@ class Unit:
     kind: str  # "menu", "section", "texted-only", "prompts" or "flow"
     depth: int  # how deep under the main menu
     files: tuple[tuple[str, str], ...]  # (language code, or "all"; file name), in the line's language order
+    menu: str | None = None  # the menu it is an option of (said in words: indentation alone is only seen)
 
 
 def word_units(menus: Mapping[str, Sequence[str]], names: Iterable[str], languages: Sequence[str]) -> list[Unit]:
@@ -91,14 +92,14 @@ def word_units(menus: Mapping[str, Sequence[str]], names: Iterable[str], languag
     units: list[Unit] = []
     seen: set[str] = set()
 
-    def visit(topic: str, depth: int) -> None:
+    def visit(topic: str, depth: int, menu: str | None) -> None:
         seen.add(topic)
-        units.append(Unit(topic, "menu" if topic in menus else "section", depth, files_of(topic)))
+        units.append(Unit(topic, "menu" if topic in menus else "section", depth, files_of(topic), menu))
         for option in menus.get(topic, ()):
             if option not in seen:  # a menu inside itself is the loader's error; it must not loop here
-                visit(option, depth + 1)
+                visit(option, depth + 1, topic)
 
-    visit(MAIN_MENU, 0)
+    visit(MAIN_MENU, 0, None)
     units += [Unit(topic, "texted-only", 0, files_of(topic)) for topic in topics if topic not in seen]
     units.append(Unit("prompts", "prompts", 0,
                       tuple((code, name) for code in languages if (name := f"prompts/{code}.txt") in names)))
