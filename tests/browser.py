@@ -74,7 +74,8 @@ class PageWatch:
 def console_server(tmp_path: Path, words: Path) -> Iterator[ConsoleServer]:
     """The console served for real on 127.0.0.1 (a free port), stopped after the test."""
     app = build_app(tmp_path, **console_environ(CONTENT_DIR=str(words / "content"),
-                                                PROMPTS_DIR=str(words / "prompts")))
+                                                PROMPTS_DIR=str(words / "prompts"),
+                                                AUDIO_DIR=str(words / "audio")))  # never the repository's audio
     server = make_server(LOCAL_HOST, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="console-server", daemon=True)
     thread.start()

@@ -20,7 +20,7 @@ from tests.shipped import PROJECT, shipped_line
 from tests.twilio_fakes import FakeTwilioApi
 
 # Fixtures kept next to what they serve: a throwaway PostgreSQL, and the crawled call tree with its URLs.
-pytest_plugins = ["tests.pg_server", "tests.webhooks", "tests.console_client", "tests.browser"]
+pytest_plugins = ["tests.pg_server", "tests.webhooks", "tests.databases", "tests.console_client", "tests.browser"]
 
 
 @pytest.fixture(scope="session")

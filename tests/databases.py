@@ -7,6 +7,10 @@ Do not point TEST_DATABASE_URL at a database you keep: every table of the line i
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from typing import Iterator
+
+import pytest
 
 from ivr.store.database import Database
 
@@ -31,3 +35,15 @@ def empty_postgres() -> Database:
         for table in TABLES:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
     return database
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path: Path) -> Iterator[Database]:
+    """A migrated store on each backend: SQLite, and PostgreSQL when TEST_DATABASE_URL is set."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
+    else:
+        database = empty_postgres()
+    database.migrate()
+    yield database
+    database.close()  # its pool's connections: a CI server allows only so many

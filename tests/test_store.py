@@ -8,7 +8,6 @@ from __future__ import annotations
 import stat
 import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -18,17 +17,7 @@ from ivr.store.migrations import MIGRATIONS
 from ivr.store.usage import CallPlace, Event, UsageStore
 from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberHasher, NumberState, RateLimits,
                                NumberStore, load_or_create_secret)
-from tests.databases import BACKENDS, Clock, empty_postgres
-
-@pytest.fixture(params=BACKENDS)
-def database(request, tmp_path: Path) -> Iterator[Database]:
-    if request.param == "sqlite":
-        database = Database(f"sqlite:///{tmp_path / 'store.db'}")
-    else:
-        database = empty_postgres()
-    database.migrate()
-    yield database
-    database.close()  # its pool's connections: a CI server allows only so many
+from tests.databases import Clock
 
 
 @pytest.fixture

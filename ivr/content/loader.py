@@ -15,14 +15,11 @@ from ivr.content.checks import VALID_KEYS
 from ivr.content.flow_file import load_flow
 from ivr.content.model import Language, Line, frozen_map
 from ivr.content.prompts_file import load_language
-from ivr.content.staff_file import ContentError, DiskFiles, StaffFiles, StaffReader
+from ivr.content.staff_file import ContentError, ON_DISK, StaffFiles, StaffReader
 from ivr.content.topics_file import keyword_lines, load_topics
 from ivr.matching import exact_form
 from ivr.text_rules.compliance import RESERVED_WORDS
 from ivr.text_rules.revocation import OptOutWords, is_opt_out_request
-
-
-ON_DISK = DiskFiles()  # it holds nothing, so one serves every load
 
 
 def load_line(content_dir: Path, prompts_dir: Path, files: StaffFiles = ON_DISK) -> Line:

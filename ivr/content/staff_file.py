@@ -173,6 +173,9 @@ class DiskFiles:
         return sorted(folder.glob("*.txt"))
 
 
+ON_DISK = DiskFiles()  # it holds nothing, so one serves every load
+
+
 class MemoryFiles:
     """Staff files held in memory by relative path ("content/flow.txt"), as a stored revision keeps them.
 
