@@ -1,0 +1,165 @@
+"""Try it: the simulators run the real webhooks with a chosen revision's words and never touch families' data."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from ivr.console.simulator import Simulator, simulator
+from ivr.console.trial import NO_REPLY, Chat, CallState, hang_up, press, start_call, text
+from ivr.publishing.document import CONTENT
+from ivr.services import Services
+from ivr.sms.replies import compliance_reply
+from ivr.store.usage import UsageStore
+from tests.conftest import CALLER, FakeTwilioApi, build_app, replies, sms_post
+
+ACCOUNT = "AC" + "1" * 32
+_MENU = re.compile(r"^/voice/[^/]+/choices/([^/?]+)/choose")
+
+
+def _real(app: Flask) -> Services:
+    return app.extensions["otline"]
+
+
+def _live(app: Flask) -> tuple[Simulator, Services]:
+    real = _real(app)
+    found = simulator(app)
+    return found, found.revision(real.revision or 0, real.revisions.files(real.revision or 0))
+
+
+def _every_row(app: Flask) -> dict[str, list[tuple]]:
+    """Every row of every table of the real line's database."""
+    with _real(app).revisions.database.transaction() as tx:
+        tables = [row[0] for row in tx.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {table: sorted(tx.execute(f"SELECT * FROM {table}"), key=repr) for table in tables}
+
+
+def _heard(state: CallState) -> list[str]:
+    return [part.text for turn in state.turns for page in turn.pages for part in page.parts]
+
+
+def _last_heard(state: CallState) -> list[str]:
+    return [part.text for page in state.turns[-1].pages for part in page.parts]
+
+
+def _reach_everything(sim: Simulator, services: Services, language: str) -> list[str]:
+    """Every menu option pressed from every menu reached, as a caller would: the words heard on the way."""
+    heard: list[str] = []
+    queue = [start_call(sim, services, CALLER, language)]
+    seen: set[str] = set()
+    while queue:
+        state = queue.pop()
+        heard += _last_heard(state)
+        menu = _MENU.match(state.listens_at)
+        if not menu or menu.group(1) in seen:
+            continue
+        seen.add(menu.group(1))
+        options = services.line.flow.menus.get(menu.group(1), ())
+        queue += [press(sim, services, state, str(key)) for key in range(1, len(options) + 1)]
+    return heard
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_every_topic_is_reached_through_the_phone_simulator(app: Flask, language: str) -> None:
+    sim, services = _live(app)
+    heard = _reach_everything(sim, services, language)
+    topics = services.line.language(language).topics
+    for topic in topics.values():
+        assert topic.voice_parts[0] in heard, f"{language}/{topic.title} never heard"
+
+
+def test_a_new_caller_is_asked_the_language_and_hears_the_chosen_ones_welcome(app: Flask) -> None:
+    sim, services = _live(app)
+    state = start_call(sim, services, CALLER, "")
+    spanish = services.line.language("es")
+    assert any("español" in said for said in _heard(state)) and state.listens_at.startswith("/voice/language/choose")
+    state = press(sim, services, state, spanish.choice_key)
+    assert spanish.prompt("welcome")[0] in _last_heard(state)
+
+
+def test_silence_goes_where_twilios_gather_timeout_goes_and_ends_after_the_last_try(app: Flask) -> None:
+    sim, services = _live(app)
+    state = start_call(sim, services, CALLER, "en")
+    english = services.line.language("en")
+    for _ in range(services.line.flow.tries - 1):
+        state = press(sim, services, state, "silence")
+        assert english.prompt("reprompt.silence")[0] in _last_heard(state)
+    state = press(sim, services, state, "silence")
+    assert english.prompt("goodbye")[0] in _last_heard(state)
+    assert state.turns[-1].pages[-1].ended and not state.in_call
+    assert press(sim, services, state, "1") == state, "a call that ended takes no more keys"
+
+
+def test_words_typed_as_speech_choose_like_keys(app: Flask) -> None:
+    sim, services = _live(app)
+    english = services.line.language("en")
+    state = press(sim, services, start_call(sim, services, CALLER, "en"), "speech", english.topics["key-points"].title)
+    assert english.topics["key-points"].voice_parts[0] in _last_heard(state)
+
+
+def test_stop_texted_in_the_simulator_changes_nothing_of_the_real_number(app: Flask) -> None:
+    client = app.test_client()
+    real = _real(app)
+    assert replies(sms_post(client, "KEYPOINTS"))  # the family reads a section by text: the real store has a place
+    key = real.hasher(CALLER)
+    real.usage.flush()
+    before = _every_row(app)
+    assert real.store.number(key).topic == "key-points" and UsageStore(real.revisions.database).counts(1)
+
+    sim, services = _live(app)
+    chat = Chat(services.revision or 0, CALLER)
+    for body in ("STOP", "PARAR", "MENU", "AYUDA", "KEYPOINTS", "MORE", "STOP"):
+        chat = text(sim, services, chat, body)
+    state = press(sim, services, start_call(sim, services, CALLER, ""), services.line.language("es").choice_key)
+    hang_up(sim, services, state)
+
+    real.usage.flush()
+    assert _every_row(app) == before, "opt-outs, places, languages, limits, budget and usage of the real line"
+    assert not real.store.number(key).opted_out and replies(sms_post(client, "MORE")), "the family still gets MORE"
+    assert sim.base.store.number(sim.base.hasher(CALLER)).opted_out, "the simulator's own line did opt out"
+    assert chat.messages[-1].text == NO_REPLY or chat.messages[-1].from_line
+
+
+def test_the_text_simulator_answers_keywords_in_both_languages(app: Flask) -> None:
+    sim, services = _live(app)
+    chat = text(sim, services, Chat(services.revision or 0, "+15555550142"), "KEYPOINTS")
+    chat = text(sim, services, chat, "AYUDA")
+    english, spanish = services.line.language("en"), services.line.language("es")
+    [_, keypoints, _, ayuda] = chat.messages
+    assert keypoints.from_line and keypoints.text.startswith(english.topics["key-points"].text_messages[0][:40])
+    assert ayuda.from_line and ayuda.text == compliance_reply(spanish, "help", services.texts.policy)
+
+
+def test_text_me_this_in_the_simulator_shows_the_text_and_sends_nothing(tmp_path: Path,
+                                                                         fake_twilio: FakeTwilioApi) -> None:
+    app = build_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url)
+    sim, services = _live(app)
+    state = start_call(sim, services, CALLER, "en")
+    state = press(sim, services, state, "3")  # key points, a section
+    state = press(sim, services, state, services.line.flow.keys["text"])
+    [texted] = [sent for page in state.turns[-1].pages for sent in page.texted]
+    assert texted[0] == CALLER and services.line.language("en").topics["key-points"].text_messages[0][:40] in texted[1]
+    assert fake_twilio.requests == []
+
+
+def test_a_drafts_changed_words_are_heard_in_its_simulator_and_not_in_the_live_one(app: Flask) -> None:
+    real = _real(app)
+    files = real.revisions.files(real.revision or 0)
+    name = f"{CONTENT}/en/topics/key-points.txt"
+    old = real.line.language("en").topics["key-points"].voice_parts[0]
+    new = "Here is a sentence only the draft says."
+    files[name] = files[name].replace(old, new)
+    assert files[name] != real.revisions.files(real.revision or 0)[name]
+    draft = real.revisions.import_draft(files, "editor@example.org", "a try", "console")
+    sim, live = _live(app)
+    drafted = sim.revision(draft, files)
+
+    def heard_key_points(services: Services) -> list[str]:
+        return _last_heard(press(sim, services, start_call(sim, services, CALLER, "en"), "3"))
+
+    assert new in heard_key_points(drafted) and old not in heard_key_points(drafted)
+    assert old in heard_key_points(live) and new not in heard_key_points(live)
+    assert sim.revision(draft, files) is drafted, "kept by its words' digest"
