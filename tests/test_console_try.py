@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+from markupsafe import escape
 
 from ivr.console.simulator import Simulator, simulator
 from ivr.console.trial import NO_REPLY, Chat, CallState, hang_up, press, start_call, text
@@ -163,3 +166,71 @@ def test_a_drafts_changed_words_are_heard_in_its_simulator_and_not_in_the_live_o
     assert new in heard_key_points(drafted) and old not in heard_key_points(drafted)
     assert old in heard_key_points(live) and new not in heard_key_points(live)
     assert sim.revision(draft, files) is drafted, "kept by its words' digest"
+
+
+# --- the pages, through the console (signed in, CSRF, forms as a browser without JavaScript posts them) ---------
+
+_HIDDEN = re.compile(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">')
+
+
+def _form_state(html: str) -> dict[str, str]:
+    """The hidden fields of the page's last form (the speech form: the call state and the CSRF token)."""
+    return {name: unescape(value) for name, value in _HIDDEN.findall(html)}
+
+
+def _post(client: FlaskClient, path: str, state: dict[str, str], **fields: str) -> str:
+    response = client.post(path, data={**state, **fields})
+    assert response.status_code == 200, response.get_data(as_text=True)[-800:]
+    return response.get_data(as_text=True)
+
+
+def test_try_it_needs_an_editor_and_a_csrf_token(console_app: Flask, staff_client) -> None:
+    anonymous = console_app.test_client()
+    assert anonymous.get("/console/try").status_code == 302
+    assert anonymous.get("/console/try/text").status_code == 302
+    editor = staff_client("editor")
+    assert editor.get("/console/try").status_code == 200
+    assert editor.post("/console/try", data={"press": "call"}).status_code == 400
+    assert editor.post("/console/try/text", data={"body": "STOP"}).status_code == 400
+
+
+def test_a_call_through_the_console_pages_reaches_a_section_in_spanish(console_app: Flask, staff_client) -> None:
+    client = staff_client("editor")
+    spanish = _real(console_app).line.language("es")
+    state = _form_state(client.get("/console/try").get_data(as_text=True))
+    html = _post(client, "/console/try", {"csrf_token": state["csrf_token"]}, press="call", language="",
+                 caller="+15555550123")
+    assert "Para español, oprima 2." in html and "TwiML of this answer" in html
+    html = _post(client, "/console/try", _form_state(html), press=spanish.choice_key)
+    assert escape(spanish.prompt("welcome")[0]) in html
+    html = _post(client, "/console/try", _form_state(html), press="3")
+    assert escape(spanish.topics["key-points"].voice_parts[0]) in html
+    assert "Para español, oprima 2." in html, "the transcript so far travels with the page"
+    html = _post(client, "/console/try", _form_state(html), press="hang-up")
+    assert "You hang up." in html and 'name="press" value="1"' not in html
+
+
+def test_the_text_simulator_page_answers_and_stop_leaves_the_real_number_alone(console_app: Flask,
+                                                                               staff_client) -> None:
+    real = _real(console_app)
+    before = _every_row(console_app)
+    client = staff_client("editor")
+    token = _form_state(client.get("/console/try/text").get_data(as_text=True))["csrf_token"]
+    html = _post(client, "/console/try/text", {"csrf_token": token}, number=CALLER, body="STOP")
+    html = _post(client, "/console/try/text", _form_state(html), number=CALLER, body="AYUDA")
+    assert escape(compliance_reply(real.line.language("es"), "help", real.texts.policy)) in html
+    after = _every_row(console_app)
+    assert {table: rows for table, rows in after.items() if not table.startswith(("staff", "revision"))} == \
+        {table: rows for table, rows in before.items() if not table.startswith(("staff", "revision"))}
+    assert not real.store.number(real.hasher(CALLER)).opted_out
+
+
+def test_a_revision_that_cannot_be_served_is_said_not_raised(console_app: Flask, staff_client) -> None:
+    real = _real(console_app)
+    files = real.revisions.files(real.revision or 0)
+    files[f"{CONTENT}/flow.txt"] = "menu.main: nowhere\n"
+    draft = real.revisions.import_draft(files, "editor@example.org", "broken", "console")
+    client = staff_client("editor")
+    token = _form_state(client.get("/console/try").get_data(as_text=True))["csrf_token"]
+    response = client.post("/console/try", data={"csrf_token": token, "press": "call", "revision": str(draft)})
+    assert response.status_code == 400 and "cannot be tried" in response.get_data(as_text=True)

@@ -92,6 +92,13 @@ def _is_call_url(url: str) -> bool:
     return url == CALL_PATH or url.startswith(CALL_PATH + "/")
 
 
+def pretty(xml: str) -> str:
+    """TwiML indented one element a line, for staff to read."""
+    root = ET.fromstring(xml)
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode")
+
+
 def playable(url: str, public_base_url: str | None) -> str:
     """The URL a staff member's browser plays: this app's own /audio/ path when <Play> names the public base."""
     if public_base_url and url.startswith(public_base_url + "/"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ivr.console.simulation import KEYS, SILENCE, SPEECH, Page, answer_to, goes_on, playable, read_twiml
+from ivr.console.simulation import KEYS, SILENCE, SPEECH, Page, answer_to, goes_on, playable, pretty, read_twiml
 from ivr.console.simulator import Simulator, audio_texts, new_sid
 from ivr.content.model import MAIN_MENU
 from ivr.services import Services
@@ -95,7 +95,8 @@ def start_call(simulator: Simulator, services: Services, caller: str, language: 
     code = language if language in services.line.languages else ASK_LANGUAGE
     start = urls.in_revision(urls.choices(code, MAIN_MENU, welcome=True), services.revision) if code else "/voice"
     state = CallState(services.revision or 0, caller, new_sid("CA"))
-    return _follow(simulator, services, state, Turn(CALL, code), start, {})
+    spoken = services.line.languages[code].name if code else ""
+    return _follow(simulator, services, state, Turn(CALL, spoken), start, {})
 
 
 def press(simulator: Simulator, services: Services, state: CallState, pressed: str, speech: str = "") -> CallState:
@@ -128,7 +129,7 @@ def _follow(simulator: Simulator, services: Services, state: CallState, turn: Tu
         pages.append(HeardPage(tuple(Part(part.text, playable(part.audio, base) if part.audio else "")
                                  for part in page.heard),
                            tuple((sent.to, sent.body) for sent in answered.texted), page.dials,
-                           page.hangs_up or not (page.waits or goes_on(page)), answered.twiml))
+                           page.hangs_up or not (page.waits or goes_on(page)), pretty(answered.twiml)))
         request = goes_on(page)
     waiting = page.waits and request is None
     return replace(state, listens_at=page.listens_at if waiting else "", then=page.then if waiting else "",
