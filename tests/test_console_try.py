@@ -17,7 +17,9 @@ from ivr.publishing.document import CONTENT
 from ivr.services import Services
 from ivr.sms.replies import compliance_reply
 from ivr.store.usage import UsageStore
-from tests.conftest import CALLER, FakeTwilioApi, build_app, replies, sms_post
+from tests.conftest import CALLER, TEST_BASE, FakeTwilioApi, build_app, replies, sms_post
+from tests.console_client import console_environ, new_staff, sign_in_client
+from tests.test_audio_serving import add_audio
 
 ACCOUNT = "AC" + "1" * 32
 _MENU = re.compile(r"^/voice/[^/]+/choices/([^/?]+)/choose")
@@ -234,3 +236,18 @@ def test_a_revision_that_cannot_be_served_is_said_not_raised(console_app: Flask,
     token = _form_state(client.get("/console/try").get_data(as_text=True))["csrf_token"]
     response = client.post("/console/try", data={"csrf_token": token, "press": "call", "revision": str(draft)})
     assert response.status_code == 400 and "cannot be tried" in response.get_data(as_text=True)
+
+
+def test_audio_that_exists_is_played_from_this_app_and_read_as_its_words(tmp_path: Path) -> None:
+    app = build_app(tmp_path, AUDIO_DIR=str(tmp_path / "audio"), **console_environ())
+    real = _real(app)
+    english = real.line.language("en")
+    welcome = english.prompt("welcome")[0]
+    name = add_audio(real.audio.store, english, welcome)
+    client = app.test_client()
+    assert sign_in_client(client, new_staff(app, "editor")).status_code == 302
+    token = _form_state(client.get("/console/try").get_data(as_text=True))["csrf_token"]
+    html = _post(client, "/console/try", {"csrf_token": token}, press="call", language="en")
+    assert f'<Play>{TEST_BASE}/audio/{name}</Play>' in unescape(html), "the TwiML is the line's own"
+    assert f'src="/audio/{name}"' in html and escape(welcome) in html
+    assert client.get(f"/audio/{name}").status_code == 200, "the browser plays it from this app"

@@ -68,6 +68,7 @@ class CallState:
     listens_at: str = ""
     then: str = ""
     turns: tuple[Turn, ...] = ()
+    wait_seconds: int | None = None  # how long the line waits for the caller before silence counts
 
     @property
     def in_call(self) -> bool:
@@ -133,6 +134,7 @@ def _follow(simulator: Simulator, services: Services, state: CallState, turn: Tu
         request = goes_on(page)
     waiting = page.waits and request is None
     return replace(state, listens_at=page.listens_at if waiting else "", then=page.then if waiting else "",
+                   wait_seconds=page.wait_seconds if waiting else None,
                    turns=(*state.turns, replace(turn, pages=tuple(pages))))
 
 
@@ -146,6 +148,8 @@ class Message:
 
 @dataclass(frozen=True)
 class Chat:
+    """A simulated text conversation: the revision texted, the number texting it, and the texts so far."""
+
     revision: int
     number: str
     messages: tuple[Message, ...] = field(default_factory=tuple)
