@@ -251,3 +251,18 @@ def test_audio_that_exists_is_played_from_this_app_and_read_as_its_words(tmp_pat
     assert f'<Play>{TEST_BASE}/audio/{name}</Play>' in unescape(html), "the TwiML is the line's own"
     assert f'src="/audio/{name}"' in html and escape(welcome) in html
     assert client.get(f"/audio/{name}").status_code == 200, "the browser plays it from this app"
+
+
+def test_key_8_on_the_console_page_shows_what_would_be_texted_and_sends_nothing(
+        tmp_path: Path, fake_twilio: FakeTwilioApi) -> None:
+    app = build_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url,
+                    **console_environ())
+    client = app.test_client()
+    assert sign_in_client(client, new_staff(app, "editor")).status_code == 302
+    token = _form_state(client.get("/console/try").get_data(as_text=True))["csrf_token"]
+    html = _post(client, "/console/try", {"csrf_token": token}, press="call", language="en", caller=CALLER)
+    html = _post(client, "/console/try", _form_state(html), press="3")
+    html = _post(client, "/console/try", _form_state(html), press=_real(app).line.flow.keys["text"])
+    assert f"Would have texted {CALLER}" in html
+    assert escape(_real(app).line.language("en").topics["key-points"].text_messages[0][:40]) in html
+    assert fake_twilio.requests == []
