@@ -19,7 +19,8 @@ def _shown(request: tuple[str, dict[str, str]] | None) -> str:
     return f"{url} {'&'.join(f'{name}={value}' for name, value in params.items())}".rstrip()
 
 
-@pytest.mark.parametrize("body,press,speech,expected", ROWS, ids=[f"{index}:{row[1]}" for index, row in enumerate(ROWS)])
+@pytest.mark.parametrize("body,press,speech,expected", ROWS,
+                         ids=[f"{index}:{row[1]}" for index, row in enumerate(ROWS)])
 def test_the_simulator_goes_where_twilio_would(body, press, speech, expected):
     page = read_twiml(f"<Response>{body}</Response>")
     if press == "-":

@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ivr.console.simulation import KEYS, SILENCE, SPEECH, Page, answer_to, goes_on, playable, pretty, read_twiml
+from ivr.console.simulation import SPEECH, Page, answer_to, goes_on, playable, pretty, read_twiml
 from ivr.console.simulator import Simulator, audio_texts, new_sid
 from ivr.content.model import MAIN_MENU
 from ivr.services import Services
 from ivr.voice import urls
 
 CALL, HANG_UP = "call", "hang-up"
-PRESSES = (*KEYS, SPEECH, SILENCE)
 KEPT_TURNS = 8  # the turns a page carries back (a request stays far below MAX_REQUEST_BYTES)
 KEPT_MESSAGES = 20
 MAX_PAGES_A_TURN = 10  # pages followed without the caller (redirects, dials) before the simulator stops
@@ -91,6 +90,16 @@ def turns_from(carried: str) -> tuple[Turn, ...]:
         return ()
 
 
+def act(simulator: Simulator, services: Services, state: CallState, pressed: str, speech: str = "",
+        language: str = "") -> CallState:
+    """One thing the staff member did on the phone simulator."""
+    if pressed == CALL:  # a new call; one in progress is left as it is (only the simulator's records hold it)
+        return start_call(simulator, services, state.caller, language)
+    if pressed == HANG_UP:  # ends the call, and the line hears of it as from Twilio's status callback
+        return hang_up(simulator, services, state)
+    return press(simulator, services, state, pressed, speech)  # a key, words or silence; anything else changes nothing
+
+
 def start_call(simulator: Simulator, services: Services, caller: str, language: str) -> CallState:
     """A new call: the language question, or (a caller whose language the line remembers) the welcome."""
     code = language if language in services.line.languages else ASK_LANGUAGE
@@ -160,7 +169,8 @@ class Chat:
 
 def messages_from(carried: str) -> tuple[Message, ...]:
     try:
-        return tuple(Message(bool(message["from_line"]), str(message["text"])) for message in json.loads(carried or "[]"))
+        return tuple(Message(bool(message["from_line"]), str(message["text"]))
+                     for message in json.loads(carried or "[]"))
     except (ValueError, TypeError, KeyError):
         return ()
 

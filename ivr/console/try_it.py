@@ -14,8 +14,7 @@ from ivr.config import ConfigurationError
 from ivr.console.accounts import requires
 from ivr.console.blueprint import console
 from ivr.console.simulator import simulator
-from ivr.console.trial import (CALL, HANG_UP, PRESSES, CallState, Chat, hang_up, messages_from, press, start_call,
-                               text, turns_from)
+from ivr.console.trial import CallState, Chat, act, messages_from, text, turns_from
 from ivr.content.staff_file import ContentError
 from ivr.publishing.rules import APPROVED, DRAFT, IN_REVIEW, LIVE
 from ivr.publishing.store import Refused, Revision
@@ -74,14 +73,9 @@ def try_it() -> str | tuple[str, int]:
                       request.form.get("listens_at", ""), request.form.get("then", ""),
                       turns_from(request.form.get("transcript", "")))
     try:
-        if request.method == "POST" and (pressed == CALL or pressed in PRESSES or pressed == HANG_UP):
-            simulated = _simulated(chosen)
-            if pressed == CALL:
-                state = start_call(simulator(current_app), simulated, state.caller, request.form.get("language", ""))
-            elif pressed == HANG_UP:
-                state = hang_up(simulator(current_app), simulated, state)
-            else:
-                state = press(simulator(current_app), simulated, state, pressed, request.form.get("speech", ""))
+        if request.method == "POST" and pressed:
+            state = act(simulator(current_app), _simulated(chosen), state, pressed, request.form.get("speech", ""),
+                        request.form.get("language", ""))
         languages = _simulated(chosen).line.languages.values() if chosen else ()
     except CannotTry as error:
         return render_template("console/try.html", revisions=revisions, chosen=chosen, state=state, languages=(),
