@@ -93,6 +93,8 @@ def test_console_pages_carry_the_security_headers(staff_client: StaffClient) -> 
     assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/console/static/console.css").headers.get("Cache-Control", "")
+    assert client.get("/healthz").headers["X-Content-Type-Options"] == "nosniff"  # the whole app's, not only ours
+    assert "Content-Security-Policy" not in client.get("/healthz").headers
 
 
 def test_the_session_cookie_is_httponly_lax_and_only_for_the_console(console_app: Flask) -> None:

@@ -23,12 +23,15 @@ from flask import Flask, Request, current_app, g, redirect, render_template, req
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from ivr.publishing.store import Refused
+from ivr.services import services
 from ivr.store.database import Database, Transaction
 
 # Each role may do what the roles before it may: editor (drafts, Try it, Usage, Audio), reviewer (+ approve,
 # publish, rollback, retry audio), admin (+ manage staff).
 ROLES = ("editor", "reviewer", "admin")
 ACCOUNTS = "otline.console.accounts"  # app.extensions key of the StaffAccounts
+CONSOLE_ORIGIN = "console"  # the audit trail's origin for what staff do in the console
 # NIST SP 800-63B asks for at least 8; staff pick their own after the one-time one, so ask a little more.
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a megabyte "password" is only a way to spend our CPU
@@ -38,16 +41,15 @@ ADDRESS_FAILURES = 20  # ... that lock a client address (someone trying many ema
 FAILURE_WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
-# Verified against when no account matches, so a wrong email costs the same time as a wrong password.
-_NO_ACCOUNT_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended cost (64 MiB, 3 passes)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class AccountError(ValueError):
-    """A staff change that cannot be made; its message is the one line staff read."""
+class AccountError(Refused):
+    """A staff change that cannot be made; its message is the one line staff read (the CLI's PublishingCommand
+    shows it as one, like a refused publishing step)."""
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ class StaffAccounts:
             return SignIn(None, "refused: locked", actor, locked=True)
         password = password[:MAX_PASSWORD_LENGTH]
         if account is None:
-            _verified(_NO_ACCOUNT_HASH, password)  # as long as checking a real account's password takes
+            _verified(_no_account_hash(), password)  # as long as checking a real account's password takes
         elif _verified(account.password_hash, password) and not account.disabled:
             if account.password_expired(now):
                 return SignIn(None, "refused: one-time password expired", actor, expired=True)
@@ -263,6 +265,15 @@ def _known_role(role: str) -> None:
         raise AccountError(f"{role!r} is not a role; the roles are {', '.join(ROLES)}")
 
 
+@functools.cache
+def _no_account_hash() -> str:
+    """Verified against when no account matches, so a wrong email costs the same time as a wrong password.
+
+    Made at first need, not at import: every `flask` command and worker start would pay for it.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def _verified(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -275,15 +286,42 @@ def staff_accounts(app: Flask | None = None) -> StaffAccounts:
     return (app or current_app).extensions[ACCOUNTS]
 
 
-def add_staff(app: Flask, email: str, role: str, actor: str = "staff command", password: str | None = None) -> str:
+def record(actor: str, action: str, outcome: str, origin: str = CONSOLE_ORIGIN) -> None:
+    """An account action (a sign-in, a staff change) in the publishing audit trail; never a password."""
+    services().revisions.record(actor, action, None, outcome, origin=origin)
+
+
+def add_staff(app: Flask, email: str, role: str, actor: str, origin: str = CONSOLE_ORIGIN,
+              password: str | None = None) -> str:
     """Create an account and say so in the audit trail; returns the (one-time, unless given) password.
 
     The one way accounts are made: `flask --app app staff add`, the staff page and the tests all call it.
     """
     chosen = staff_accounts(app).add(email, role, password)
     app.extensions["otline"].revisions.record(actor, "staff add", None, f"{normal_email(email)} as {role}",
-                                              origin="console")
+                                              origin=origin)
     return chosen
+
+
+def change_staff(action: str, email: str, role: str, actor: str, origin: str = CONSOLE_ORIGIN) -> str:
+    """Change an existing account (role, disable, enable) and record it; the one line saying what was done.
+
+    The staff page and the `staff` commands both call it.
+    """
+    accounts, email = staff_accounts(), normal_email(email)
+    if action == "role":
+        accounts.set_role(email, role)
+        outcome = f"{email} is now {role}"
+    elif action == "disable":
+        accounts.disable(email)
+        outcome = f"{email} disabled"
+    elif action == "enable":
+        accounts.enable(email)
+        outcome = f"{email} enabled"
+    else:
+        raise AccountError(f"unknown action {action!r}")
+    record(actor, f"staff {action}", outcome, origin)
+    return f"{outcome[0].upper()}{outcome[1:]}."
 
 
 def current_staff() -> Staff:

@@ -73,8 +73,9 @@ def load_signed_in_staff() -> None:
 
 @console.before_request
 def check_csrf() -> None:
-    """Every POST to the console carries the session's token, in the form or (from scripts) in a header."""
-    if request.method != "POST":
+    """Every POST (any method that can change something) to the console carries the session's token, in the form
+    or (from scripts) in a header."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     expected = session.get("csrf")
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
