@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 from pathlib import Path
 
@@ -20,8 +22,10 @@ from ivr.store.usage import UsageStore
 from tests.conftest import CALLER, TEST_BASE, FakeTwilioApi, build_app, replies, sms_post
 from tests.console_client import console_environ, new_staff, sign_in_client
 from tests.test_audio_serving import add_audio
+from tests.test_store import BACKENDS, TABLES, empty_postgres
 
 ACCOUNT = "AC" + "1" * 32
+CALLS_AT_ONCE = 8
 _MENU = re.compile(r"^/voice/[^/]+/choices/([^/?]+)/choose")
 
 
@@ -36,10 +40,9 @@ def _live(app: Flask) -> tuple[Simulator, Services]:
 
 
 def _every_row(app: Flask) -> dict[str, list[tuple]]:
-    """Every row of every table of the real line's database."""
+    """Every row of every table of the real line's database (SQLite or PostgreSQL)."""
     with _real(app).revisions.database.transaction() as tx:
-        tables = [row[0] for row in tx.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        return {table: sorted(tx.execute(f"SELECT * FROM {table}"), key=repr) for table in tables}
+        return {table: sorted(tx.execute(f"SELECT * FROM {table}"), key=repr) for table in TABLES}
 
 
 def _heard(state: CallState) -> list[str]:
@@ -105,7 +108,17 @@ def test_words_typed_as_speech_choose_like_keys(app: Flask) -> None:
     assert english.topics["key-points"].voice_parts[0] in _last_heard(state)
 
 
-def test_stop_texted_in_the_simulator_changes_nothing_of_the_real_number(app: Flask) -> None:
+@pytest.fixture(params=BACKENDS)
+def real_database_url(request, tmp_path: Path) -> str:
+    """The real line's database: SQLite, and PostgreSQL when TEST_DATABASE_URL names a throwaway one."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'line.db'}"
+    return empty_postgres().url
+
+
+def test_stop_texted_in_the_simulator_changes_nothing_of_the_real_number(tmp_path: Path,
+                                                                         real_database_url: str) -> None:
+    app = build_app(tmp_path, DATABASE_URL=real_database_url)
     client = app.test_client()
     real = _real(app)
     assert replies(sms_post(client, "KEYPOINTS"))  # the family reads a section by text: the real store has a place
@@ -265,4 +278,24 @@ def test_key_8_on_the_console_page_shows_what_would_be_texted_and_sends_nothing(
     html = _post(client, "/console/try", _form_state(html), press=_real(app).line.flow.keys["text"])
     assert f"Would have texted {CALLER}" in html
     assert escape(_real(app).line.language("en").topics["key-points"].text_messages[0][:40]) in html
+    assert fake_twilio.requests == []
+
+
+def test_simulated_calls_at_once_each_see_only_their_own_text(tmp_path: Path, fake_twilio: FakeTwilioApi) -> None:
+    """Many staff pressing 8 at the same moment: each call's page shows its own recorded text, none goes out."""
+    app = build_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url,
+                    SMS_LIMIT_PER_MINUTE="100")
+    sim, services = _live(app)
+    callers = [f"+1555555{index:04d}" for index in range(CALLS_AT_ONCE)]
+    in_sections = [press(sim, services, start_call(sim, services, caller, "en"), "3") for caller in callers]
+    barrier = threading.Barrier(CALLS_AT_ONCE)
+
+    def text_me(state: CallState) -> CallState:
+        barrier.wait()
+        return press(sim, services, state, services.line.flow.keys["text"])
+
+    with ThreadPoolExecutor(CALLS_AT_ONCE) as pool:
+        done = list(pool.map(text_me, in_sections))
+    for caller, state in zip(callers, done):
+        assert [sent[0] for page in state.turns[-1].pages for sent in page.texted] == [caller]
     assert fake_twilio.requests == []
