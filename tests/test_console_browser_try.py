@@ -1,15 +1,20 @@
 """Try it in a real browser: the phone simulator by keyboard and clicks in both languages, the text simulator,
-the same with JavaScript off; axe on each page, screenshots try-phone and try-text."""
+the same with JavaScript off, audio played in order; axe on each page, screenshots try-phone and try-text."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
+from ivr import audio_url_prefix
+from ivr.audio.catalog import ManifestCatalog
+from ivr.audio.store import AudioStore
 from tests.browser import ConsoleServer, sign_in_through_form
 from tests.shipped import shipped_line
+from tests.test_audio_serving import add_audio
 
 SignIn = Callable[[Page, ConsoleServer, str], str]
 Check = Callable[[Page], None]
@@ -87,3 +92,21 @@ def test_the_phone_simulator_works_with_javascript_off(browser: Browser, console
         expect(page.locator(".transcript > li")).to_have_count(3)
     finally:
         context.close()
+
+
+def test_the_audio_of_a_page_plays_as_the_line_answers(page: Page, console_server: ConsoleServer, sign_in: SignIn,
+                                                       tmp_path: Path) -> None:
+    """Where the line has audio, it plays in order as the line answers (from this app, under the console's CSP)."""
+    real = console_server.app.extensions["otline"]
+    settings = replace(real.settings, audio_dir=tmp_path / "audio")  # not the project's audio folder
+    audio = ManifestCatalog(AudioStore(settings.audio_dir), audio_url_prefix(settings))
+    console_server.app.extensions["otline"] = replace(real, settings=settings, audio=audio)
+    english = real.line.language("en")
+    name = add_audio(audio.store, english, english.prompt("welcome")[0])
+    sign_in(page, console_server, "editor")
+    page.goto(f"{console_server.url}/console/try")
+    page.get_by_label("Language").select_option("en")
+    page.get_by_role("button", name="Call the line").click()
+    played = page.locator(".latest audio")
+    expect(played).to_have_attribute("src", f"/audio/{name}")
+    page.wait_for_function("() => document.querySelector('.latest audio').currentTime > 0", timeout=10_000)

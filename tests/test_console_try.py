@@ -299,3 +299,15 @@ def test_simulated_calls_at_once_each_see_only_their_own_text(tmp_path: Path, fa
     for caller, state in zip(callers, done):
         assert [sent[0] for page in state.turns[-1].pages for sent in page.texted] == [caller]
     assert fake_twilio.requests == []
+
+
+def test_key_0_rings_nobody_and_goes_on_as_twilio_does_when_no_one_answers(tmp_path: Path) -> None:
+    app = build_app(tmp_path, STAFF_PHONE_NUMBER="+15005550001")
+    sim, services = _live(app)
+    english = services.line.language("en")
+    state = press(sim, services, start_call(sim, services, CALLER, "en"), services.line.flow.keys["person"])
+    [ringing, back] = state.turns[-1].pages
+    assert ringing.dialled == "+15005550001"
+    assert english.prompt("person.connecting")[0] in [part.text for part in ringing.parts]
+    assert english.prompt("person.unanswered")[0] in [part.text for part in back.parts]
+    assert state.in_call, "back at the main menu, waiting for a key"

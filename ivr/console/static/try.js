@@ -1,6 +1,7 @@
 // Try it without page reloads: the simulator's forms are posted with fetch and its part of the page is swapped
 // for the server's answer (the same HTML a form post without JavaScript gets). Digits, * and # typed anywhere
-// outside a text box press the keypad's keys. The newest words the line says are announced to screen readers.
+// outside a text box press the keypad's keys. The newest words the line says are announced to screen readers, and
+// its audio, where the line has audio, plays in order.
 (function () {
   "use strict";
 
@@ -21,6 +22,24 @@
     if (status && latest) {
       status.textContent = latest.textContent.replace(/\s+/g, " ").trim();
     }
+  }
+
+  // The audio the line just played, one part after another, as the caller would hear it (a part without audio
+  // is read by Twilio's voice, which the browser cannot play: its words are on the page).
+  function playInTurn(region) {
+    var parts = Array.prototype.slice.call(region.querySelectorAll(".latest audio"));
+    function next() {
+      var part = parts.shift();
+      if (!part) {
+        return;
+      }
+      part.addEventListener("ended", next, {once: true});
+      var playing = part.play();
+      if (playing && playing.catch) {
+        playing.catch(function () { parts = []; });  // autoplay refused: the play buttons remain
+      }
+    }
+    next();
   }
 
   function focusAfter(region, submitter) {
@@ -62,6 +81,7 @@
         }
         simulator().replaceWith(fresh);
         announce(fresh);
+        playInTurn(fresh);
         focusAfter(fresh, submitter);
       })
       .catch(function () {
