@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from markupsafe import escape
 
 from ivr.console.simulator import Simulator, simulator
-from ivr.console.trial import NO_REPLY, Chat, CallState, hang_up, press, start_call, text
+from ivr.console.trial import KEPT_TURNS, NO_REPLY, Chat, CallState, hang_up, press, start_call, text
 from ivr.publishing.document import CONTENT
 from ivr.services import Services
 from ivr.sms.replies import compliance_reply
@@ -221,6 +221,10 @@ def test_a_call_through_the_console_pages_reaches_a_section_in_spanish(console_a
     html = _post(client, "/console/try", _form_state(html), press="3")
     assert escape(spanish.topics["key-points"].voice_parts[0]) in html
     assert "Para español, oprima 2." in html, "the transcript so far travels with the page"
+    spanish_repeat = _real(console_app).line.flow.keys["repeat"]
+    for _ in range(KEPT_TURNS):  # a long call: the page keeps carrying only its latest turns
+        html = _post(client, "/console/try", _form_state(html), press=spanish_repeat)
+    assert "Only the latest steps of this call are shown." in html and "Para español, oprima 2." not in html
     html = _post(client, "/console/try", _form_state(html), press="hang-up")
     assert "You hang up." in html and 'name="press" value="1"' not in html
 

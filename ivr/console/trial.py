@@ -73,6 +73,11 @@ class CallState:
     def in_call(self) -> bool:
         return bool(self.listens_at or self.then)
 
+    @property
+    def shortened(self) -> bool:
+        """True once the call is longer than the turns a page carries: its first turns are no longer shown."""
+        return len(self.turns) > KEPT_TURNS
+
     def carried(self) -> str:
         """The transcript that travels back with the next press: the last turns, without their TwiML."""
         turns = [replace(turn, pages=tuple(replace(page, twiml="") for page in turn.pages))
