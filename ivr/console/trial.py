@@ -154,10 +154,10 @@ def _follow(simulator: Simulator, services: Services, state: CallState, turn: Tu
 
 @dataclass(frozen=True)
 class Message:
-    """One text in the chat: from the staff member (as the number they chose) or from the line."""
+    """One text in the chat: from the staff member (as the number they chose) or from the line (NO_REPLY: none)."""
 
     from_line: bool
-    text: str
+    text: str = NO_REPLY
 
 
 @dataclass(frozen=True)
@@ -185,5 +185,5 @@ def text(simulator: Simulator, services: Services, chat: Chat, body: str) -> Cha
     if not body.strip():
         return chat
     answered = simulator.text(services, chat.number, body)
-    replies = tuple(Message(True, reply) for reply in read_twiml(answered.twiml).texts) or (Message(True, NO_REPLY),)
+    replies = tuple(Message(True, reply) for reply in read_twiml(answered.twiml).texts) or (Message(from_line=True),)
     return replace(chat, messages=(*chat.messages, Message(False, body), *replies))
