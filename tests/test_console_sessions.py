@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 
 from ivr.console import accounts
 from ivr.console.guard import NAV
-from tests.conftest import TEST_BASE, build_app, sign, twilio_post
+from tests.conftest import DATABASE_DOWN_URL, TEST_BASE, build_app, sign, twilio_post
 from tests.console_client import STAFF_PASSWORD, csrf_from, new_staff, sign_in_client
 
 StaffClient = Callable[[str], FlaskClient]
@@ -73,7 +73,9 @@ def test_the_idle_time_is_a_setting(tmp_path: Path) -> None:
 def test_signing_out_ends_every_copy_of_the_cookie(console_app: Flask, staff_client: StaffClient) -> None:
     client = staff_client("editor")
     copy = console_app.test_client()
-    copy.set_cookie(COOKIE, client.get_cookie(COOKIE, path="/console").value, path="/console")  # type: ignore[union-attr]
+    cookie = client.get_cookie(COOKIE, path="/console")
+    assert cookie is not None
+    copy.set_cookie(COOKIE, cookie.value, path="/console")
     assert signed_in(copy)
     client.post("/console/sign-out", data={"csrf_token": csrf_from(client, "/console/password")})
     assert not signed_in(client) and not signed_in(copy)
@@ -222,3 +224,13 @@ def test_a_twilio_signature_opens_nothing_in_the_console(console_app: Flask) -> 
 
 def test_every_page_in_the_nav_requires_a_role() -> None:
     assert {link.role for link in NAV} <= {"editor", "reviewer", "admin"}
+
+
+def test_with_the_database_down_the_console_says_so_and_callers_are_not_affected(tmp_path: Path) -> None:
+    app = build_app(tmp_path, CONSOLE_ENABLED="1", SECRET_KEY="s" * 32, DATABASE_URL=DATABASE_DOWN_URL)
+    client = app.test_client()
+    answer = sign_in_client(client, "nurse@hospital.example.org", STAFF_PASSWORD)
+    assert answer.status_code == 503
+    assert "The console cannot reach its database" in answer.get_data(as_text=True)
+    assert "Callers are not affected" in answer.get_data(as_text=True)
+    assert twilio_post(client, "/voice").status_code == 200

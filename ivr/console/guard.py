@@ -112,7 +112,7 @@ def navigation() -> dict[str, object]:
     links = [(link, url_for(link.endpoint), here == link.endpoint or here.startswith(f"{link.endpoint}_"))
              for link in NAV
              if link.endpoint in current_app.view_functions and staff is not None and may(staff.role, link.role)]
-    return {"console_nav": links, "console_staff": staff}
+    return {"console_nav": links, "console_staff": staff, "may": may}  # may(console_staff.role, "reviewer")
 
 
 @console.errorhandler(400)
