@@ -8,26 +8,15 @@ from typing import Mapping
 
 from flask import Flask
 
-from ivr.audio.catalog import ManifestCatalog
-from ivr.audio.folder import AudioFolder
 from ivr.config import Settings
-from ivr.observability import install_request_log
+from ivr.line_assembly import answer_webhooks, line_services
 from ivr.live_revision import install_live_revision
+from ivr.observability import install_request_log
 from ivr.publishing.serving import serve
 from ivr.publishing.store import Revisions
 from ivr.security import harden_http, refuse_unsafe_start, warn_if_unchecked
-from ivr.services import Services
-from ivr.sms.gate import TextGate
-from ivr.sms.measure import refuse_long_help
-from ivr.sms.replies import Policy
 from ivr.sms.sender import TwilioSender, twilio_client
-from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import Database, StoreUnavailable
-from ivr.store.numbers import NumberHasher, NumberStore, RateLimits, load_or_create_secret
-from ivr.store.offload import Offload
-from ivr.store.usage import UsageStore
-from ivr.counting import UsageRecorder, install_usage_counting
-from ivr.voice.twiml import VoicePages
 
 log = logging.getLogger(__name__)
 
@@ -56,33 +45,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     revisions = Revisions(database)
     served = serve(revisions, settings.content_dir, settings.prompts_dir)
     database.close()  # gunicorn forks workers from here: each opens its own connections
-    line = served.line
-    policy = Policy(settings.help_contact, settings.twilio_answers_help)
-    refuse_long_help(line, policy)
-    audio = ManifestCatalog(AudioFolder(settings.audio_dir), audio_url_prefix(settings))
-    store = NumberStore(database)
-    offload = Offload(database.breaker)
-    hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
-    limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
-    texts = TextGate(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), _sender(settings),
-                     settings.text_countries)
-    app.extensions["otline"] = Services(
-        settings=settings,
-        line=line,
-        pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
-                         texting=texts.sender is not None, revision=served.revision),
-        audio=audio,
-        texts=texts,
-        store=store,
-        hasher=hasher,
-        usage=UsageRecorder(UsageStore(database), offload),
-        offload=offload,
-        revisions=revisions,
-        revision=served.revision,
-    )
-    install_usage_counting(app, app.extensions["otline"].usage)
+    app.extensions["otline"] = line_services(settings, database, revisions, served, instance, _sender(settings))
+    answer_webhooks(app)
     install_live_revision(app, settings.revision_poll_seconds)
-    app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
     warn_if_unchecked(settings)
     if settings.console_enabled:
         from ivr.console import register_console
@@ -94,24 +59,13 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     from ivr.console.cli import staff_cli
     from ivr.health import bp as health_bp
     from ivr.optouts import optouts_cli
-    from ivr.routes.sms import bp as sms_bp
-    from ivr.routes.voice import bp as voice_bp
 
-    app.register_blueprint(voice_bp)
-    app.register_blueprint(sms_bp)
     app.register_blueprint(audio_bp)
     app.register_blueprint(health_bp)
     app.cli.add_command(stats)
     app.cli.add_command(optouts_cli)
     app.cli.add_command(staff_cli)
     return app
-
-
-def audio_url_prefix(settings: Settings) -> str:
-    """Where <Play> finds a file: a CDN folder (AUDIO_BASE_URL), or this app's /audio/ route."""
-    if settings.audio_base_url:
-        return f"{settings.audio_base_url}/"
-    return f"{settings.public_base_url or ''}/audio/"
 
 
 def _sender(settings: Settings) -> TwilioSender | None:

@@ -14,6 +14,8 @@ import numpy as np
 import responses
 
 from ivr.audio.engines import SynthesisError
+from ivr.audio.folder import AudioFolder, Entry, file_name, lookup_key
+from ivr.audio.telephone import telephone_audio
 from ivr.content.model import Language
 
 
@@ -71,3 +73,15 @@ class FakeEngine:
         if self.fail_on and self.fail_on in text:
             raise SynthesisError("429 (Too Many Requests) from TTS API")
         return SPEECH_MP3
+
+
+def add_audio(folder: AudioFolder, language, text: str, engine: str = "gtts") -> str:
+    """A clip of SPEECH_MP3 in `folder` for `text`, in its manifest as the welcome's audio; its file name."""
+    key = lookup_key(text, language)
+    name = file_name(key, language, engine)
+    folder.write_file(name, telephone_audio(SPEECH_MP3).wav)
+    entries = folder.read_manifest()
+    entries[key] = Entry(file=name, engine=engine, language=language.code, source="welcome", text=text,
+                         seconds=1.0, lufs=-19.0)
+    folder.write_manifest(entries)
+    return name

@@ -6,24 +6,11 @@ import os
 
 import pytest
 
-from ivr.audio.folder import AudioFolder, Entry, file_name, lookup_key
-from ivr.audio.telephone import telephone_audio
 from tests.app_factory import build_app
-from tests.audio_fakes import SPEECH_MP3, tone_wav
+from tests.audio_fakes import add_audio, tone_wav
 from tests.twilio_requests import TEST_BASE, twilio_post
 
 WELCOME = "Welcome to the O T Info Line. Here you can learn about occupational therapy for children."
-
-
-def add_audio(folder: AudioFolder, language, text: str, engine: str = "gtts") -> str:
-    key = lookup_key(text, language)
-    name = file_name(key, language, engine)
-    folder.write_file(name, telephone_audio(SPEECH_MP3).wav)
-    entries = folder.read_manifest()
-    entries[key] = Entry(file=name, engine=engine, language=language.code, source="welcome", text=text,
-                         seconds=1.0, lufs=-19.0)
-    folder.write_manifest(entries)
-    return name
 
 
 @pytest.fixture

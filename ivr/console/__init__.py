@@ -20,6 +20,7 @@ def register_console(app: Flask) -> None:
     # Importing a page module attaches its routes to `console`: one line per page.
     from ivr.console import pages  # noqa: F401  (sign-in, sign-out, home, staff)
     from ivr.console import words  # noqa: F401  (the Words page)
+    from ivr.console import try_it  # noqa: F401  (Try it: the phone and text simulators)
 
     settings = app.config["SETTINGS"]
     app.secret_key = settings.secret_key
