@@ -157,19 +157,36 @@ class Gap:
     state: str
 
 
-def gaps(line: Line, store: AudioStore) -> list[Gap]:
-    """What `content check` reports, once per prompt or topic: parts spoken with <Say> or with espeak-ng."""
+@dataclass(frozen=True)
+class PartAudio:
+    """One part the line says (its lookup key) and its audio: 'current', 'development', 'stale' or 'missing'."""
+
+    key: str
+    language: str
+    source: str
+    text: str
+    state: str
+
+
+def part_audio(line: Line, store: AudioStore) -> list[PartAudio]:
+    """Every part the line says, per prompt or topic (a sentence two of them share is listed under both)."""
     entries = store.read_manifest()
-    current = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
+    said = [(language, utterance, lookup_key(utterance.text, language)) for language, utterance in wanted(line)]
+    current = {key for _, _, key in said}
     edited = {(entry.language, entry.source) for key, entry in entries.items() if key not in current}
-    found: dict[Gap, None] = {}
-    for language, utterance in wanted(line):
-        entry = entries.get(lookup_key(utterance.text, language))
+    found: list[PartAudio] = []
+    for language, utterance, key in said:
+        entry = entries.get(key)
         if entry is None or store.path_of(entry.file) is None:
             state = "stale" if (language.code, utterance.source) in edited else "missing"
-        elif entry.development_only:
-            state = "development"
         else:
-            continue
-        found[Gap(language.code, utterance.source, state)] = None
+            state = "development" if entry.development_only else "current"
+        found.append(PartAudio(key, language.code, utterance.source, utterance.text, state))
+    return found
+
+
+def gaps(line: Line, store: AudioStore) -> list[Gap]:
+    """What `content check` reports, once per prompt or topic: parts spoken with <Say> or with espeak-ng."""
+    found = {Gap(part.language, part.source, part.state): None for part in part_audio(line, store)
+             if part.state != "current"}
     return list(found)
