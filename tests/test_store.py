@@ -22,7 +22,7 @@ from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberH
 
 TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "revisions",
           "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "staff_accounts", "sign_in_failures",
-          "schema_version")
+          "audio_job_failures", "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 
