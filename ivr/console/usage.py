@@ -19,7 +19,6 @@ from ivr.console.charts import Series, bar_chart
 from ivr.content.model import Line
 from ivr.report import LOST_EVENTS, PlaceCounts, UsageSummary, summarise
 from ivr.services import services
-from ivr.store.database import StoreUnavailable
 
 PRESETS = ("7", "30", "90")  # the periods offered, in days back from today (UTC), today included
 DEFAULT_PRESET = "30"
@@ -115,10 +114,6 @@ def usage() -> tuple[str, int]:
     period = choose_period(request.args, store.today())
     if isinstance(period, str):
         return render_template("console/usage.html", problem=period, form=request.args), 400
-    try:
-        counts = store.counts_between(period.first, period.last)
-    except StoreUnavailable:
-        return render_template("console/usage.html", unavailable=True, form=request.args, period=period), 503
-    summary = summarise(found.line, counts)
+    summary = summarise(found.line, store.counts_between(period.first, period.last))  # a store down: guard's 503
     return render_template("console/usage.html", form=request.args, period=period, summary=summary,
                            charts=charts(found.line, summary, period)), 200
