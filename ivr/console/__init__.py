@@ -20,6 +20,7 @@ def register_console(app: Flask) -> None:
     # Importing a page module attaches its routes to `console`: one line per page.
     from ivr.console import pages  # noqa: F401  (sign-in, sign-out, home, staff)
     from ivr.console import usage  # noqa: F401  (Usage)
+    from ivr.console import audio  # noqa: F401  (Audio)
 
     settings = app.config["SETTINGS"]
     app.secret_key = settings.secret_key
