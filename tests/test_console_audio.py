@@ -93,7 +93,10 @@ def test_without_a_build_every_missing_part_is_listed_and_an_editor_cannot_retry
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "No build has been queued for revision 1" in page and "audio work" in page
-    assert "Missing: spoken with &lt;Say&gt;" in page and 'id="parts-table"' in page
+    assert "Missing: spoken with &lt;Say&gt;" in page and 'id="parts-table"' in page and 'id="failed-table"' not in page
+    key_points = page.split('id="parts-table"')[1].split("<td>en</td><td>key-points</td>")[1].split("</tr>")[0]
+    parts = sum((one.language, one.source) == ("en", "key-points") for one in _parts(console_app))
+    assert parts > 1 and "Missing" in key_points and f"<td>{parts}</td>" in key_points
     assert "A reviewer or admin can queue a build" in page and "/console/audio/retry" not in page
     refused = editor.post("/console/audio/retry", data={"csrf_token": csrf_of(editor), "revision": "1",
                                                         "engine": "gtts"})
@@ -132,11 +135,12 @@ def test_a_failed_part_is_shown_with_its_reason_and_a_retry(console_app, staff_c
     jobs.report(queued.id, 300, 300, 299, 1, FAILED, "1 part(s) failed; queue the job again later",
                 {welcome.key: "Google answered 400 Bad Request"})
     page = staff_client("reviewer").get("/console/audio?revision=1").get_data(as_text=True)
-    rows = page.split('id="parts-table"')[1].split("</tr>")[1:]
+    rows = page.split('id="failed-table"')[1].split("</table>")[0].split("</tr>")[1:-1]
     [row] = [row for row in rows if "Google answered 400 Bad Request" in row]
-    assert f"<td>welcome</td><td>{welcome.text}</td>" in row and ">Failed<" in row
+    assert f"<td>welcome</td><td>{welcome.text}</td>" in row
     # the fake job made nothing: the other parts it planned failed too, by the job's own note
-    assert "1 part(s) failed; queue the job again later" in rows[0] and ">Failed<" in rows[0]
+    assert all("Google answered 400" in row or "1 part(s) failed; queue the job again later" in row for row in rows)
+    assert 'id="parts-table"' not in page  # nothing else is waiting: every part failed
     assert f"Job {queued.id} failed" in page and "The audio made before it is kept" in page
     assert "Retry the build" in page
 

@@ -53,6 +53,27 @@ def tally(progress: Iterable[PartProgress]) -> dict[str, int]:
     return {state: sum(1 for held, _ in seen if held == state) for state in STATES}
 
 
+@dataclass(frozen=True)
+class SourceProgress:
+    """How many parts of one prompt or topic, in one language, are in one state."""
+
+    language: str
+    source: str
+    state: str
+    parts: int
+
+
+def by_source(progress: Iterable[PartProgress], states: Iterable[str]) -> list[SourceProgress]:
+    """The parts in these states, counted per language, prompt or topic and state, in the order the line says them."""
+    wanted = set(states)
+    counted: dict[tuple[str, str, str], int] = {}
+    for one in progress:
+        if one.state in wanted:
+            where = (one.part.language, one.part.source, one.state)
+            counted[where] = counted.get(where, 0) + 1
+    return [SourceProgress(*where, parts) for where, parts in counted.items()]
+
+
 def job_activity(job: AudioJob | None, now: float) -> tuple[str, int]:
     """Whether the newest job is moving, and for how many seconds it has said nothing.
 

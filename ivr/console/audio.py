@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from ivr.audio.build import part_audio
 from ivr.audio.jobs import ENGINES, AudioJobs, queue_build
-from ivr.audio.progress import STATES, job_activity, part_progress, tally
+from ivr.audio.progress import STATES, by_source, job_activity, part_progress, tally
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.console.accounts import current_staff, may, requires
@@ -69,7 +69,8 @@ def audio() -> tuple[str, int]:
     activity, quiet = job_activity(job, time.time())
     return render_template("console/audio.html", number=number, revision=revisions.get(number), job=job,
                            activity=activity, quiet=quiet, progress=progress, counts=tally(progress),
-                           attention=[one for one in progress if one.state not in ("current",)],
+                           failed=[one for one in progress if one.state == "failed"],
+                           waiting=by_source(progress, ("building", "queued", "stale", "missing", "development")),
                            live=live, live_counts=live_tally, **page), 200
 
 
