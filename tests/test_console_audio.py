@@ -119,7 +119,8 @@ def test_a_reviewer_queues_a_build_that_the_page_then_shows_waiting_and_the_audi
 
 
 @pytest.mark.parametrize("form,problem", [({"revision": "9", "engine": "gtts"}, "there is no revision 9"),
-                                          ({"revision": "1", "engine": "festival"}, "no audio engine &#39;festival&#39;")])
+                                          ({"revision": "1", "engine": "festival"},
+                                           "no audio engine &#39;festival&#39;")])
 def test_a_retry_of_nothing_real_is_refused_clearly(console_app, staff_client, form, problem):
     reviewer = staff_client("reviewer")
     response = reviewer.post("/console/audio/retry", data={"csrf_token": csrf_of(reviewer), **form})

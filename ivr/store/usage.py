@@ -94,4 +94,5 @@ class UsageStore:
                 " ORDER BY day, channel, event, language, place",
                 (first.isoformat(), last.isoformat()),
             )
-        return [Count(day, Event(channel, event, language, place), count) for day, channel, event, language, place, count in rows]
+        return [Count(day, Event(channel, event, language, place), count)
+                for day, channel, event, language, place, count in rows]
