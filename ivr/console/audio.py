@@ -17,7 +17,7 @@ from ivr.audio.jobs import ENGINES, AudioJobs, queue_build
 from ivr.audio.progress import STATES, by_source, job_activity, part_progress, tally
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
-from ivr.console.accounts import current_staff, may, requires
+from ivr.console.accounts import current_staff, requires
 from ivr.console.blueprint import console
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document
@@ -50,8 +50,7 @@ def audio() -> tuple[str, int]:
     revisions = found.revisions
     listing = revisions.listing()
     number = chosen_revision(request.args.get("revision"), listing, revisions.live_number())
-    page = {"revisions": listing[::-1], "engines": ENGINES, "states": STATES,
-            "may_retry": may(current_staff().role, "reviewer")}
+    page = {"revisions": listing[::-1], "engines": ENGINES, "states": STATES}
     if isinstance(number, str):
         return render_template("console/audio.html", problem=number, **page), 400
     store = AudioStore(found.settings.audio_dir)
