@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from flask import Flask
 
+from ivr.cli import stats
 from ivr.console.usage import choose_period
 from tests.conftest import CALLER, sms_post, twilio_post
 
@@ -85,6 +86,18 @@ def test_the_page_shows_the_simulated_calls_and_texts_without_personal_data(cons
     hasher = console_app.extensions["otline"].hasher
     for private in (CALLER, CALLER[1:], CALLER[-10:], CALL_SID, hasher(CALLER), hasher(CALLER)[:12]):
         assert private not in page
+
+
+def test_the_page_and_the_stats_command_say_the_same(console_app, staff_client):
+    simulate_usage(console_app)
+    page = staff_client("editor").get("/console/usage?period=30").get_data(as_text=True)
+    report = console_app.test_cli_runner().invoke(stats, ["--days", "30"]).output
+    totals = dict(re.findall(r"<dt>([^<]+)</dt><dd>(\d+)</dd>", page))
+    assert f"Calls: {totals['Calls']}   texts received: {totals['Texts received']}" in report
+    topics = console_app.extensions["otline"].line.default_language.topics
+    main = f"{topics['main'].title} (main)"
+    wrong, silences, out, hung = table(page, "lost")[main]
+    assert f"{main:<45} wrong-key {wrong}  silence {silences}  out-of-tries {out}  hung-up {hung}" in report
 
 
 def test_a_bad_period_is_refused_with_the_form_and_a_message(staff_client):
