@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ivr.audio.build import PartAudio
+from ivr.audio.build import PartAudio, part_audio
 from ivr.audio.jobs import FAILED, STALE_SECONDS, AudioJob, AudioJobs
 from ivr.audio.progress import UNCLAIMED_SECONDS, job_activity, part_progress, tally
+from ivr.audio.store import AudioStore
 from ivr.console.audio import chosen_revision
 from ivr.publishing.store import Revision
 from tests.conftest import build_app
@@ -152,6 +153,4 @@ def test_a_revision_that_does_not_exist_is_a_clear_answer(staff_client):
 
 
 def _parts(app: Flask) -> list[PartAudio]:
-    from ivr.audio.build import part_audio
-    from ivr.audio.store import AudioStore
     return part_audio(app.extensions["otline"].line, AudioStore(app.extensions["otline"].settings.audio_dir))
