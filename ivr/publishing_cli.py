@@ -16,7 +16,8 @@ from flask.cli import with_appcontext
 from ivr.audio.build import gaps
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.folder import AudioFolder
-from ivr.audio.jobs import FAILED, AudioJobs, build_job
+from ivr.audio.jobs import ENGINES, FAILED, AudioJobs, build_job
+from ivr.publishing.audio_queue import queue_build
 from ivr.audio.shared import SharedAudio
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
@@ -225,13 +226,12 @@ def add_publishing_commands(group: click.Group) -> None:
 
 @_command("queue")
 @click.argument("number", type=int, metavar="REV")
-@click.option("--engine", "engine_name", type=click.Choice(["gtts", "espeak"]), default="gtts", show_default=True,
+@click.option("--engine", "engine_name", type=click.Choice(ENGINES), default="gtts", show_default=True,
               help="gtts is the line's voice; espeak is for development without Google.")
 @with_appcontext
 def queue(number: int, engine_name: str) -> None:
     """Ask for REV's audio to be built by a worker (audio work) on any instance."""
-    _revisions().files(number)  # refuses a revision that does not exist
-    job = AudioJobs(_revisions().database).queue(number, engine_name)
+    job = queue_build(_revisions(), number, engine_name, login_name(), origin())
     click.echo(f"{job.summary()}. A worker (flask --app app audio work) builds it; audio jobs shows progress")
 
 

@@ -163,11 +163,13 @@ class Gap:
 
 @dataclass(frozen=True)
 class PartAudio:
-    """One spoken part and its audio: current (the line's real voice), development (espeak-ng), stale or missing.
+    """One spoken part (its lookup key) and its audio: current (the line's real voice), development (espeak-ng),
+    stale or missing.
 
     `entry` is the audio that plays (current or development); None when the part is spoken with <Say>.
     """
 
+    key: str
     language: str
     source: str
     text: str
@@ -176,19 +178,20 @@ class PartAudio:
 
 
 def part_audio(utterances: Iterable[tuple[Language, Utterance]], folder: AudioFolder) -> list[PartAudio]:
-    """Every part the line says, once per language and text, with the state of its audio."""
+    """Every part the line says, per prompt or topic (a sentence two of them share is listed under both)."""
     entries = folder.read_manifest()
     said = list(utterances)
     current = {lookup_key(utterance.text, language) for language, utterance in said}
     edited = {(entry.language, entry.source) for key, entry in entries.items() if key not in current}
     found = []
     for language, utterance in said:
-        entry = entries.get(lookup_key(utterance.text, language))
+        key = lookup_key(utterance.text, language)
+        entry = entries.get(key)
         if entry is None or folder.path_of(entry.file) is None:  # spoken with <Say>
             state, entry = STALE if (language.code, utterance.source) in edited else MISSING, None
         else:
             state = DEVELOPMENT if entry.development_only else CURRENT
-        found.append(PartAudio(language.code, utterance.source, utterance.text, state, entry))
+        found.append(PartAudio(key, language.code, utterance.source, utterance.text, state, entry))
     return found
 
 

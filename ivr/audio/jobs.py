@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 from ivr.audio.build import Job, Utterance, plan, run
 from ivr.audio.engines import UNREACHABLE, Engine
@@ -20,6 +20,7 @@ from ivr.content.model import Language
 from ivr.store.database import Database
 
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+ENGINES = ("gtts", "espeak")  # the line's voice; espeak-ng for development without Google
 STALE_SECONDS = 300  # no progress for this long: the worker is gone
 _JOB_LOCK = 7_052_027  # any constant, other than the other advisory locks: numbering new jobs
 _COLUMNS = "id, revision, engine, state, claimed_by, total, done, made, failed, note, updated_at"
@@ -80,11 +81,26 @@ class AudioJobs:
             return AudioJob(*tx.row(f"SELECT {_COLUMNS} FROM audio_jobs WHERE id = ?", (row[0],)))
 
     def report(self, job: int, total: int, done: int, made: int, failed: int, state: str = RUNNING,
-               note: str = "") -> None:
+               note: str = "", failures: Mapping[str, str] | None = None) -> None:
+        """Progress; at the end also each part that failed (lookup key -> why), for staff to read."""
         with self.database.transaction() as tx:
             tx.execute("UPDATE audio_jobs SET total = ?, done = ?, made = ?, failed = ?, state = ?, note = ?,"
                        " updated_at = ? WHERE id = ?",
                        (total, done, made, failed, state, note, int(self._clock()), job))
+            for key, reason in sorted((failures or {}).items()):
+                tx.execute("INSERT INTO audio_job_failures (job, part_key, reason) VALUES (?, ?, ?)"
+                           " ON CONFLICT (job, part_key) DO UPDATE SET reason = excluded.reason", (job, key, reason))
+
+    def failures(self, job: int) -> dict[str, str]:
+        """The parts this job could not make: lookup key -> why."""
+        with self.database.transaction() as tx:
+            return dict(tx.execute("SELECT part_key, reason FROM audio_job_failures WHERE job = ?", (job,)))
+
+    def newest(self, revision: int) -> AudioJob | None:
+        """The revision's most recent job (any engine): what its parts are waiting for, or why they failed."""
+        with self.database.transaction() as tx:
+            row = tx.one(f"SELECT {_COLUMNS} FROM audio_jobs WHERE revision = ? ORDER BY id DESC LIMIT 1", (revision,))
+        return AudioJob(*row) if row else None
 
     def get(self, job: int) -> AudioJob:
         with self.database.transaction() as tx:
@@ -115,5 +131,6 @@ def build_job(job: AudioJob, utterances: Iterable[tuple[Language, Utterance]], e
     state = FAILED if result.failed or result.unreachable else DONE
     note = (UNREACHABLE if result.unreachable else
             f"{len(result.failed)} part(s) failed; queue the job again later" if result.failed else "")
-    jobs.report(job.id, total, done, result.made, len(result.failed), state, note)
+    jobs.report(job.id, total, done, result.made, len(result.failed), state, note,
+                {part.key: reason for part, reason in result.failed})
     return jobs.get(job.id)

@@ -21,6 +21,8 @@ def register_console(app: Flask) -> None:
     from ivr.console import pages  # noqa: F401  (sign-in, sign-out, home, staff)
     from ivr.console import words  # noqa: F401  (the Words page)
     from ivr.console import try_it  # noqa: F401  (Try it: the phone and text simulators)
+    from ivr.console import usage  # noqa: F401  (Usage)
+    from ivr.console import audio  # noqa: F401  (Audio)
 
     settings = app.config["SETTINGS"]
     app.secret_key = settings.secret_key

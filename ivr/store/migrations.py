@@ -68,6 +68,10 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE sign_in_failures ("
         " key TEXT PRIMARY KEY, failures INTEGER NOT NULL, first_at BIGINT NOT NULL, locked_until BIGINT)",
     ),
+    (  # 9, staff console (issue 15): the parts an audio job could not make, and why, for the console's Audio page
+        "CREATE TABLE audio_job_failures ("
+        " job INTEGER NOT NULL, part_key TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (job, part_key))",
+    ),
 )
 
 _RERUNNABLE = ("CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX ")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Callable, Iterable, Mapping
 
 from ivr.store.database import Database
@@ -82,12 +82,20 @@ class UsageStore:
 
     def counts(self, days: int) -> list[Count]:
         """Every count of the last `days` UTC days (today included), oldest day first."""
-        first = (datetime.fromtimestamp(self.clock(), timezone.utc).date() - timedelta(days=days - 1)).isoformat()
+        today = self.today()
+        return self.counts_between(today - timedelta(days=days - 1), today)
+
+    def today(self) -> date:
+        """The UTC day counts are being added to now."""
+        return datetime.fromtimestamp(self.clock(), timezone.utc).date()
+
+    def counts_between(self, first: date, last: date) -> list[Count]:
+        """Every count from UTC day `first` to `last`, both included, oldest day first."""
         with self.database.transaction() as tx:
             rows = tx.execute(
-                "SELECT day, channel, event, language, place, count FROM usage_counts WHERE day >= ?"
+                "SELECT day, channel, event, language, place, count FROM usage_counts WHERE day >= ? AND day <= ?"
                 " ORDER BY day, channel, event, language, place",
-                (first,),
+                (first.isoformat(), last.isoformat()),
             )
         return [Count(day, Event(channel, event, language, place), count)
                 for day, channel, event, language, place, count in rows]

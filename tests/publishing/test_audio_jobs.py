@@ -69,3 +69,22 @@ def test_a_queued_revision_is_built_by_a_worker_once_and_can_then_be_published(a
     assert job.made == 1 and job.total > 100  # only the edited part: the rest was built (and shared) before
     assert f"job {job.id}: revision {number} (gtts) done" in runner.invoke(audio_cli, ["jobs"]).output
     assert staff(app, "publish", str(number), "--by", "ben").exit_code == 0  # its audio is complete
+
+
+@responses.activate
+def test_a_part_a_job_could_not_make_is_kept_with_its_reason_and_the_queue_is_audited(app: Flask, words: Path):
+    google_answers(200)
+    runner, env = app.test_cli_runner(), {**folders_of(words), "AUDIO_THROTTLE_SECONDS": "0", "AUDIO_RETRIES": "0"}
+    assert runner.invoke(audio_cli, ["build"], env=env).exit_code == 0
+    number = reviewed_draft(app, words)  # one English part edited: the only one the job must make
+    responses.reset()
+    google_answers(400)  # Google refuses it (not worth retrying)
+    assert runner.invoke(audio_cli, ["queue", str(number)]).exit_code == 0
+    runner.invoke(audio_cli, ["work", "--once"], env=env)
+    jobs = AudioJobs(found(app).revisions.database)
+    job = jobs.newest(number)
+    assert job is not None and (job.state, job.failed) == ("failed", 1)
+    [(key, reason)] = jobs.failures(job.id).items()
+    assert "400" in reason and len(key) == 64
+    audited = [row for row in found(app).revisions.audit() if row.action == "audio queue"]
+    assert [(row.revision, row.outcome) for row in audited] == [(number, f"job {job.id} (gtts) queued")]
