@@ -13,14 +13,14 @@ from typing import Callable
 import click
 from flask.cli import with_appcontext
 
-from ivr.audio.build import gaps
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.jobs import FAILED, AudioJobs, build_job
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
-from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, PUBLISH, SUBMIT
+from ivr.publishing.publish import publish as publish_revision
+from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, SUBMIT
 from ivr.publishing.serving import check_document
 from ivr.publishing.store import Refused, Revision, Revisions
 from ivr.services import services
@@ -164,20 +164,11 @@ def approve(number: int, actor: str, self_approve: bool) -> None:
               help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
 def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
-    settings = services().settings
-    files = _revisions().files(number)
-    problems = check_document(files, Policy(settings.help_contact, settings.twilio_answers_help))
-    if problems:  # e.g. HELP_CONTACT changed since the import and now makes HELP too long
-        raise click.ClickException(f"revision {number} cannot be published here: {problems[0]}"
-                                   f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
-    store = AudioStore(settings.audio_dir)
-    SharedAudio(_revisions().database).fetch(store)  # what other instances built counts too
-    missing = gaps(load_document(files), store)
-    _revisions().act(number, PUBLISH, actor, origin(), missing_audio=len(missing),
-                     allow_missing_audio=allow_missing_audio)
+    published = publish_revision(_revisions(), number, actor, origin(), services().settings, allow_missing_audio)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
-    if missing:
-        click.echo(f"{len(missing)} part(s) are spoken with <Say> until `flask --app app audio build` makes them")
+    if published.spoken_with_say:
+        click.echo(f"{published.spoken_with_say} part(s) are spoken with <Say> until `flask --app app audio build` "
+                   "makes them")
 
 
 @_command("rollback")
