@@ -48,7 +48,8 @@ def file_changes(old: Files, new: Files) -> list[FileChange]:
 def read_diff(lines: Iterable[str]) -> list[FileChange]:
     """Group staff_diff's lines by file, each line with its kind (the file headers '---'/'+++' dropped)."""
     changes: list[FileChange] = []
-    label, change, body, headers = "", "", [], 0
+    body: list[DiffLine] = []
+    label, change, headers = "", "", 0
     for line in lines:
         heading = _FILE.match(line)
         if heading:  # a new file starts; its next two lines are unified diff's own headers
