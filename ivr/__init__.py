@@ -84,9 +84,14 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     install_live_revision(app, settings.revision_poll_seconds)
     app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
     warn_if_unchecked(settings)
+    if settings.console_enabled:
+        from ivr.console import register_console
+
+        register_console(app)
 
     from ivr.audio.routes import bp as audio_bp
     from ivr.cli import stats  # `content` and `audio` are flask.commands entry points: they need no app
+    from ivr.console.cli import staff_cli
     from ivr.health import bp as health_bp
     from ivr.optouts import optouts_cli
     from ivr.sms.routes import bp as sms_bp
@@ -98,6 +103,7 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.cli.add_command(stats)
     app.cli.add_command(optouts_cli)
+    app.cli.add_command(staff_cli)
     return app
 
 

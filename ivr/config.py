@@ -31,6 +31,11 @@ DEFAULT_DATABASE_POOL_MAX = 3
 # A publish must reach every worker within 5 s: each checks the live revision's number this often.
 DEFAULT_REVISION_POLL_SECONDS = 2.0
 
+# A console left open on a ward computer signs itself out after this long without a request.
+DEFAULT_CONSOLE_IDLE_MINUTES = 30
+# Flask signs the console's cookie with SECRET_KEY: shorter than this, it could be guessed offline.
+MIN_SECRET_KEY_LENGTH = 32
+
 
 LINE_ENVIRONMENTS = ("development", PRODUCTION)
 SWITCH_VALUES = {"1": True, "true": True, "yes": True, "on": True,
@@ -109,6 +114,9 @@ class Settings:
     instance_dir: Path | None = None  # INSTANCE_DIR: this instance's own files (the opt-out spool); default instance/
     database_pool_max: int = DEFAULT_DATABASE_POOL_MAX
     revision_poll_seconds: float = DEFAULT_REVISION_POLL_SECONDS
+    console_enabled: bool = False  # CONSOLE_ENABLED: serve the staff console under /console
+    secret_key: str | None = None  # SECRET_KEY: signs the console's session cookie, the same on every instance
+    console_idle_minutes: int = DEFAULT_CONSOLE_IDLE_MINUTES
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -147,6 +155,9 @@ class Settings:
             database_pool_max=count("DATABASE_POOL_MAX", DEFAULT_DATABASE_POOL_MAX),
             revision_poll_seconds=seconds("REVISION_POLL_SECONDS", env.get("REVISION_POLL_SECONDS"),
                                           DEFAULT_REVISION_POLL_SECONDS),
+            console_enabled=switch("CONSOLE_ENABLED", env.get("CONSOLE_ENABLED")),
+            secret_key=get("SECRET_KEY"),
+            console_idle_minutes=count("CONSOLE_IDLE_MINUTES", DEFAULT_CONSOLE_IDLE_MINUTES),
         )
 
     @property
@@ -157,6 +168,16 @@ class Settings:
         """The secrets production mode refuses to start without: unsigned webhooks, numbers in clear."""
         required = {"TWILIO_AUTH_TOKEN": self.auth_token, "NUMBER_HASH_SECRET": self.number_hash_secret}
         return [name for name, value in required.items() if not value] if self.production else []
+
+    def console_key_problem(self) -> str | None:
+        """Why the console cannot start with this SECRET_KEY (anyone who knows or guesses it can sign in as anyone)."""
+        if not self.console_enabled:
+            return None
+        if self.secret_key is None:
+            return "CONSOLE_ENABLED is on but SECRET_KEY is not set"
+        if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            return f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters for the console"
+        return None
 
 
 def country_codes(value: str | None) -> tuple[str, ...]:

@@ -17,11 +17,17 @@ import click
 from flask import Flask, Request, abort, current_app, request
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
 
 from ivr.config import ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
 MAX_FORM_PARTS = 200  # Twilio sends about 30 parameters; a flood of fields is not Twilio
+# The staff console's pages: only the app's own files, no inline script or style, never framed (clickjacking).
+CONSOLE_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
 
 
 def refuse_unsafe_start(settings: Settings) -> None:
@@ -31,6 +37,12 @@ def refuse_unsafe_start(settings: Settings) -> None:
         raise ConfigurationError(
             f"LINE_ENV=production but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set. "
             "Set them (see README, Environment variables) or unset LINE_ENV for a development run."
+        )
+    console_problem = settings.console_key_problem()
+    if console_problem:
+        raise ConfigurationError(
+            f"{console_problem}. Set SECRET_KEY to a long random string, the same on every instance "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), or turn CONSOLE_ENABLED off."
         )
 
 
@@ -63,11 +75,29 @@ def harden_http(app: Flask, settings: Settings) -> None:
     a redirect but drops Digits: an unknown path gets a plain 404 instead.
     """
     app.url_map.merge_slashes = False
+    app.after_request(_no_sniffing)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_request_bytes
     app.config["MAX_FORM_PARTS"] = MAX_FORM_PARTS
     if settings.trust_proxy:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        # x_for: the console counts failed sign-ins per client address, which behind a proxy only it knows
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+
+def _no_sniffing(response: Response) -> Response:
+    """Every answer is read as the type it says it is (an audio file is never run as a page)."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def harden_console_response(response: Response, private: bool) -> Response:
+    """The staff console's headers; `private` pages (a signed-in page, a form) are never kept in any cache."""
+    response.headers["Content-Security-Policy"] = CONSOLE_CONTENT_SECURITY_POLICY
+    response.headers["X-Frame-Options"] = "DENY"  # frame-ancestors for browsers that predate it
+    response.headers["Referrer-Policy"] = "same-origin"
+    if private:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def url_twilio_signed(req: Request, public_base_url: str | None) -> str:

@@ -21,7 +21,8 @@ from ivr.store.numbers import (CLAIM_EXPIRY_SECONDS, REPLY_KEEP_SECONDS, NumberH
                                TextStore, load_or_create_secret)
 
 TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "revisions",
-          "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "schema_version")
+          "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "staff_accounts", "sign_in_failures",
+          "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

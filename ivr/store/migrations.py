@@ -59,6 +59,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         " note TEXT NOT NULL, updated_at BIGINT NOT NULL)",
         "CREATE INDEX audio_jobs_state ON audio_jobs (state, id)",
     ),
+    (  # 8, staff console (issue 15): staff accounts, and failed sign-ins counted per account and per client address
+       # (`key` is a keyed hash, so the table holds no addresses and no typed-in emails)
+        "CREATE TABLE staff_accounts ("
+        " email TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('editor', 'reviewer', 'admin')),"
+        " password_hash TEXT NOT NULL, password_one_time INTEGER NOT NULL, password_set_at BIGINT NOT NULL,"
+        " disabled INTEGER NOT NULL DEFAULT 0, session_epoch INTEGER NOT NULL DEFAULT 0, created_at BIGINT NOT NULL)",
+        "CREATE TABLE sign_in_failures ("
+        " key TEXT PRIMARY KEY, failures INTEGER NOT NULL, first_at BIGINT NOT NULL, locked_until BIGINT)",
+    ),
 )
 
 _RERUNNABLE = ("CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX ")

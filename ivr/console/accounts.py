@@ -1,0 +1,317 @@
+"""Staff accounts: roles, passwords (argon2), sign-in with throttling and lockout, and who is signed in.
+
+An account lives in the store (table staff_accounts), so every instance knows it and a disabled account stops
+working at once on all of them: each console request reads its account again. Failed sign-ins are counted per
+account and per client address (table sign_in_failures, keyed by a keyed hash): the same count and the same
+message whether or not the account exists, so the form never tells a stranger which emails have accounts.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Callable, ParamSpec, TypeVar
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import Flask, Request, current_app, g, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.wrappers import Response
+
+from ivr.store.database import Database, Transaction
+
+# Each role may do what the roles before it may: editor (drafts, Try it, Usage, Audio), reviewer (+ approve,
+# publish, rollback, retry audio), admin (+ manage staff).
+ROLES = ("editor", "reviewer", "admin")
+ACCOUNTS = "otline.console.accounts"  # app.extensions key of the StaffAccounts
+# NIST SP 800-63B asks for at least 8; staff pick their own after the one-time one, so ask a little more.
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a megabyte "password" is only a way to spend our CPU
+ONE_TIME_PASSWORD_HOURS = 72  # long enough to reach someone over a weekend, short enough not to linger in an inbox
+ACCOUNT_FAILURES = 5  # failed sign-ins in a row, within the window, that lock an account
+ADDRESS_FAILURES = 20  # ... that lock a client address (someone trying many emails)
+FAILURE_WINDOW_SECONDS = 15 * 60
+LOCK_SECONDS = 15 * 60
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_hasher = PasswordHasher()
+# Verified against when no account matches, so a wrong email costs the same time as a wrong password.
+_NO_ACCOUNT_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class AccountError(ValueError):
+    """A staff change that cannot be made; its message is the one line staff read."""
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who is signed in, as every console page sees them."""
+
+    email: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    role: str
+    password_hash: str
+    one_time: bool  # the password was made by `staff add` (or a reset): it must be changed at first sign-in
+    password_set_at: int
+    disabled: bool
+    session_epoch: int  # bumped at sign-out and when disabled: a cookie from an older epoch no longer signs in
+    created_at: int
+
+    def password_expired(self, now: float) -> bool:
+        return self.one_time and now - self.password_set_at > ONE_TIME_PASSWORD_HOURS * 3600
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """What a sign-in attempt came to: an account, or why not (`outcome` is what the audit trail records)."""
+
+    account: Account | None
+    outcome: str
+    locked: bool = False
+
+
+def may(held: str, needed: str) -> bool:
+    """Whether a role includes another (admin includes reviewer includes editor)."""
+    return ROLES.index(held) >= ROLES.index(needed)
+
+
+def normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def valid_email(email: str) -> bool:
+    return len(email) <= 254 and bool(_EMAIL.match(email))
+
+
+def password_problem(password: str) -> str | None:
+    """Why a chosen password will not do, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Choose a password of at least {MIN_PASSWORD_LENGTH} characters."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Choose a password of at most {MAX_PASSWORD_LENGTH} characters."
+    return None
+
+
+def after_failure(failures: int, first_at: int, now: int, limit: int) -> tuple[int, int, int | None]:
+    """The failure count, its window's start and the lock after one more failure.
+
+    A failure outside the window starts a new count: five typos over a week lock nobody out.
+    """
+    if now - first_at > FAILURE_WINDOW_SECONDS:
+        failures, first_at = 0, now  # the old failures are too old to count
+    failures += 1
+    return failures, first_at, (now + LOCK_SECONDS if failures >= limit else None)
+
+
+class StaffAccounts:
+    """The staff_accounts and sign_in_failures tables."""
+
+    def __init__(self, database: Database, key_secret: bytes, clock: Callable[[], float] = time.time):
+        self.database = database
+        self._key_secret = key_secret
+        self._clock = clock
+
+    def add(self, email: str, role: str, password: str | None = None) -> str:
+        """Create an account; returns its password: a one-time one unless `password` is given (tests, imports)."""
+        email = normal_email(email)
+        if not valid_email(email):
+            raise AccountError(f"{email!r} is not an email address")
+        _known_role(role)
+        chosen = password if password is not None else secrets.token_urlsafe(15)
+        now = int(self._clock())
+        with self.database.transaction() as tx:
+            if tx.one("SELECT 1 FROM staff_accounts WHERE email = ?", (email,)):
+                raise AccountError(f"{email} already has an account")
+            tx.execute("INSERT INTO staff_accounts (email, role, password_hash, password_one_time, password_set_at,"
+                       " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       (email, role, _hasher.hash(chosen), int(password is None), now, now))
+        return chosen
+
+    def find(self, email: str) -> Account | None:
+        with self.database.transaction() as tx:
+            row = tx.one(f"SELECT {_ACCOUNT} FROM staff_accounts WHERE email = ?", (normal_email(email),))
+        return _account(row) if row else None
+
+    def listing(self) -> list[Account]:
+        with self.database.transaction() as tx:
+            return [_account(row) for row in tx.execute(f"SELECT {_ACCOUNT} FROM staff_accounts ORDER BY email")]
+
+    def set_role(self, email: str, role: str) -> Account:
+        _known_role(role)
+        return self._change(email, "role = ?", (role,), keeps_an_admin=role == "admin")
+
+    def disable(self, email: str) -> Account:
+        return self._change(email, "disabled = 1, session_epoch = session_epoch + 1", (), keeps_an_admin=False)
+
+    def enable(self, email: str) -> Account:
+        return self._change(email, "disabled = 0", (), keeps_an_admin=True)
+
+    def reset_password(self, email: str) -> str:
+        """A new one-time password (the old one stops working, and so do the account's sessions)."""
+        password = secrets.token_urlsafe(15)
+        self._change(email, "password_hash = ?, password_one_time = 1, password_set_at = ?,"
+                     " session_epoch = session_epoch + 1", (_hasher.hash(password), int(self._clock())),
+                     keeps_an_admin=True)
+        return password
+
+    def choose_password(self, email: str, password: str) -> Account:
+        problem = password_problem(password)
+        if problem:
+            raise AccountError(problem)
+        return self._change(email, "password_hash = ?, password_one_time = 0, password_set_at = ?",
+                            (_hasher.hash(password), int(self._clock())), keeps_an_admin=True)
+
+    def end_sessions(self, email: str) -> None:
+        """Every cookie of this account stops working (sign-out): a copied cookie is no way back in."""
+        self._change(email, "session_epoch = session_epoch + 1", (), keeps_an_admin=True)
+
+    def sign_in(self, email: str, password: str, address: str) -> SignIn:
+        """Check a sign-in, counting failures per account and per address; the same answer for unknown emails."""
+        email = normal_email(email)[:254]
+        keys = (self._key("account", email), self._key("address", address))
+        now = int(self._clock())
+        if self._locked(keys, now):
+            return SignIn(None, "refused: locked", locked=True)
+        account = self.find(email) if valid_email(email) else None
+        if account is not None and _verified(account.password_hash, password[:MAX_PASSWORD_LENGTH]) \
+                and not account.disabled:
+            if account.password_expired(now):
+                return SignIn(None, "refused: one-time password expired")
+            self._forget_failures(keys[0])
+            return SignIn(account, "signed in")
+        if account is None:
+            _verified(_NO_ACCOUNT_HASH, password[:MAX_PASSWORD_LENGTH])  # the same time as a known account
+        locked = self._count_failure(keys, now)
+        return SignIn(None, "refused: locked after repeated failures" if locked else "refused: wrong email or password",
+                      locked=locked)
+
+    def _key(self, kind: str, value: str) -> str:
+        return hmac.new(self._key_secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+    def _locked(self, keys: tuple[str, ...], now: int) -> bool:
+        with self.database.transaction() as tx:
+            return any((row := tx.one("SELECT locked_until FROM sign_in_failures WHERE key = ?", (key,)))
+                       and row[0] is not None and row[0] > now for key in keys)
+
+    def _count_failure(self, keys: tuple[str, str], now: int) -> bool:
+        """Count one failure against the account and the address; whether either is locked now."""
+        locked = False
+        with self.database.transaction() as tx:
+            for key, limit in zip(keys, (ACCOUNT_FAILURES, ADDRESS_FAILURES)):
+                row = tx.one("SELECT failures, first_at FROM sign_in_failures WHERE key = ?", (key,))
+                before, since = row or (0, now)
+                failures, first_at, locked_until = after_failure(before, since, now, limit)
+                tx.execute("INSERT INTO sign_in_failures (key, failures, first_at, locked_until) VALUES (?, ?, ?, ?)"
+                           " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,"
+                           " first_at = excluded.first_at, locked_until = excluded.locked_until",
+                           (key, failures, first_at, locked_until))
+                locked = locked or locked_until is not None
+        return locked
+
+    def _forget_failures(self, key: str) -> None:
+        with self.database.transaction() as tx:
+            tx.execute("DELETE FROM sign_in_failures WHERE key = ?", (key,))
+
+    def _change(self, email: str, assignments: str, params: tuple[object, ...], keeps_an_admin: bool) -> Account:
+        """Change one account; never leave the console without an enabled admin to manage staff."""
+        email = normal_email(email)
+        with self.database.transaction() as tx:
+            if tx.one("SELECT 1 FROM staff_accounts WHERE email = ?", (email,)) is None:
+                raise AccountError(f"{email} has no account")
+            tx.execute(f"UPDATE staff_accounts SET {assignments} WHERE email = ?", (*params, email))
+            if not keeps_an_admin and not _an_admin_remains(tx):
+                raise AccountError("that would leave no admin who can sign in; make another admin first")
+            row = tx.row(f"SELECT {_ACCOUNT} FROM staff_accounts WHERE email = ?", (email,))
+        return _account(row)
+
+
+_ACCOUNT = "email, role, password_hash, password_one_time, password_set_at, disabled, session_epoch, created_at"
+
+
+def _account(row: tuple) -> Account:
+    email, role, password_hash, one_time, set_at, disabled, epoch, created_at = row
+    return Account(email, role, password_hash, bool(one_time), set_at, bool(disabled), epoch, created_at)
+
+
+def _an_admin_remains(tx: Transaction) -> bool:
+    return tx.one("SELECT 1 FROM staff_accounts WHERE role = 'admin' AND disabled = 0") is not None
+
+
+def _known_role(role: str) -> None:
+    if role not in ROLES:
+        raise AccountError(f"{role!r} is not a role; the roles are {', '.join(ROLES)}")
+
+
+def _verified(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def staff_accounts(app: Flask | None = None) -> StaffAccounts:
+    """The app's staff accounts (the console's, the `staff` commands' and the tests')."""
+    return (app or current_app).extensions[ACCOUNTS]
+
+
+def add_staff(app: Flask, email: str, role: str, actor: str = "staff command", password: str | None = None) -> str:
+    """Create an account and say so in the audit trail; returns the (one-time, unless given) password.
+
+    The one way accounts are made: `flask --app app staff add`, the staff page and the tests all call it.
+    """
+    chosen = staff_accounts(app).add(email, role, password)
+    app.extensions["otline"].revisions.record(actor, "staff add", None, f"{normal_email(email)} as {role}",
+                                              origin="console")
+    return chosen
+
+
+def current_staff() -> Staff:
+    """Who is signed in; only views behind `requires` may ask (anywhere else it raises)."""
+    staff = g.get("console_staff")
+    if staff is None:
+        raise LookupError("current_staff() outside a view guarded by requires()")
+    return staff
+
+
+def requires(role: str) -> Callable[[Callable[P, R]], Callable[P, R | Response | tuple[str, int]]]:
+    """A view decorator: no session sends to the sign-in form (and back after); a role too low gets a 403 page."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R | Response | tuple[str, int]]:
+        @functools.wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R | Response | tuple[str, int]:
+            staff = g.get("console_staff")
+            if staff is None:
+                return redirect(url_for("console.sign_in", next=_here(request)))
+            if g.get("console_must_choose_password"):
+                return redirect(url_for("console.password"))
+            if not may(staff.role, role):
+                return render_template("console/forbidden.html", needed=role), 403
+            return view(*args, **kwargs)
+        return guarded
+    return decorate
+
+
+def _here(req: Request) -> str | None:
+    """Where to come back to after signing in: the page asked for (a GET only; a form post is not repeated)."""
+    return req.full_path.rstrip("?") if req.method == "GET" else None
+
+
+class ConsoleCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie, Secure in production and over https, so a development run works on http://."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SETTINGS"].production or request.is_secure)

@@ -1,0 +1,141 @@
+"""The console's own pages: home, sign in, sign out, choose a password, and staff (admins).
+
+Routes stay thin: read the form, ask accounts.py, record the outcome in the audit trail, render.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from ivr.console import guard
+from ivr.console.accounts import (LOCK_SECONDS, ROLES, AccountError, add_staff, current_staff, requires,
+                                  staff_accounts)
+from ivr.console.blueprint import console
+from ivr.services import services
+
+ORIGIN = "console"
+WRONG = "That email and password do not match an account that can sign in. Check them and try again."
+LOCKED = (f"Too many failed sign-ins. Sign-in is paused for {LOCK_SECONDS // 60} minutes; try again after that, "
+          "or ask an admin to reset your password.")
+EXPIRED = "That one-time password has expired. Ask an admin for a new one."
+
+
+def audit(actor: str, action: str, outcome: str) -> None:
+    """A console action that changes no revision, in the publishing audit trail (never a password)."""
+    services().revisions.record(actor, action, None, outcome, origin=ORIGIN)
+
+
+@console.route("/")
+@requires("editor")
+def home() -> Response:
+    """The first page staff see: Words when it is built, else the first page they may open."""
+    first = next((link for link in guard.NAV if link.endpoint in current_app.view_functions), None)
+    return redirect(url_for(first.endpoint if first else "console.staff"))
+
+
+@console.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Response | str | tuple[str, int]:
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        if g.console_staff is not None:
+            return redirect(target)
+        return render_template("console/sign_in.html", next=target)
+    email = request.form.get("email", "")
+    attempt = staff_accounts().sign_in(email, request.form.get("password", ""), request.remote_addr or "")
+    actor = attempt.account.email if attempt.account else email.strip()[:254]
+    audit(actor, "lockout" if attempt.outcome.startswith("refused: locked after") else "sign-in", attempt.outcome)
+    if attempt.account is None:
+        message = LOCKED if attempt.locked else EXPIRED if "expired" in attempt.outcome else WRONG
+        return render_template("console/sign_in.html", next=target, email=email, error=message), \
+            429 if attempt.locked else 401
+    guard.sign_in_session(attempt.account.email, attempt.account.session_epoch)
+    if attempt.account.one_time:
+        return redirect(url_for("console.password", next=target))
+    return redirect(target)
+
+
+def safe_next(target: str | None) -> str:
+    """Back to a console page only: never to another site (an open redirect would lend a phishing link our name)."""
+    home = url_for("console.home")
+    if not target or not target.startswith(home) or target.startswith("//") or "\\" in target:
+        return home
+    return target
+
+
+@console.route("/sign-out", methods=["POST"])
+def sign_out() -> Response:
+    staff = g.console_staff
+    if staff is not None:
+        staff_accounts().end_sessions(staff.email)  # a copy of this cookie elsewhere stops working too
+        audit(staff.email, "sign-out", "signed out")
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("console.sign_in"))
+
+
+@console.route("/password", methods=["GET", "POST"])
+def password() -> Response | str | tuple[str, int]:
+    """Choose a password: required after a one-time one, open to anyone signed in."""
+    staff = g.console_staff
+    if staff is None:
+        return redirect(url_for("console.sign_in", next=url_for("console.password")))
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("console/password.html", next=target)
+    chosen, again = request.form.get("password", ""), request.form.get("again", "")
+    try:
+        if chosen != again:
+            raise AccountError("The two passwords are not the same. Type the new password twice.")
+        account = staff_accounts().choose_password(staff.email, chosen)
+    except AccountError as error:
+        return render_template("console/password.html", next=target, error=str(error)), 400
+    audit(staff.email, "password", "chose a new password")
+    guard.sign_in_session(account.email, account.session_epoch)  # a new session for the new password
+    flash("Your new password is saved.")
+    return redirect(target)
+
+
+@console.route("/staff", methods=["GET", "POST"])
+@requires("admin")
+def staff() -> str | tuple[str, int]:
+    """Admins list, add, change the role of, disable, enable staff and reset their passwords."""
+    if request.method == "GET":
+        return render_template("console/staff.html", accounts=staff_accounts().listing(), roles=ROLES)
+    admin, action = current_staff().email, request.form.get("action", "")
+    email = request.form.get("email", "").strip().lower()
+    one_time = None
+    try:
+        if action == "add":
+            role = request.form.get("role", "")
+            one_time = add_staff(current_app, email, role, actor=admin)
+            done = f"Added {email} as {role}."
+        elif action == "reset":
+            one_time = staff_accounts().reset_password(email)
+            audit(admin, "staff reset", f"new one-time password for {email}")
+            done = f"{email} has a new one-time password; their sessions have ended."
+        else:
+            done = change_staff(action, email, request.form.get("role", ""), admin)
+    except AccountError as error:
+        return render_template("console/staff.html", accounts=staff_accounts().listing(), roles=ROLES,
+                               error=str(error)), 400
+    return render_template("console/staff.html", accounts=staff_accounts().listing(), roles=ROLES, done=done,
+                           one_time=one_time, one_time_for=email if one_time else None)
+
+
+def change_staff(action: str, email: str, role: str, actor: str) -> str:
+    """Make one change to an existing account and record it; what to tell the admin."""
+    accounts = staff_accounts()
+    if action == "role":
+        accounts.set_role(email, role)
+        outcome = f"{email} is now {role}"
+    elif action == "disable":
+        accounts.disable(email)
+        outcome = f"{email} disabled"
+    elif action == "enable":
+        accounts.enable(email)
+        outcome = f"{email} enabled"
+    else:
+        raise AccountError(f"unknown action {action!r}")
+    audit(actor, f"staff {action}", outcome)
+    return f"{outcome[0].upper()}{outcome[1:]}."
