@@ -23,7 +23,7 @@ from ivr.content.model import Line
 from tests.shipped import PROJECT, shipped_line
 
 # Fixtures kept next to what they serve: a throwaway PostgreSQL, and the crawled call tree with its URLs.
-pytest_plugins = ["tests.pg_server", "tests.webhooks", "tests.console_client"]
+pytest_plugins = ["tests.pg_server", "tests.webhooks", "tests.console_client", "tests.browser"]
 
 TEST_TOKEN = "test-auth-token-0123456789abcdef"
 TEST_BASE = "https://ot-line.example.org"

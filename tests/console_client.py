@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ivr.console import accounts
 from ivr.console.accounts import add_staff
 from tests.conftest import build_app
 
@@ -23,6 +25,13 @@ _staff_numbers = itertools.count(1)
 
 def console_environ(**overrides: str) -> dict[str, str]:
     return {"CONSOLE_ENABLED": "1", "SECRET_KEY": CONSOLE_SECRET_KEY, **overrides}
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 at the line's cost takes about 0.35 s a hash on CI's busy cores; tests hash cheaply (the cost
+    itself is checked once, in test_console_accounts.py)."""
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

@@ -73,13 +73,20 @@ class Account:
         return self.one_time and now - self.password_set_at > ONE_TIME_PASSWORD_HOURS * 3600
 
 
+UNKNOWN_ACTOR = "(no such account)"  # the audit's actor for a failed sign-in as no account: never what was typed
+
+
 @dataclass(frozen=True)
 class SignIn:
     """What a sign-in attempt came to: an account, or why not (`outcome` is what the audit trail records)."""
 
     account: Account | None
     outcome: str
+    actor: str  # who the audit trail names: the account tried, or UNKNOWN_ACTOR (a password typed as the email
+    #             must not land in the audit trail)
     locked: bool = False
+    expired: bool = False
+    action: str = "sign-in"  # the audit trail's action: "lockout" for the failure that locked the account
 
 
 def may(held: str, needed: str) -> bool:
@@ -182,20 +189,22 @@ class StaffAccounts:
         email = normal_email(email)[:254]
         keys = (self._key("account", email), self._key("address", address))
         now = int(self._clock())
-        if self._locked(keys, now):
-            return SignIn(None, "refused: locked", locked=True)
         account = self.find(email) if valid_email(email) else None
-        if account is not None and _verified(account.password_hash, password[:MAX_PASSWORD_LENGTH]) \
-                and not account.disabled:
-            if account.password_expired(now):
-                return SignIn(None, "refused: one-time password expired")
-            self._forget_failures(keys[0])
-            return SignIn(account, "signed in")
+        actor = account.email if account else UNKNOWN_ACTOR
+        if self._locked(keys, now):
+            return SignIn(None, "refused: locked", actor, locked=True)
+        password = password[:MAX_PASSWORD_LENGTH]
         if account is None:
-            _verified(_NO_ACCOUNT_HASH, password[:MAX_PASSWORD_LENGTH])  # the same time as a known account
+            _verified(_NO_ACCOUNT_HASH, password)  # as long as checking a real account's password takes
+        elif _verified(account.password_hash, password) and not account.disabled:
+            if account.password_expired(now):
+                return SignIn(None, "refused: one-time password expired", actor, expired=True)
+            self._forget_failures(keys[0])
+            return SignIn(account, "signed in", actor)
         locked = self._count_failure(keys, now)
-        return SignIn(None, "refused: locked after repeated failures" if locked else "refused: wrong email or password",
-                      locked=locked)
+        if locked:
+            return SignIn(None, "refused: locked after repeated failures", actor, locked=True, action="lockout")
+        return SignIn(None, "refused: wrong email or password", actor)
 
     def _key(self, kind: str, value: str) -> str:
         return hmac.new(self._key_secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()

@@ -55,7 +55,7 @@ def load_signed_in_staff() -> None:
     """Read the account on every request: a disabled account, a changed role or a sign-out elsewhere count now."""
     g.console_staff = None
     email = session.get("email")
-    if email is None:
+    if email is None or request.endpoint == "console.static":  # a stylesheet needs no account (nor a query)
         return
     idle_seconds = current_app.config["SETTINGS"].console_idle_minutes * 60
     if time.time() - session.get("seen", 0) > idle_seconds:

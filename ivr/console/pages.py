@@ -43,10 +43,9 @@ def sign_in() -> Response | str | tuple[str, int]:
         return render_template("console/sign_in.html", next=target)
     email = request.form.get("email", "")
     attempt = staff_accounts().sign_in(email, request.form.get("password", ""), request.remote_addr or "")
-    actor = attempt.account.email if attempt.account else email.strip()[:254]
-    audit(actor, "lockout" if attempt.outcome.startswith("refused: locked after") else "sign-in", attempt.outcome)
+    audit(attempt.actor, attempt.action, attempt.outcome)
     if attempt.account is None:
-        message = LOCKED if attempt.locked else EXPIRED if "expired" in attempt.outcome else WRONG
+        message = LOCKED if attempt.locked else EXPIRED if attempt.expired else WRONG
         return render_template("console/sign_in.html", next=target, email=email, error=message), \
             429 if attempt.locked else 401
     guard.sign_in_session(attempt.account.email, attempt.account.session_epoch)

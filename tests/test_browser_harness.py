@@ -1,0 +1,40 @@
+"""The browser harness can fail: axe finds a real violation, a request off the machine and a CSP breach are caught."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import Error as PlaywrightError
+
+from tests.browser import ConsoleServer, PageWatch, assert_accessible
+
+
+def test_axe_reports_a_serious_violation(browser: Browser, console_server: ConsoleServer) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"{console_server.url}/console/sign-in")
+    page.evaluate("document.querySelector('label[for=email]').remove()")  # an input without a label
+    with pytest.raises(AssertionError, match="label"):
+        assert_accessible(page)
+    context.close()
+
+
+def test_requests_off_the_machine_and_csp_breaches_are_caught(browser: Browser,
+                                                              console_server: ConsoleServer) -> None:
+    context = browser.new_context()
+    watch = PageWatch()
+    context.route("**/*", watch.route)
+    page = context.new_page()
+    page.on("console", watch.console)
+    with pytest.raises(PlaywrightError):
+        page.goto("https://example.org/")
+    assert watch.off_machine == ["https://example.org/"]
+    page.goto(f"{console_server.url}/console/sign-in")
+    page.evaluate("""() => {
+        const script = document.createElement('script'); script.textContent = 'window.ran = 1';
+        document.body.append(script);
+    }""")
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.ran") is None  # the console's CSP refused the inline script...
+    assert any("Content Security Policy" in problem for problem in watch.problems)  # ...and the harness saw it
+    context.close()
