@@ -12,10 +12,12 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ivr.console.accounts import Staff
 from ivr.console.diff_view import ADDED, PLACE, REMOVED, SAME, DiffLine, file_changes, read_diff
+from ivr.console.revisions import next_steps
 from ivr.publishing.document import staff_diff
 from ivr.publishing.rules import decide
-from ivr.publishing.store import AuditRow, Revisions
+from ivr.publishing.store import AuditRow, Revision, Revisions
 from tests.conftest import build_app
 from tests.console_client import console_environ, csrf_from, new_staff, sign_in_client
 
@@ -50,6 +52,29 @@ def test_a_removed_line_that_looks_like_a_file_header_stays_a_removed_line():
 
 def test_the_same_words_have_no_changes():
     assert file_changes(LIVE_WORDS, dict(LIVE_WORDS)) == []
+
+
+def revision_in(state: str, author: str = "ana@hospital.example.org") -> Revision:
+    return Revision(2, author, "", 0, state, None, None, None, None, "digest")
+
+
+@pytest.mark.parametrize("state, role, email, expected_open", [
+    ("draft", "editor", "ana@hospital.example.org", ["submit"]),  # an editor sees only the step of their role
+    ("draft", "reviewer", "ben@hospital.example.org", ["submit"]),
+    ("in_review", "reviewer", "ben@hospital.example.org", ["approve"]),
+    ("in_review", "reviewer", "ana@hospital.example.org", []),  # its author: the two-person rule
+    ("approved", "admin", "ben@hospital.example.org", ["publish"]),
+    ("live", "reviewer", "ben@hospital.example.org", []),
+    ("retired", "reviewer", "ben@hospital.example.org", ["rollback"]),
+])
+def test_the_steps_offered_are_the_ones_the_rules_allow_this_person(state, role, email, expected_open):
+    steps = next_steps(revision_in(state), Staff(email, role))
+    assert [step.action for step in steps if step.open] == expected_open
+    assert [step.action for step in steps] == (["submit"] if role == "editor" else
+                                               ["submit", "approve", "publish", "rollback"])
+    for step in steps:  # each with the rule's own words, offered or not
+        assert step.reason == decide(state, step.action, email, "ana@hospital.example.org",
+                                     allow_missing_audio=True).reason
 
 
 # --- the page, under Flask's test client -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ivr.console.accounts import Staff, current_staff, may, requires
 from ivr.console.blueprint import console
 from ivr.console.diff_view import FileChange, file_changes
 from ivr.publishing.publish import missing_audio, publish, refusal_here
-from ivr.publishing.rules import ACTIONS, APPROVE, APPROVED, DRAFT, IN_REVIEW, LIVE, PUBLISH, RETIRED, ROLLBACK, \
+from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, LIVE, PUBLISH, RETIRED, ROLLBACK, \
     SUBMIT, decide
 from ivr.publishing.store import Refused, Revision, Revisions
 from ivr.services import services
@@ -44,7 +44,7 @@ def next_steps(revision: Revision, staff: Staff) -> list[NextStep]:
     Publish is asked with missing audio allowed: whether audio is missing is settled on its confirmation page.
     """
     steps = []
-    for action in ACTIONS:
+    for action in STEP_ROLES:  # this page's steps (rules.ACTIONS may hold others, e.g. the Words page's edit)
         if not may(staff.role, STEP_ROLES[action]):
             continue  # the page says which role the other steps need
         step = decide(revision.state, action, staff.email, revision.author, allow_missing_audio=True)
