@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from dataclasses import astuple
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,7 @@ from ivr.publishing.rules import decide
 from ivr.publishing.store import AuditRow, Revision, Revisions
 from tests.conftest import build_app
 from tests.console_client import console_environ, csrf_from, new_staff, sign_in_client
+from tests.test_store import BACKENDS, empty_postgres
 
 LIVE_WORDS = {"content/en/topics/key-points.txt": "One.\nTwo.\nThree.\n", "prompts/es.txt": "[welcome]\nHola.\n",
               "content/flow.txt": "menu main\n"}
@@ -342,3 +344,34 @@ def test_the_audit_trail_is_paged_newest_first(console_app: Flask, staff_client:
     second = page_text(editor.get("/console/revisions?page=2"))
     assert "export number 4<" in second and "export number 29" not in second and "Newer actions" in second
     assert "live: the line's first revision" in second
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_reviewers_publishing_at_once_make_it_live_once(tmp_path: Path, backend: str):
+    url = f"sqlite:///{tmp_path / 'race.db'}" if backend == "sqlite" else empty_postgres().url
+    console_app = build_app(tmp_path, **console_environ(AUDIO_DIR=str(tmp_path / "audio"), DATABASE_URL=url))
+
+    def staff_client(role: str) -> FlaskClient:
+        client = console_app.test_client()
+        client.email = new_staff(console_app, role)  # type: ignore[attr-defined]
+        assert sign_in_client(client, client.email).status_code == 302  # type: ignore[attr-defined]
+        return client
+
+    number, first = approved(console_app, staff_client)
+    second = staff_client("reviewer")
+    tokens = {id(client): csrf_from(client, "/console/revisions") for client in (first, second)}
+    start, answers = threading.Barrier(2), []
+
+    def publish(client: FlaskClient) -> None:
+        start.wait()
+        answers.append(page_text(client.post(f"/console/revisions/{number}/publish", follow_redirects=True, data={
+            "csrf_token": tokens[id(client)], "allow_missing_audio": "yes"})))
+
+    racers = [threading.Thread(target=publish, args=(client,)) for client in (first, second)]
+    for racer in racers:
+        racer.start()
+    for racer in racers:
+        racer.join(timeout=60)
+    assert sorted(f"Revision {number} is live." in answer for answer in answers) == [False, True]
+    assert any(f"cannot be published: it is already live" in answer for answer in answers)
+    assert [revision.number for revision in revisions_of(console_app).listing(("live",))] == [number]
