@@ -20,6 +20,7 @@ from ivr.publishing.document import staff_diff
 from ivr.publishing.rules import decide
 from ivr.publishing.store import AuditRow, Revision, Revisions
 from tests.conftest import build_app
+from tests.pg_server import PostgresServer
 from tests.console_client import console_environ, csrf_from, new_staff, sign_in_client
 from tests.test_store import BACKENDS, empty_postgres
 
@@ -375,3 +376,24 @@ def test_two_reviewers_publishing_at_once_make_it_live_once(tmp_path: Path, back
     assert sorted(f"Revision {number} is live." in answer for answer in answers) == [False, True]
     assert any(f"cannot be published: it is already live" in answer for answer in answers)
     assert [revision.number for revision in revisions_of(console_app).listing(("live",))] == [number]
+
+
+def test_a_publish_while_the_database_is_stopped_says_so_and_changes_nothing(tmp_path: Path,
+                                                                               postgres_server: PostgresServer):
+    app = build_app(tmp_path, **console_environ(AUDIO_DIR=str(tmp_path / "audio"), DATABASE_URL=postgres_server.url))
+    reviewer = app.test_client()
+    assert sign_in_client(reviewer, new_staff(app, "reviewer")).status_code == 302
+    number = draft(app, "ana@hospital.example.org")
+    revisions_of(app).act(number, "submit", "ana@hospital.example.org", "test")
+    revisions_of(app).act(number, "approve", "ben@hospital.example.org", "test")
+    token = csrf_from(reviewer, "/console/revisions")
+    postgres_server.stop()
+    try:
+        down = reviewer.post(f"/console/revisions/{number}/publish", data={"csrf_token": token,
+                                                                           "allow_missing_audio": "yes"})
+        assert down.status_code == 503 and "Callers are not affected" in page_text(down)
+    finally:
+        postgres_server.start()
+    assert revisions_of(app).get(number).state == "approved" and revisions_of(app).live_number() == 1
+    again = page_text(post(reviewer, f"/console/revisions/{number}/publish", allow_missing_audio="yes"))
+    assert f"Revision {number} is live." in again
