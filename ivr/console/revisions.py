@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ivr.cli import GAP_MEANINGS
@@ -27,6 +28,7 @@ from ivr.services import services
 ORIGIN = "console"
 AUDIT_PAGE_SIZE = 25
 WAITING = (DRAFT, IN_REVIEW, APPROVED)
+TRY_PAGE, WORDS_PAGE = "console.try_it", "console.words"  # other helpers' pages: linked when installed
 # The least role for each step (ivr/console/accounts.py ROLES): editors write and submit, reviewers do the rest.
 STEP_ROLES = {SUBMIT: "editor", APPROVE: "reviewer", PUBLISH: "reviewer", ROLLBACK: "reviewer"}
 
@@ -84,7 +86,9 @@ def revisions_show(number: int) -> str:
     revision, changes, live = _against_live(number)
     return render_template("console/revisions_show.html", revision=revision, changes=changes, live=live,
                            steps=next_steps(revision, current_staff()),
-                           is_reviewer=may(current_staff().role, STEP_ROLES[APPROVE]))
+                           is_reviewer=may(current_staff().role, STEP_ROLES[APPROVE]),
+                           try_url=_page_url(TRY_PAGE, revision=number) if revision.state != RETIRED else None,
+                           words_url=_page_url(WORDS_PAGE, draft=number) if revision.state == DRAFT else None)
 
 
 @console.route("/revisions/<int:number>/submit", methods=["POST"])
@@ -193,6 +197,11 @@ def _get(number: int) -> Revision:
         return _revisions().get(number)
     except Refused:
         abort(404)
+
+
+def _page_url(endpoint: str, **values: Any) -> str | None:
+    """A link to another console page, or None when this build does not have that page."""
+    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
 
 
 def _revisions() -> Revisions:
