@@ -139,7 +139,7 @@ def test_the_page_lists_live_waiting_and_retired_revisions_and_the_audit_trail(c
     assert "Live now" in text and "Revision 1</a>: by the repository's files" in text
     assert f"Revision {number}</a></th><td>draft</td>" in text and "louder" in text
     assert "No revision was live before this one." in text
-    assert f"import</td>" in text and "draft: louder" in text  # the audit trail, newest first
+    assert "import</td>" in text and "draft: louder" in text  # the audit trail, newest first
     assert text.index("draft: louder") < text.index("live: the line's first revision")
     assert "Roll back" not in text  # an editor is offered no step that needs a reviewer
 
@@ -375,7 +375,7 @@ def test_two_reviewers_publishing_at_once_make_it_live_once(tmp_path: Path, back
     for racer in racers:
         racer.join(timeout=60)
     assert sorted(f"Revision {number} is live." in answer for answer in answers) == [False, True]
-    assert any(f"cannot be published: it is already live" in answer for answer in answers)
+    assert any("cannot be published: it is already live" in answer for answer in answers)
     assert [revision.number for revision in revisions_of(console_app).listing(("live",))] == [number]
 
 

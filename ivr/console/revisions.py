@@ -8,8 +8,8 @@ read the form, call publishing, flash what happened, redirect to the revision (s
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -19,6 +19,7 @@ from ivr.cli import GAP_MEANINGS
 from ivr.console.accounts import Staff, current_staff, may, requires
 from ivr.console.blueprint import console
 from ivr.console.diff_view import FileChange, file_changes
+from ivr.publishing.document import staff_time
 from ivr.publishing.publish import missing_audio, publish, refusal_here
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, LIVE, PUBLISH, RETIRED, ROLLBACK, \
     SUBMIT, decide
@@ -55,11 +56,9 @@ def next_steps(revision: Revision, staff: Staff) -> list[NextStep]:
 
 
 @console.app_template_filter("staff_time")
-def staff_time(seconds: int | None) -> str:
-    """A stored time as staff read it in the history: to the minute, in UTC (instances may sit anywhere)."""
-    if seconds is None:
-        return "-"
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+def staff_time_or_dash(seconds: int | None) -> str:
+    """A stored time as `content history` prints it; '-' for one that has not happened (not approved yet)."""
+    return "-" if seconds is None else staff_time(seconds)
 
 
 @console.route("/revisions")
@@ -75,7 +74,7 @@ def revisions() -> str:
                            waiting=[revision for revision in reversed(every) if revision.state in WAITING],
                            retired=[revision for revision in reversed(every) if revision.state == RETIRED],
                            previous=store.previous(), trail=trail, page=page,
-                           pages=max(1, -(-total // AUDIT_PAGE_SIZE)), total=total,
+                           pages=max(1, math.ceil(total / AUDIT_PAGE_SIZE)), total=total,
                            may_roll_back=may(current_staff().role, STEP_ROLES[ROLLBACK]))
 
 

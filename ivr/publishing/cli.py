@@ -6,7 +6,6 @@ import getpass
 import os
 import socket
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -18,7 +17,8 @@ from ivr.audio.jobs import FAILED, AudioJobs, build_job
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
 from ivr.content.staff_file import ContentError
-from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
+from ivr.publishing.document import (load_document, read_folders, staff_diff, staff_time, strangers,
+                                     write_folders)
 from ivr.publishing.publish import publish as publish_revision
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, SUBMIT
 from ivr.publishing.serving import check_document
@@ -191,18 +191,14 @@ def history() -> None:
     click.echo("")
     for row in revisions.audit():
         target = f"revision {row.revision}" if row.revision is not None else "-"
-        click.echo(f"{_when(row.at)}  {row.actor}  {row.action} {target}: {row.outcome}  ({row.origin})")
+        click.echo(f"{staff_time(row.at)}  {row.actor}  {row.action} {target}: {row.outcome}  ({row.origin})")
 
 
 def _summary(revision: Revision) -> str:
     approved = f", approved by {revision.approved_by}" if revision.approved_by else ""
     note = f": {revision.note}" if revision.note else ""
     return (f"revision {revision.number}  {revision.state.replace('_', ' ')}  by {revision.author} "
-            f"{_when(revision.created_at)}{approved}{note}")
-
-
-def _when(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            f"{staff_time(revision.created_at)}{approved}{note}")
 
 
 COMMANDS = (import_files, export, drafts, diff, submit, approve, publish, rollback, history)
