@@ -82,6 +82,7 @@ def test_submit_approve_by_a_second_account_publish_and_roll_back_with_the_keybo
     expect(page.get_by_role("status")).to_contain_text("Not published:")
     expect(page.get_by_role("status")).to_contain_text("to speak them with <Say>")
     assert revisions.live_number() == 1
+    screenshot(page, "revisions-refused")
     press(page.get_by_role("link", name=f"Publish revision {number}"))
     press(page.get_by_role("checkbox", name="Publish with spoken fallback"), " ")
     expect(page.get_by_role("checkbox", name="Publish with spoken fallback")).to_be_checked()
@@ -102,3 +103,5 @@ def test_submit_approve_by_a_second_account_publish_and_roll_back_with_the_keybo
     trail = page.get_by_role("table", name="Every action on the line's words")
     expect(trail.get_by_role("row").nth(1)).to_contain_text("rollback")
     expect(trail).to_contain_text(f"{author}")
+    check_accessibility(page)
+    screenshot(page, "revisions-history")
