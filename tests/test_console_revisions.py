@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 import threading
-from dataclasses import astuple
+from dataclasses import astuple, replace
 from pathlib import Path
 from typing import Callable
 
@@ -398,3 +398,19 @@ def test_a_publish_while_the_database_is_stopped_says_so_and_changes_nothing(tmp
     assert revisions_of(app).get(number).state == "approved" and revisions_of(app).live_number() == 1
     again = page_text(post(reviewer, f"/console/revisions/{number}/publish", allow_missing_audio="yes"))
     assert f"Revision {number} is live." in again
+
+
+def test_a_revision_this_instance_could_not_serve_is_refused_and_the_refusal_is_audited(console_app: Flask,
+                                                                                        staff_client: StaffClient):
+    number, reviewer = approved(console_app, staff_client)
+    served = console_app.extensions["otline"]  # configured so that HELP would be too long with any revision
+    console_app.extensions["otline"] = replace(served, settings=replace(served.settings, help_contact="x" * 400))
+    asked = page_text(reviewer.get(f"/console/revisions/{number}/publish"))
+    assert f"revision {number} cannot be published here: " in asked and "This instance could not serve it" in asked
+    assert f'<button type="submit">Publish revision {number}' not in asked
+    refused = page_text(post(reviewer, f"/console/revisions/{number}/publish", allow_missing_audio="yes"))
+    assert f"Not published: revision {number} cannot be published here: " in refused
+    assert revisions_of(console_app).get(number).state == "approved"
+    row = last_audit(console_app)  # refused steps are in the audit trail too (README: refused ones included)
+    assert (row.actor, row.action, row.revision, row.origin) == (reviewer.email, "publish", number, "console")
+    assert row.outcome.startswith(f"refused: revision {number} cannot be published here: ")

@@ -51,7 +51,8 @@ def publish(revisions: Revisions, number: int, actor: str, origin: str, settings
     """Make approved revision `number` live as `decide` allows; Refused (with the line staff read) otherwise."""
     files = revisions.files(number)
     refusal = refusal_here(number, files, settings)
-    if refusal:
+    if refusal:  # refused steps are audited like the rules' refusals (Revisions.act records those)
+        revisions.record(actor, PUBLISH, number, f"refused: {refusal}", origin)
         raise Refused(refusal)
     missing = missing_audio(files, settings, revisions.database)
     revision = revisions.act(number, PUBLISH, actor, origin, missing_audio=len(missing),
