@@ -29,7 +29,8 @@ from ivr.services import services
 ORIGIN = "console"
 AUDIT_PAGE_SIZE = 25
 WAITING = (DRAFT, IN_REVIEW, APPROVED)
-TRY_PAGE, WORDS_PAGE = "console.try_it", "console.words"  # other helpers' pages: linked when installed
+# Other helpers' pages, linked when this build has them.
+TRY_PAGE, WORDS_PAGE, AUDIO_PAGE = "console.try_it", "console.words", "console.audio"
 # The least role for each step (ivr/console/accounts.py ROLES): editors write and submit, reviewers do the rest.
 STEP_ROLES = {SUBMIT: "editor", APPROVE: "reviewer", PUBLISH: "reviewer", ROLLBACK: "reviewer"}
 
@@ -115,7 +116,7 @@ def revisions_publish(number: int) -> Response | str:
         missing = missing_audio(files, settings, _revisions().database) if step.open and not problem else []
         return render_template("console/revisions_publish.html", revision=revision, changes=changes, live=live,
                                step=step, problem=problem, missing=missing, gap_meanings=GAP_MEANINGS,
-                               reach=_reach())
+                               reach=_reach(), audio_url=_page_url(AUDIO_PAGE))
     try:
         published = publish(_revisions(), number, current_staff().email, ORIGIN, settings,
                             allow_missing_audio=request.form.get("allow_missing_audio") == "yes")
