@@ -26,15 +26,16 @@ def test_requests_off_the_machine_and_csp_breaches_are_caught(browser: Browser,
     context.route("**/*", watch.route)
     page = context.new_page()
     page.on("console", watch.console)
-    with pytest.raises(PlaywrightError):
-        page.goto("https://example.org/")
-    assert watch.off_machine == ["https://example.org/"]
     page.goto(f"{console_server.url}/console/sign-in")
-    page.evaluate("""() => {
-        const script = document.createElement('script'); script.textContent = 'window.ran = 1';
-        document.body.append(script);
-    }""")
-    page.wait_for_timeout(300)
+    with page.expect_console_message(lambda message: "Content Security Policy" in message.text):
+        page.evaluate("""() => {
+            const script = document.createElement('script'); script.textContent = 'window.ran = 1';
+            document.body.append(script);
+        }""")
     assert page.evaluate("window.ran") is None  # the console's CSP refused the inline script...
     assert any("Content Security Policy" in problem for problem in watch.problems)  # ...and the harness saw it
+    elsewhere = context.new_page()  # (its error page must not race the console page's navigation)
+    with pytest.raises(PlaywrightError):
+        elsewhere.goto("https://example.org/")
+    assert watch.off_machine == ["https://example.org/"]
     context.close()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -29,11 +33,19 @@ def clock() -> Clock:
     return Clock()
 
 
-@pytest.fixture
-def staff(tmp_path: Path, clock: Clock) -> StaffAccounts:
-    database = Database(f"sqlite:///{tmp_path / 'staff.db'}")
+@pytest.fixture(params=["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else []))
+def staff(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Iterator[StaffAccounts]:
+    """On SQLite, and on the throwaway PostgreSQL of TEST_DATABASE_URL when it is set (its staff tables emptied)."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'staff.db'}")
+    else:
+        database = Database(os.environ["TEST_DATABASE_URL"])
+        with database.transaction() as tx:
+            tx.execute("DELETE FROM staff_accounts")
+            tx.execute("DELETE FROM sign_in_failures")
     database.migrate()
-    return StaffAccounts(database, b"test-key", clock)
+    yield StaffAccounts(database, b"test-key", clock)
+    database.close()
 
 
 @pytest.mark.parametrize("failures, first_at, now, limit, expected", [
@@ -154,3 +166,51 @@ def test_an_account_that_cannot_be_added(staff: StaffAccounts, email: str, role:
 def test_changing_an_account_that_does_not_exist(staff: StaffAccounts) -> None:
     with pytest.raises(AccountError, match="has no account"):
         staff.set_role("nobody@hospital.example.org", "editor")
+
+
+def test_parallel_guesses_get_no_more_tries_than_the_limit(staff: StaffAccounts) -> None:
+    """Twenty guesses at once (threads, each its own connection) must not all be checked before the lock counts."""
+    staff.add("nurse@hospital.example.org", "editor", PASSWORD)
+    start = threading.Barrier(20)
+
+    def guess(number: int) -> str:
+        start.wait()
+        return staff.sign_in("nurse@hospital.example.org", f"guess {number}", f"198.51.100.{number}").outcome
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(guess, range(20)))
+    checked = [outcome for outcome in outcomes if outcome != "refused: locked"]
+    assert len(checked) == ACCOUNT_FAILURES, outcomes
+    assert staff.sign_in("nurse@hospital.example.org", PASSWORD, ADDRESS).locked
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one(staff: StaffAccounts) -> None:
+    staff.add("first@hospital.example.org", "admin", PASSWORD)
+    staff.add("second@hospital.example.org", "admin", PASSWORD)
+    start = threading.Barrier(2)
+
+    def disable(email: str) -> str:
+        start.wait()
+        try:
+            staff.disable(email)
+            return "disabled"
+        except AccountError:
+            return "refused"
+
+    for _ in range(5):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = sorted(pool.map(disable, ["first@hospital.example.org", "second@hospital.example.org"]))
+        assert outcomes == ["disabled", "refused"]
+        assert [account.disabled for account in staff.listing()].count(False) == 1
+        staff.enable("first@hospital.example.org")
+        staff.enable("second@hospital.example.org")
+
+
+def test_right_passwords_do_not_count_against_an_address(staff: StaffAccounts,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ward computer many staff sign in from is never paused by their successes."""
+    monkeypatch.setattr(accounts, "ADDRESS_FAILURES", 3)
+    staff.add("nurse@hospital.example.org", "editor", PASSWORD)
+    assert all(staff.sign_in("nurse@hospital.example.org", PASSWORD, ADDRESS).account for _ in range(6))
+    staff.sign_in("nurse@hospital.example.org", "wrong", ADDRESS)
+    assert staff.sign_in("nurse@hospital.example.org", PASSWORD, ADDRESS).account is not None

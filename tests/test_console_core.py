@@ -93,6 +93,8 @@ def test_console_pages_carry_the_security_headers(staff_client: StaffClient) -> 
     assert page.headers["Referrer-Policy"] == "same-origin"
     assert page.headers["Cache-Control"] == "no-store"
     assert "no-store" not in client.get("/console/static/console.css").headers.get("Cache-Control", "")
+    assert client.get("/healthz").headers["X-Content-Type-Options"] == "nosniff"  # the whole app's, not only ours
+    assert "Content-Security-Policy" not in client.get("/healthz").headers
 
 
 def test_the_session_cookie_is_httponly_lax_and_only_for_the_console(console_app: Flask) -> None:
@@ -115,3 +117,8 @@ def test_the_nav_lists_only_pages_that_exist_and_marks_the_current_one(staff_cli
     page = staff_client("admin").get("/console/staff").get_data(as_text=True)
     assert '<a href="/console/staff" aria-current="page">Staff</a>' in page
     assert '<meta name="csrf-token" content="' in page and 'href="#main"' in page
+
+
+def test_home_opens_the_first_page_the_role_may_open(staff_client: StaffClient) -> None:
+    assert staff_client("admin").get("/console/").location == "/console/staff"
+    assert staff_client("editor").get("/console/").location != "/console/staff"  # never straight into a 403

@@ -8,11 +8,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from ivr.console import accounts
 from ivr.console.guard import NAV
-from tests.conftest import TEST_BASE, build_app, sign, twilio_post
+from tests.conftest import DATABASE_DOWN_URL, TEST_BASE, build_app, sign, twilio_post
 from tests.console_client import STAFF_PASSWORD, csrf_from, new_staff, sign_in_client
 
 StaffClient = Callable[[str], FlaskClient]
@@ -71,7 +73,9 @@ def test_the_idle_time_is_a_setting(tmp_path: Path) -> None:
 def test_signing_out_ends_every_copy_of_the_cookie(console_app: Flask, staff_client: StaffClient) -> None:
     client = staff_client("editor")
     copy = console_app.test_client()
-    copy.set_cookie(COOKIE, client.get_cookie(COOKIE, path="/console").value, path="/console")  # type: ignore[union-attr]
+    cookie = client.get_cookie(COOKIE, path="/console")
+    assert cookie is not None
+    copy.set_cookie(COOKIE, cookie.value, path="/console")
     assert signed_in(copy)
     client.post("/console/sign-out", data={"csrf_token": csrf_from(client, "/console/password")})
     assert not signed_in(client) and not signed_in(copy)
@@ -124,6 +128,9 @@ def test_the_staff_commands(console_app: Flask) -> None:
     assert refused.exit_code == 1 and "no admin who can sign in" in refused.output
     assert runner.invoke(args=["staff", "add", "x", "--role", "editor"]).output == \
         "Error: 'x' is not an email address\n"
+    by_command = [(action, origin) for _, action, _, origin in audit_rows(console_app) if action != "start"]
+    assert [action for action, _ in by_command] == ["staff add", "staff add", "staff role", "staff disable"]
+    assert all(origin.startswith("cli ") for _, origin in by_command)  # who ran them, from where
 
 
 def test_the_staff_commands_say_when_the_console_is_off(app: Flask) -> None:
@@ -179,6 +186,22 @@ def test_a_locked_account_is_told_so_without_saying_whether_it_exists(console_ap
     assert sign_in_client(console_app.test_client(), email).status_code == 429
 
 
+def test_behind_a_trusted_proxy_failures_count_per_forwarded_address(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(accounts, "ADDRESS_FAILURES", 2)
+    app = build_app(tmp_path, CONSOLE_ENABLED="1", SECRET_KEY="s" * 32, TRUST_PROXY="1")
+    email = new_staff(app, "editor")
+
+    def sign_in_from(address: str, who: str, password: str) -> int:
+        client = app.test_client()
+        client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+        return sign_in_client(client, who, password).status_code
+
+    assert [sign_in_from("203.0.113.1", f"guess{n}@hospital.example.org", "wrong") for n in range(2)] == [401, 429]
+    assert sign_in_from("203.0.113.1", email, STAFF_PASSWORD) == 429  # that address is paused
+    assert sign_in_from("203.0.113.2", email, STAFF_PASSWORD) == 302  # the proxy's other clients are not
+
+
 def test_a_console_session_opens_no_webhook(staff_client: StaffClient) -> None:
     client = staff_client("admin")
     for webhook in ("/voice", "/sms", "/voice/status"):
@@ -201,3 +224,13 @@ def test_a_twilio_signature_opens_nothing_in_the_console(console_app: Flask) -> 
 
 def test_every_page_in_the_nav_requires_a_role() -> None:
     assert {link.role for link in NAV} <= {"editor", "reviewer", "admin"}
+
+
+def test_with_the_database_down_the_console_says_so_and_callers_are_not_affected(tmp_path: Path) -> None:
+    app = build_app(tmp_path, CONSOLE_ENABLED="1", SECRET_KEY="s" * 32, DATABASE_URL=DATABASE_DOWN_URL)
+    client = app.test_client()
+    answer = sign_in_client(client, "nurse@hospital.example.org", STAFF_PASSWORD)
+    assert answer.status_code == 503
+    assert "The console cannot reach its database" in answer.get_data(as_text=True)
+    assert "Callers are not affected" in answer.get_data(as_text=True)
+    assert twilio_post(client, "/voice").status_code == 200

@@ -23,12 +23,15 @@ from flask import Flask, Request, current_app, g, redirect, render_template, req
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
+from ivr.publishing.store import Refused
+from ivr.services import services
 from ivr.store.database import Database, Transaction
 
 # Each role may do what the roles before it may: editor (drafts, Try it, Usage, Audio), reviewer (+ approve,
 # publish, rollback, retry audio), admin (+ manage staff).
 ROLES = ("editor", "reviewer", "admin")
 ACCOUNTS = "otline.console.accounts"  # app.extensions key of the StaffAccounts
+CONSOLE_ORIGIN = "console"  # the audit trail's origin for what staff do in the console
 # NIST SP 800-63B asks for at least 8; staff pick their own after the one-time one, so ask a little more.
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 256  # argon2 takes any length; a megabyte "password" is only a way to spend our CPU
@@ -37,17 +40,17 @@ ACCOUNT_FAILURES = 5  # failed sign-ins in a row, within the window, that lock a
 ADDRESS_FAILURES = 20  # ... that lock a client address (someone trying many emails)
 FAILURE_WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
+_ACCOUNTS_LOCK = 7_052_026  # PostgreSQL advisory lock: any constant other than the migration and publishing ones
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_hasher = PasswordHasher()
-# Verified against when no account matches, so a wrong email costs the same time as a wrong password.
-_NO_ACCOUNT_HASH = _hasher.hash(secrets.token_urlsafe(16))
+_hasher = PasswordHasher()  # argon2id, RFC 9106's second recommended cost (64 MiB, 3 passes)
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class AccountError(ValueError):
-    """A staff change that cannot be made; its message is the one line staff read."""
+class AccountError(Refused):
+    """A staff change that cannot be made; its message is the one line staff read (the CLI's PublishingCommand
+    shows it as one, like a refused publishing step)."""
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class StaffAccounts:
         chosen = password if password is not None else secrets.token_urlsafe(15)
         now = int(self._clock())
         with self.database.transaction() as tx:
+            self._serialise(tx)
             if tx.one("SELECT 1 FROM staff_accounts WHERE email = ?", (email,)):
                 raise AccountError(f"{email} already has an account")
             tx.execute("INSERT INTO staff_accounts (email, role, password_hash, password_one_time, password_set_at,"
@@ -185,58 +189,72 @@ class StaffAccounts:
         self._change(email, "session_epoch = session_epoch + 1", (), keeps_an_admin=True)
 
     def sign_in(self, email: str, password: str, address: str) -> SignIn:
-        """Check a sign-in, counting failures per account and per address; the same answer for unknown emails."""
+        """Check a sign-in, counting failures per account and per address; the same answer for unknown emails.
+
+        The attempt is counted before the password is checked, in one locked transaction, and taken back if it
+        was right: twenty guesses sent at once get no more checks than the limit.
+        """
         email = normal_email(email)[:254]
         keys = (self._key("account", email), self._key("address", address))
-        now = int(self._clock())
         account = self.find(email) if valid_email(email) else None
         actor = account.email if account else UNKNOWN_ACTOR
-        if self._locked(keys, now):
+        reaches_a_limit = self._take_attempt(keys, int(self._clock()))
+        if reaches_a_limit is None:
             return SignIn(None, "refused: locked", actor, locked=True)
         password = password[:MAX_PASSWORD_LENGTH]
         if account is None:
-            _verified(_NO_ACCOUNT_HASH, password)  # as long as checking a real account's password takes
+            _verified(_no_account_hash(), password)  # as long as checking a real account's password takes
         elif _verified(account.password_hash, password) and not account.disabled:
-            if account.password_expired(now):
+            self._give_attempt_back(keys)
+            if account.password_expired(self._clock()):
                 return SignIn(None, "refused: one-time password expired", actor, expired=True)
-            self._forget_failures(keys[0])
             return SignIn(account, "signed in", actor)
-        locked = self._count_failure(keys, now)
-        if locked:
+        if reaches_a_limit:
             return SignIn(None, "refused: locked after repeated failures", actor, locked=True, action="lockout")
         return SignIn(None, "refused: wrong email or password", actor)
 
     def _key(self, kind: str, value: str) -> str:
         return hmac.new(self._key_secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
 
-    def _locked(self, keys: tuple[str, ...], now: int) -> bool:
-        with self.database.transaction() as tx:
-            return any((row := tx.one("SELECT locked_until FROM sign_in_failures WHERE key = ?", (key,)))
-                       and row[0] is not None and row[0] > now for key in keys)
+    def _serialise(self, tx: Transaction) -> None:
+        """One account change or sign-in count at a time (SQLite's BEGIN IMMEDIATE already is one)."""
+        if self.database.postgres:
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (_ACCOUNTS_LOCK,))
 
-    def _count_failure(self, keys: tuple[str, str], now: int) -> bool:
-        """Count one failure against the account and the address; whether either is locked now."""
-        locked = False
+    def _take_attempt(self, keys: tuple[str, str], now: int) -> bool | None:
+        """Count an attempt against the account and the address: None if either is locked (nothing counted),
+        else whether this attempt, if it fails, locks one of them."""
         with self.database.transaction() as tx:
-            for key, limit in zip(keys, (ACCOUNT_FAILURES, ADDRESS_FAILURES)):
-                row = tx.one("SELECT failures, first_at FROM sign_in_failures WHERE key = ?", (key,))
-                before, since = row or (0, now)
+            self._serialise(tx)
+            rows = [tx.one("SELECT failures, first_at, locked_until FROM sign_in_failures WHERE key = ?", (key,))
+                    for key in keys]
+            if any(row and row[2] is not None and row[2] > now for row in rows):
+                return None
+            reaches = False
+            for key, row, limit in zip(keys, rows, (ACCOUNT_FAILURES, ADDRESS_FAILURES)):
+                before, since = (row[0], row[1]) if row else (0, now)
                 failures, first_at, locked_until = after_failure(before, since, now, limit)
                 tx.execute("INSERT INTO sign_in_failures (key, failures, first_at, locked_until) VALUES (?, ?, ?, ?)"
                            " ON CONFLICT (key) DO UPDATE SET failures = excluded.failures,"
                            " first_at = excluded.first_at, locked_until = excluded.locked_until",
                            (key, failures, first_at, locked_until))
-                locked = locked or locked_until is not None
-        return locked
+                reaches = reaches or locked_until is not None
+        return reaches
 
-    def _forget_failures(self, key: str) -> None:
+    def _give_attempt_back(self, keys: tuple[str, str]) -> None:
+        """The attempt was right: the account's failures are forgiven, the address's count loses this one."""
+        account_key, address_key = keys
         with self.database.transaction() as tx:
-            tx.execute("DELETE FROM sign_in_failures WHERE key = ?", (key,))
+            self._serialise(tx)
+            tx.execute("DELETE FROM sign_in_failures WHERE key = ?", (account_key,))
+            tx.execute("UPDATE sign_in_failures SET failures = failures - 1, locked_until = NULL"
+                       " WHERE key = ? AND failures > 0", (address_key,))
 
     def _change(self, email: str, assignments: str, params: tuple[object, ...], keeps_an_admin: bool) -> Account:
         """Change one account; never leave the console without an enabled admin to manage staff."""
         email = normal_email(email)
         with self.database.transaction() as tx:
+            self._serialise(tx)  # two admins disabling each other at once: one of them is refused
             if tx.one("SELECT 1 FROM staff_accounts WHERE email = ?", (email,)) is None:
                 raise AccountError(f"{email} has no account")
             tx.execute(f"UPDATE staff_accounts SET {assignments} WHERE email = ?", (*params, email))
@@ -263,6 +281,15 @@ def _known_role(role: str) -> None:
         raise AccountError(f"{role!r} is not a role; the roles are {', '.join(ROLES)}")
 
 
+@functools.cache
+def _no_account_hash() -> str:
+    """Verified against when no account matches, so a wrong email costs the same time as a wrong password.
+
+    Made at first need, not at import: every `flask` command and worker start would pay for it.
+    """
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
 def _verified(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -275,15 +302,42 @@ def staff_accounts(app: Flask | None = None) -> StaffAccounts:
     return (app or current_app).extensions[ACCOUNTS]
 
 
-def add_staff(app: Flask, email: str, role: str, actor: str = "staff command", password: str | None = None) -> str:
+def record(actor: str, action: str, outcome: str, origin: str = CONSOLE_ORIGIN) -> None:
+    """An account action (a sign-in, a staff change) in the publishing audit trail; never a password."""
+    services().revisions.record(actor, action, None, outcome, origin=origin)
+
+
+def add_staff(app: Flask, email: str, role: str, actor: str, origin: str = CONSOLE_ORIGIN,
+              password: str | None = None) -> str:
     """Create an account and say so in the audit trail; returns the (one-time, unless given) password.
 
     The one way accounts are made: `flask --app app staff add`, the staff page and the tests all call it.
     """
     chosen = staff_accounts(app).add(email, role, password)
     app.extensions["otline"].revisions.record(actor, "staff add", None, f"{normal_email(email)} as {role}",
-                                              origin="console")
+                                              origin=origin)
     return chosen
+
+
+def change_staff(action: str, email: str, role: str, actor: str, origin: str = CONSOLE_ORIGIN) -> str:
+    """Change an existing account (role, disable, enable) and record it; the one line saying what was done.
+
+    The staff page and the `staff` commands both call it.
+    """
+    accounts, email = staff_accounts(), normal_email(email)
+    if action == "role":
+        accounts.set_role(email, role)
+        outcome = f"{email} is now {role}"
+    elif action == "disable":
+        accounts.disable(email)
+        outcome = f"{email} disabled"
+    elif action == "enable":
+        accounts.enable(email)
+        outcome = f"{email} enabled"
+    else:
+        raise AccountError(f"unknown action {action!r}")
+    record(actor, f"staff {action}", outcome, origin)
+    return f"{outcome[0].upper()}{outcome[1:]}."
 
 
 def current_staff() -> Staff:

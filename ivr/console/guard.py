@@ -73,8 +73,9 @@ def load_signed_in_staff() -> None:
 
 @console.before_request
 def check_csrf() -> None:
-    """Every POST to the console carries the session's token, in the form or (from scripts) in a header."""
-    if request.method != "POST":
+    """Every POST (any method that can change something) to the console carries the session's token, in the form
+    or (from scripts) in a header."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     expected = session.get("csrf")
     sent = request.form.get(CSRF_FIELD) or request.headers.get(CSRF_HEADER, "")
@@ -111,7 +112,7 @@ def navigation() -> dict[str, object]:
     links = [(link, url_for(link.endpoint), here == link.endpoint or here.startswith(f"{link.endpoint}_"))
              for link in NAV
              if link.endpoint in current_app.view_functions and staff is not None and may(staff.role, link.role)]
-    return {"console_nav": links, "console_staff": staff}
+    return {"console_nav": links, "console_staff": staff, "may": may}  # may(console_staff.role, "reviewer")
 
 
 @console.errorhandler(400)

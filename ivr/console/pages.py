@@ -9,29 +9,24 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from werkzeug.wrappers import Response
 
 from ivr.console import guard
-from ivr.console.accounts import (LOCK_SECONDS, ROLES, AccountError, add_staff, current_staff, requires,
-                                  staff_accounts)
+from ivr.console.accounts import (LOCK_SECONDS, ROLES, AccountError, add_staff, change_staff, current_staff, may,
+                                  record, requires, staff_accounts)
 from ivr.console.blueprint import console
-from ivr.services import services
 
-ORIGIN = "console"
 WRONG = "That email and password do not match an account that can sign in. Check them and try again."
 LOCKED = (f"Too many failed sign-ins. Sign-in is paused for {LOCK_SECONDS // 60} minutes; try again after that, "
           "or ask an admin to reset your password.")
 EXPIRED = "That one-time password has expired. Ask an admin for a new one."
 
 
-def audit(actor: str, action: str, outcome: str) -> None:
-    """A console action that changes no revision, in the publishing audit trail (never a password)."""
-    services().revisions.record(actor, action, None, outcome, origin=ORIGIN)
-
-
 @console.route("/")
 @requires("editor")
 def home() -> Response:
-    """The first page staff see: Words when it is built, else the first page they may open."""
-    first = next((link for link in guard.NAV if link.endpoint in current_app.view_functions), None)
-    return redirect(url_for(first.endpoint if first else "console.staff"))
+    """The first page staff see: the first in the nav that exists and their role may open (Words, for everyone)."""
+    role = current_staff().role
+    first = next((link for link in guard.NAV
+                  if link.endpoint in current_app.view_functions and may(role, link.role)), None)
+    return redirect(url_for(first.endpoint if first else "console.password"))
 
 
 @console.route("/sign-in", methods=["GET", "POST"])
@@ -43,7 +38,7 @@ def sign_in() -> Response | str | tuple[str, int]:
         return render_template("console/sign_in.html", next=target)
     email = request.form.get("email", "")
     attempt = staff_accounts().sign_in(email, request.form.get("password", ""), request.remote_addr or "")
-    audit(attempt.actor, attempt.action, attempt.outcome)
+    record(attempt.actor, attempt.action, attempt.outcome)
     if attempt.account is None:
         message = LOCKED if attempt.locked else EXPIRED if attempt.expired else WRONG
         return render_template("console/sign_in.html", next=target, email=email, error=message), \
@@ -67,7 +62,7 @@ def sign_out() -> Response:
     staff = g.console_staff
     if staff is not None:
         staff_accounts().end_sessions(staff.email)  # a copy of this cookie elsewhere stops working too
-        audit(staff.email, "sign-out", "signed out")
+        record(staff.email, "sign-out", "signed out")
     session.clear()
     flash("You are signed out.")
     return redirect(url_for("console.sign_in"))
@@ -89,7 +84,7 @@ def password() -> Response | str | tuple[str, int]:
         account = staff_accounts().choose_password(staff.email, chosen)
     except AccountError as error:
         return render_template("console/password.html", next=target, error=str(error)), 400
-    audit(staff.email, "password", "chose a new password")
+    record(staff.email, "password", "chose a new password")
     guard.sign_in_session(account.email, account.session_epoch)  # a new session for the new password
     flash("Your new password is saved.")
     return redirect(target)
@@ -111,7 +106,7 @@ def staff() -> str | tuple[str, int]:
             done = f"Added {email} as {role}."
         elif action == "reset":
             one_time = staff_accounts().reset_password(email)
-            audit(admin, "staff reset", f"new one-time password for {email}")
+            record(admin, "staff reset", f"new one-time password for {email}")
             done = f"{email} has a new one-time password; their sessions have ended."
         else:
             done = change_staff(action, email, request.form.get("role", ""), admin)
@@ -120,21 +115,3 @@ def staff() -> str | tuple[str, int]:
                                error=str(error)), 400
     return render_template("console/staff.html", accounts=staff_accounts().listing(), roles=ROLES, done=done,
                            one_time=one_time, one_time_for=email if one_time else None)
-
-
-def change_staff(action: str, email: str, role: str, actor: str) -> str:
-    """Make one change to an existing account and record it; what to tell the admin."""
-    accounts = staff_accounts()
-    if action == "role":
-        accounts.set_role(email, role)
-        outcome = f"{email} is now {role}"
-    elif action == "disable":
-        accounts.disable(email)
-        outcome = f"{email} disabled"
-    elif action == "enable":
-        accounts.enable(email)
-        outcome = f"{email} enabled"
-    else:
-        raise AccountError(f"unknown action {action!r}")
-    audit(actor, f"staff {action}", outcome)
-    return f"{outcome[0].upper()}{outcome[1:]}."
