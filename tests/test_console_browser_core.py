@@ -109,7 +109,7 @@ def test_an_editor_gets_the_403_page_for_staff(page: Page, console_server: Conso
 
 def test_a_first_sign_in_chooses_a_password(page: Page, console_server: ConsoleServer, check_accessibility: Check,
                                             screenshot: Shoot) -> None:
-    one_time = add_staff(console_server.app, "first@hospital.example.org", "admin")
+    one_time = add_staff(console_server.app, "first@hospital.example.org", "admin", actor="test")
     page.goto(f"{console_server.url}/console/staff")
     fill_sign_in(page, "first@hospital.example.org", one_time)
     expect(page.get_by_role("heading", name="Choose a password")).to_be_visible()
