@@ -16,7 +16,7 @@ from ivr.audio.store import AudioStore, ManifestError, lookup_key
 from ivr.config import Settings
 from ivr.content.loader import load_line
 from ivr.content.model import Line
-from ivr.content.readability import reading_level, spanish_reading_notes
+from ivr.content.readability import spanish_reading_notes, voice_reading
 from ivr.content.spoken_rules import spoken_findings
 from ivr.content.staff_file import ContentError
 from ivr.publishing.cli import add_audio_job_commands, add_publishing_commands
@@ -263,9 +263,9 @@ def _report_voice(line: Line, settings: Settings, verbose: bool) -> int:
                        "shorten its titles or its options")
     for language in line.languages.values():
         for topic in language.topics.values():
-            reading = reading_level("\n".join(topic.voice_parts), language.tts_language)
-            if reading is None or line.flow.is_menu(topic.id):
-                continue  # a menu's own words are a two-word heading: no formula means anything there
+            reading = voice_reading(line, language, topic)
+            if reading is None:
+                continue
             where = f"content/{language.code}/topics/{topic.id}.txt [voice]"
             if verbose:
                 click.echo(f"{where}: {reading}")

@@ -80,7 +80,9 @@ def console_settings() -> dict[str, str]:
 def console_server(tmp_path: Path, words: Path, console_settings: dict[str, str]) -> Iterator[ConsoleServer]:
     """The console served for real on 127.0.0.1 (a free port), stopped after the test."""
     app = build_app(tmp_path, **console_environ(CONTENT_DIR=str(words / "content"),
-                                                PROMPTS_DIR=str(words / "prompts"), **console_settings))
+                                                PROMPTS_DIR=str(words / "prompts"),
+                                                **{"AUDIO_DIR": str(words / "audio"),  # never the repository's audio
+                                                   **console_settings}))
     server = make_server(LOCAL_HOST, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="console-server", daemon=True)
     thread.start()

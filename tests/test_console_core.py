@@ -6,11 +6,10 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from flask import Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 
 from ivr.config import ConfigurationError
-from ivr.console.guard import NAV
 from ivr.security import CONSOLE_CONTENT_SECURITY_POLICY
 from tests.conftest import build_app
 from tests.console_client import CONSOLE_SECRET_KEY, csrf_from, new_staff, sign_in_client
@@ -120,8 +119,6 @@ def test_the_nav_lists_only_pages_that_exist_and_marks_the_current_one(staff_cli
     assert '<meta name="csrf-token" content="' in page and 'href="#main"' in page
 
 
-def test_home_opens_the_first_page_the_role_may_open(console_app: Flask, staff_client: StaffClient) -> None:
-    first = next(link for link in NAV if link.endpoint in console_app.view_functions)  # the pages this build has
-    with console_app.test_request_context():
-        assert staff_client("admin").get("/console/").location == url_for(first.endpoint)
+def test_home_opens_the_first_page_the_role_may_open(staff_client: StaffClient) -> None:
+    assert staff_client("admin").get("/console/").location == "/console/words"  # the first page in the nav
     assert staff_client("editor").get("/console/").location != "/console/staff"  # never straight into a 403

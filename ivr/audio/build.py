@@ -148,6 +148,9 @@ class ProgressLines:
             self.echo(f"{self.done}/{self.total} part(s) done, {self.failed} failed, {now - self._started:.0f} s")
 
 
+CURRENT, STALE, MISSING, DEVELOPMENT = "current", "stale", "missing", "development"
+
+
 @dataclass(frozen=True)
 class Gap:
     """A part the line says without its real audio: 'missing', 'stale' (made for older words) or 'development'."""
@@ -157,19 +160,38 @@ class Gap:
     state: str
 
 
-def gaps(line: Line, store: AudioStore) -> list[Gap]:
-    """What `content check` reports, once per prompt or topic: parts spoken with <Say> or with espeak-ng."""
+@dataclass(frozen=True)
+class PartAudio:
+    """One spoken part and its audio: current (the line's real voice), development (espeak-ng), stale or missing.
+
+    `entry` is the audio that plays (current or development); None when the part is spoken with <Say>.
+    """
+
+    language: str
+    source: str
+    text: str
+    state: str
+    entry: Entry | None
+
+
+def part_audio(line: Line, store: AudioStore) -> list[PartAudio]:
+    """Every part the line says, once per language and text, with the state of its audio."""
     entries = store.read_manifest()
     current = {lookup_key(utterance.text, language) for language, utterance in wanted(line)}
     edited = {(entry.language, entry.source) for key, entry in entries.items() if key not in current}
-    found: dict[Gap, None] = {}
+    found = []
     for language, utterance in wanted(line):
         entry = entries.get(lookup_key(utterance.text, language))
-        if entry is None or store.path_of(entry.file) is None:
-            state = "stale" if (language.code, utterance.source) in edited else "missing"
-        elif entry.development_only:
-            state = "development"
+        if entry is None or store.path_of(entry.file) is None:  # spoken with <Say>
+            state, entry = STALE if (language.code, utterance.source) in edited else MISSING, None
         else:
-            continue
-        found[Gap(language.code, utterance.source, state)] = None
+            state = DEVELOPMENT if entry.development_only else CURRENT
+        found.append(PartAudio(language.code, utterance.source, utterance.text, state, entry))
+    return found
+
+
+def gaps(line: Line, store: AudioStore) -> list[Gap]:
+    """What `content check` reports, once per prompt or topic: parts spoken with <Say> or with espeak-ng."""
+    found = {Gap(part.language, part.source, part.state): None for part in part_audio(line, store)
+             if part.state != CURRENT}
     return list(found)

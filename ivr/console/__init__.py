@@ -20,6 +20,7 @@ def register_console(app: Flask) -> None:
     # Importing a page module attaches its routes to `console`: one line per page.
     from ivr.console import pages  # noqa: F401  (sign-in, sign-out, home, staff)
     from ivr.console import revisions  # noqa: F401  (revisions: list, diff, submit/approve/publish/rollback)
+    from ivr.console import words  # noqa: F401  (the Words page)
 
     settings = app.config["SETTINGS"]
     app.secret_key = settings.secret_key

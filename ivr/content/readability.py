@@ -146,6 +146,14 @@ class Reading:
         return f"{self.scale} {self.score:.1f}"
 
 
+def voice_reading(line: Line, language: Language, topic: Topic) -> Reading | None:
+    """A section's spoken words as one text, the level `content check` warns about; None for a menu's own
+    words (a two-word heading: no formula means anything there) or where no formula applies."""
+    if line.flow.is_menu(topic.id):
+        return None
+    return reading_level("\n".join(topic.voice_parts), language.tts_language)
+
+
 def reading_level(text: str, tts_language: str) -> Reading | None:
     """The level of one text in a language (by its tts-language), or None where no formula applies."""
     if not text.strip():

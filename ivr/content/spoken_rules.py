@@ -13,7 +13,7 @@ from typing import Iterator
 
 from ivr.content.loader import TEXT_PROMPT_PREFIX, therapy_word_finding
 from ivr.content.model import Language, Line
-from ivr.content.staff_file import Problem, Value, read_staff_file
+from ivr.content.staff_file import DiskFiles, Problem, StaffFiles, Value
 
 # "birth to 3, press 2", "de 0 a 3 años, oprima 2": two numbers side by side; the caller may press the wrong one.
 _NUMBER_BEFORE_KEY = re.compile(r"\d(?:\s+[^\W\d]+)?\s*[,.;:]?\s+(?:press|oprima)\s", re.IGNORECASE)
@@ -49,19 +49,22 @@ def title_findings(title: str, language: Language) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def spoken_findings(line: Line, content_dir: Path, prompts_dir: Path) -> list[Problem]:
-    """Every finding in every spoken line of every language, with its file and line."""
+def spoken_findings(line: Line, content_dir: Path, prompts_dir: Path, files: StaffFiles = DiskFiles()) -> list[Problem]:
+    """Every finding in every spoken line of every language, with its file and line.
+
+    `files` reads the folders from disk, or a revision's files held in memory (a draft being edited).
+    """
     root = content_dir.parent
     problems: list[Problem] = []
     for language in line.languages.values():
         family = _family(language)
-        prompts = read_staff_file(prompts_dir / f"{language.code}.txt", [], root)
+        prompts = files.read(prompts_dir / f"{language.code}.txt", [], root)
         lines = [value for name, value in prompts.fields.items() if name.startswith("speech.")]
         lines += [part for name, block in prompts.blocks.items() if not name.startswith(TEXT_PROMPT_PREFIX)
                   for part in block.paragraphs]
         problems += _findings(prompts.path, lines, family)
-        for topic_path in sorted((content_dir / language.code / "topics").glob("*.txt")):
-            topic = read_staff_file(topic_path, [], root)
+        for topic_path in files.texts(content_dir / language.code / "topics"):
+            topic = files.read(topic_path, [], root)
             spoken = [topic.fields[name] for name in ("speech",) if name in topic.fields]
             spoken += list(topic.blocks["voice"].paragraphs) if "voice" in topic.blocks else []
             problems += _findings(topic.path, spoken, family)

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 DRAFT, IN_REVIEW, APPROVED, LIVE, RETIRED = "draft", "in_review", "approved", "live", "retired"
 STATES = (DRAFT, IN_REVIEW, APPROVED, LIVE, RETIRED)
-SUBMIT, APPROVE, PUBLISH, ROLLBACK = "submit", "approve", "publish", "rollback"
-ACTIONS = (SUBMIT, APPROVE, PUBLISH, ROLLBACK)
+SUBMIT, APPROVE, PUBLISH, ROLLBACK, EDIT = "submit", "approve", "publish", "rollback", "edit"
+ACTIONS = (SUBMIT, APPROVE, PUBLISH, ROLLBACK, EDIT)
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,14 @@ def decide(state: str, action: str, actor: str, author: str, self_approve: bool 
         if state == LIVE:  # rolling back to what families hear now changes nothing
             return Step(None, "it is already live")
         return Step(None, f"it is {_said(state)} and was never live; it goes live through review and publish")
+    if action == EDIT:
+        if state != DRAFT:  # what a reviewer read, approved or published must not change under them
+            return Step(None, f"it is {_said(state)}; only a draft can be edited "
+                              "(start a new draft from the live words)")
+        if actor != author:  # an editor of someone's draft could then approve words they wrote themselves
+            return Step(None, f"it is {author}'s draft; a second person reviews it rather than writing into it "
+                              "(start your own draft)")
+        return Step(DRAFT, "edited")  # its author changes it until they submit it
     return Step(None, f"unknown action {action!r}")  # a caller's bug, refused like any other
 
 

@@ -84,6 +84,11 @@ class MenuLength:
         return f"menu {self.language}/{self.menu}: {self.seconds:.1f} s ({how}); at most {self.limit:.0f} s"
 
 
+def spoken_seconds(text: str) -> float:
+    """How long the voice takes to say text that has no audio yet: its words at the voice's everyday pace."""
+    return len(text.split()) * 60 / WORDS_PER_MINUTE
+
+
 def menu_lengths(pages: VoicePages, entries: Mapping[str, Entry]) -> list[MenuLength]:
     """Every menu's spoken length (the main menu without the welcome), from real-voice audio where
     every part has it, otherwise from its words."""
@@ -96,7 +101,7 @@ def menu_lengths(pages: VoicePages, entries: Mapping[str, Entry]) -> list[MenuLe
             seconds = _audio_seconds(said, by_voice.get, entries)
             words = sum(len(part.text.split()) for part in said)
             limit = MAIN_MENU_LIMIT_SECONDS if menu == MAIN_MENU else MENU_LIMIT_SECONDS
-            estimate = words * 60 / WORDS_PER_MINUTE
+            estimate = spoken_seconds(" ".join(part.text for part in said))
             lengths.append(MenuLength(language.code, menu, estimate if seconds is None else seconds, words,
                                       seconds is not None, limit))
     return lengths
