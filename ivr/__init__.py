@@ -13,14 +13,14 @@ from ivr.audio.store import AudioStore
 from ivr.config import Settings
 from ivr.observability import install_request_log
 from ivr.publishing.live import install_live_revision
-from ivr.publishing.serving import serve
+from ivr.publishing.serving import Served, serve
 from ivr.publishing.store import Revisions
 from ivr.security import harden_http, refuse_unsafe_start, warn_if_unchecked
 from ivr.services import Services
 from ivr.sms.line import TextLine
 from ivr.sms.measure import refuse_long_help
 from ivr.sms.replies import Policy
-from ivr.sms.sender import TwilioSender, twilio_client
+from ivr.sms.sender import Sender, TwilioSender, twilio_client
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_create_secret
@@ -56,6 +56,33 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     revisions = Revisions(database)
     served = serve(revisions, settings.content_dir, settings.prompts_dir)
     database.close()  # gunicorn forks workers from here: each opens its own connections
+    app.extensions["otline"] = line_services(settings, database, revisions, served, instance, _sender(settings))
+    answer_webhooks(app)
+    install_live_revision(app, settings.revision_poll_seconds)
+    warn_if_unchecked(settings)
+    if settings.console_enabled:
+        from ivr.console import register_console
+
+        register_console(app)
+
+    from ivr.audio.routes import bp as audio_bp
+    from ivr.cli import stats  # `content` and `audio` are flask.commands entry points: they need no app
+    from ivr.console.cli import staff_cli
+    from ivr.health import bp as health_bp
+    from ivr.optouts import optouts_cli
+
+    app.register_blueprint(audio_bp)
+    app.register_blueprint(health_bp)
+    app.cli.add_command(stats)
+    app.cli.add_command(optouts_cli)
+    app.cli.add_command(staff_cli)
+    return app
+
+
+def line_services(settings: Settings, database: Database, revisions: Revisions, served: Served, instance: Path,
+                  sender: Sender | None) -> Services:
+    """What answers calls and texts for one line: the app's own, or the console simulator's (its own
+    database, instance folder and a sender that only records), built the one same way."""
     line = served.line
     policy = Policy(settings.help_contact, settings.twilio_answers_help)
     refuse_long_help(line, policy)
@@ -64,9 +91,9 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     offload = Offload(database.breaker)
     hasher = NumberHasher(load_or_create_secret(settings.number_hash_secret, instance))
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
-    texts = TextLine(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), _sender(settings),
+    texts = TextLine(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), sender,
                      settings.text_countries)
-    app.extensions["otline"] = Services(
+    return Services(
         settings=settings,
         line=line,
         pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
@@ -80,31 +107,19 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
         revisions=revisions,
         revision=served.revision,
     )
-    install_usage_counting(app, app.extensions["otline"].usage)
-    install_live_revision(app, settings.revision_poll_seconds)
-    app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
-    warn_if_unchecked(settings)
-    if settings.console_enabled:
-        from ivr.console import register_console
 
-        register_console(app)
 
-    from ivr.audio.routes import bp as audio_bp
-    from ivr.cli import stats  # `content` and `audio` are flask.commands entry points: they need no app
-    from ivr.console.cli import staff_cli
-    from ivr.health import bp as health_bp
-    from ivr.optouts import optouts_cli
+def answer_webhooks(app: Flask) -> None:
+    """Answer Twilio's voice and text webhooks with app.extensions["otline"]: on the line's app, and on the
+    console simulator's app (never served over HTTP)."""
     from ivr.sms.routes import bp as sms_bp
     from ivr.voice.routes import bp as voice_bp
 
+    services: Services = app.extensions["otline"]
+    install_usage_counting(app, services.usage)
+    app.before_request(services.texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
     app.register_blueprint(voice_bp)
     app.register_blueprint(sms_bp)
-    app.register_blueprint(audio_bp)
-    app.register_blueprint(health_bp)
-    app.cli.add_command(stats)
-    app.cli.add_command(optouts_cli)
-    app.cli.add_command(staff_cli)
-    return app
 
 
 def audio_url_prefix(settings: Settings) -> str:

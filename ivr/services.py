@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app, g, has_request_context, request
 
@@ -33,6 +33,12 @@ class Services:
     offload: Offload  # the store's reader and writer threads: a request never waits on the store for long
     revisions: Revisions
     revision: int | None  # the live revision this line is; None when read from the folders (store down)
+
+
+def serving(current: Services, line: Line, revision: int | None) -> Services:
+    """The same services answering with another revision's words (a publish, or the console's simulator)."""
+    return replace(current, line=line, revision=revision, pages=replace(current.pages, line=line, revision=revision),
+                   texts=replace(current.texts, line=line))
 
 
 def services() -> Services:

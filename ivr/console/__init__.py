@@ -21,6 +21,7 @@ def register_console(app: Flask) -> None:
     from ivr.console import pages  # noqa: F401  (sign-in, sign-out, home, staff)
     from ivr.console import revisions  # noqa: F401  (revisions: list, diff, submit/approve/publish/rollback)
     from ivr.console import words  # noqa: F401  (the Words page)
+    from ivr.console import try_it  # noqa: F401  (Try it: the phone and text simulators)
 
     settings = app.config["SETTINGS"]
     app.secret_key = settings.secret_key

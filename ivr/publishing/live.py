@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from dataclasses import replace
 
 from flask import Flask
 
@@ -26,7 +25,7 @@ from ivr.audio.store import ManifestError
 from ivr.config import ConfigurationError
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document
-from ivr.services import PREVIOUS, Services
+from ivr.services import PREVIOUS, Services, serving
 from ivr.sms.measure import refuse_long_help
 from ivr.sms.replies import Policy
 from ivr.store.database import StoreUnavailable
@@ -108,9 +107,7 @@ class LiveRevision:
             self._unservable = revision.number  # said once, not at every check
             return current.revision
         self._app.extensions[PREVIOUS] = current  # calls in progress finish their sections in it
-        self._app.extensions["otline"] = replace(current, line=line, revision=revision.number,
-                                                 pages=replace(current.pages, line=line, revision=revision.number),
-                                                 texts=replace(current.texts, line=line))
+        self._app.extensions["otline"] = serving(current, line, revision.number)
         log.info("now serving revision %d (was %s)", revision.number, current.revision)
         return revision.number
 

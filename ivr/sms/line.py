@@ -17,7 +17,7 @@ from typing import Mapping
 
 from ivr.content.model import Language, Line
 from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, reading
-from ivr.sms.sender import OPTED_OUT, SENT, TwilioSender
+from ivr.sms.sender import OPTED_OUT, SENT, Sender
 from ivr.sms.spool import OptOutSpool
 from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import NumberHasher, NumberState, RateLimits, TextStore, has_caller_id
@@ -48,7 +48,7 @@ class TextLine:
     limits: RateLimits
     policy: Policy
     spool: OptOutSpool
-    sender: TwilioSender | None = None  # None: no REST credentials, so no texting from a call
+    sender: Sender | None = None  # None: no REST credentials, so no texting from a call
     countries: tuple[str, ...] = ("1",)  # country calling codes a text from a call may go to (TEXT_COUNTRIES)
     _retrying: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
     _failed_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)

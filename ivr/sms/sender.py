@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from typing import Protocol
 
 from requests import RequestException
 from twilio.base.exceptions import TwilioException, TwilioRestException
@@ -49,6 +50,13 @@ class RoutedHttpClient(TwilioHttpClient):
 
 def twilio_client(account_sid: str, auth_token: str, base_url: str | None) -> Client:
     return Client(account_sid, auth_token, http_client=RoutedHttpClient(base_url))
+
+
+class Sender(Protocol):
+    """What sends a text from a call: Twilio's REST API, or the console simulator's recorder (sends nothing)."""
+
+    def send(self, to: str, body: str, line_number: str, number_hash: str) -> str:
+        """text.sent, or the prompt that says why not."""
 
 
 @dataclass(frozen=True)

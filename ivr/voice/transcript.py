@@ -30,6 +30,7 @@ class Heard:
     voice: str
     speech_language: str
     text: str
+    audio: str | None = None  # the URL a <Play> plays (voice and speech_language are then empty)
 
     def __str__(self) -> str:
         return f"[{self.voice}, {self.speech_language}] {self.text}"
@@ -37,8 +38,20 @@ class Heard:
 
 def heard(response: VoiceResponse) -> list[Heard]:
     """The parts a page says, in order (pages rendered without audio say everything with <Say>)."""
-    root = ET.fromstring(str(response))
-    return [Heard(say.get("voice", ""), say.get("language", ""), say.text or "") for say in root.iter("Say")]
+    return heard_in(ET.fromstring(str(response)))
+
+
+def heard_in(root: ET.Element, audio_texts: Mapping[str, str] | None = None) -> list[Heard]:
+    """The parts a TwiML page says, in order: a <Say>'s text, and a <Play>'s words looked up by its URL in
+    `audio_texts` (empty when unknown), so a page rendered with audio reads as the same words."""
+    parts = []
+    for element in root.iter():
+        if element.tag == "Say":
+            parts.append(Heard(element.get("voice", ""), element.get("language", ""), element.text or ""))
+        elif element.tag == "Play":
+            url = (element.text or "").strip()
+            parts.append(Heard("", "", (audio_texts or {}).get(url, ""), audio=url))
+    return parts
 
 
 def without_audio(pages: VoicePages) -> VoicePages:
