@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser import ConsoleServer
@@ -15,12 +14,6 @@ SignIn = Callable[[Page, ConsoleServer, str], str]
 Check = Callable[[Page], None]
 Shoot = Callable[[Page, str], Path]
 KEY_POINTS = "content/en/topics/key-points.txt"
-
-
-@pytest.fixture
-def console_settings(tmp_path: Path) -> dict[str, str]:
-    """Publishing fetches shared audio into AUDIO_DIR: this test's own folder, so every part's audio is missing."""
-    return {"AUDIO_DIR": str(tmp_path / "audio")}
 
 
 def draft(server: ConsoleServer, author: str) -> int:

@@ -414,3 +414,13 @@ def test_a_revision_this_instance_could_not_serve_is_refused_and_the_refusal_is_
     row = last_audit(console_app)  # refused steps are in the audit trail too (README: refused ones included)
     assert (row.actor, row.action, row.revision, row.origin) == (reviewer.email, "publish", number, "console")
     assert row.outcome.startswith(f"refused: revision {number} cannot be published here: ")
+
+
+def test_a_revision_links_to_trying_it_and_a_draft_to_the_words_page(console_app: Flask, staff_client: StaffClient):
+    editor = staff_client("editor")
+    number = draft(console_app, editor.email)
+    text = page_text(editor.get(f"/console/revisions/{number}"))
+    assert f'href="/console/try?revision={number}">Try revision {number} in the phone simulator' in text
+    assert f'href="/console/words?draft={number}">Open revision {number} on the Words page' in text
+    live = page_text(editor.get("/console/revisions/1"))  # live: it can be tried; not a draft: no words link
+    assert "Try revision 1 in the phone simulator" in live and "on the Words page" not in live
