@@ -20,8 +20,8 @@ from ivr.publishing.document import staff_diff
 from ivr.publishing.rules import decide
 from ivr.publishing.store import AuditRow, Revision, Revisions
 from tests.conftest import build_app
-from tests.pg_server import PostgresServer
 from tests.console_client import console_environ, csrf_from, new_staff, sign_in_client
+from tests.pg_server import PostgresServer
 from tests.test_store import BACKENDS, empty_postgres
 
 LIVE_WORDS = {"content/en/topics/key-points.txt": "One.\nTwo.\nThree.\n", "prompts/es.txt": "[welcome]\nHola.\n",
