@@ -6,22 +6,22 @@ import getpass
 import os
 import socket
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
 import click
 from flask.cli import with_appcontext
 
-from ivr.audio.build import gaps
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
 from ivr.audio.folder import AudioFolder
 from ivr.audio.jobs import ENGINES, FAILED, AudioJobs, build_job
 from ivr.publishing.audio_queue import queue_build
 from ivr.audio.shared import SharedAudio
 from ivr.content.staff_file import ContentError
-from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
-from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, PUBLISH, SUBMIT
+from ivr.publishing.document import (load_document, read_folders, staff_diff, staff_time, strangers,
+                                     write_folders)
+from ivr.publishing.publish import publish as publish_revision
+from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, SUBMIT
 from ivr.publishing.serving import check_document
 from ivr.publishing.store import Refused, Revision, Revisions
 from ivr.services import services
@@ -166,20 +166,11 @@ def approve(number: int, actor: str, self_approve: bool) -> None:
               help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
 def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
-    settings = services().settings
-    files = _revisions().files(number)
-    problems = check_document(files, Policy(settings.help_contact, settings.twilio_answers_help))
-    if problems:  # e.g. HELP_CONTACT changed since the import and now makes HELP too long
-        raise click.ClickException(f"revision {number} cannot be published here: {problems[0]}"
-                                   f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}")
-    folder = AudioFolder(settings.audio_dir)
-    SharedAudio(_revisions().database).fetch(folder)  # what other instances built counts too
-    missing = gaps(all_utterances(load_document(files)), folder)
-    _revisions().act(number, PUBLISH, actor, origin(), missing_audio=len(missing),
-                     allow_missing_audio=allow_missing_audio)
+    published = publish_revision(_revisions(), number, actor, origin(), services().settings, allow_missing_audio)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
-    if missing:
-        click.echo(f"{len(missing)} part(s) are spoken with <Say> until `flask --app app audio build` makes them")
+    if published.spoken_with_say:
+        click.echo(f"{published.spoken_with_say} part(s) are spoken with <Say> until `flask --app app audio build` "
+                   "makes them")
 
 
 @_command("rollback")
@@ -202,18 +193,14 @@ def history() -> None:
     click.echo("")
     for row in revisions.audit():
         target = f"revision {row.revision}" if row.revision is not None else "-"
-        click.echo(f"{_when(row.at)}  {row.actor}  {row.action} {target}: {row.outcome}  ({row.origin})")
+        click.echo(f"{staff_time(row.at)}  {row.actor}  {row.action} {target}: {row.outcome}  ({row.origin})")
 
 
 def _summary(revision: Revision) -> str:
     approved = f", approved by {revision.approved_by}" if revision.approved_by else ""
     note = f": {revision.note}" if revision.note else ""
     return (f"revision {revision.number}  {revision.state.replace('_', ' ')}  by {revision.author} "
-            f"{_when(revision.created_at)}{approved}{note}")
-
-
-def _when(seconds: int) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            f"{staff_time(revision.created_at)}{approved}{note}")
 
 
 COMMANDS = (import_files, export, drafts, diff, submit, approve, publish, rollback, history)

@@ -71,11 +71,18 @@ class PageWatch:
 
 
 @pytest.fixture
-def console_server(tmp_path: Path, words: Path) -> Iterator[ConsoleServer]:
+def console_settings() -> dict[str, str]:
+    """More environment for console_server's app: a test module overrides this fixture (e.g. to poll revisions)."""
+    return {}
+
+
+@pytest.fixture
+def console_server(tmp_path: Path, words: Path, console_settings: dict[str, str]) -> Iterator[ConsoleServer]:
     """The console served for real on 127.0.0.1 (a free port), stopped after the test."""
     app = build_app(tmp_path, **console_environ(CONTENT_DIR=str(words / "content"),
                                                 PROMPTS_DIR=str(words / "prompts"),
-                                                AUDIO_DIR=str(words / "audio")))  # never the repository's audio
+                                                **{"AUDIO_DIR": str(words / "audio"),  # never the repository's audio
+                                                   **console_settings}))
     server = make_server(LOCAL_HOST, 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="console-server", daemon=True)
     thread.start()
@@ -84,6 +91,8 @@ def console_server(tmp_path: Path, words: Path) -> Iterator[ConsoleServer]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+        if "otline.live" in app.extensions:  # the revision poller, when console_settings turned it on
+            app.extensions["otline.live"].stop()
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,7 @@ def register_console(app: Flask) -> None:
     """Attach the console's pages to the app (create_app calls this only when the console is on)."""
     # Importing a page module attaches its routes to `console`: one line per page.
     from ivr.console import pages  # noqa: F401  (sign-in, sign-out, home, staff)
+    from ivr.console import revisions  # noqa: F401  (revisions: list, diff, submit/approve/publish/rollback)
     from ivr.console import words  # noqa: F401  (the Words page)
     from ivr.console import try_it  # noqa: F401  (Try it: the phone and text simulators)
     from ivr.console import usage  # noqa: F401  (Usage)

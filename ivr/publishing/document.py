@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -90,6 +91,12 @@ def staff_label(name: str) -> str:
     if parts[0] == CONTENT and len(parts) > 2:
         return f"{parts[1]} / {'/'.join(parts[2:])}"
     return f"all languages / {'/'.join(parts[1:])}"
+
+
+def staff_time(seconds: int) -> str:
+    """A stored time as staff read it in the history and the console: to the minute, in UTC (instances may sit
+    anywhere)."""
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def staff_diff(old: Files, new: Files) -> Iterator[str]:

@@ -86,6 +86,20 @@ class Revisions:
             rows = tx.execute("SELECT at, actor, action, revision, outcome, origin FROM revision_audit ORDER BY id")
         return [AuditRow(*row) for row in rows]
 
+    def recent_audit(self, limit: int, offset: int = 0) -> tuple[list[AuditRow], int]:
+        """One page of the audit trail, newest first, and how many rows it has in all (for paging)."""
+        with self.database.transaction() as tx:
+            total = tx.row("SELECT COUNT(*) FROM revision_audit")[0]
+            rows = tx.execute("SELECT at, actor, action, revision, outcome, origin FROM revision_audit"
+                              " ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset))
+        return [AuditRow(*row) for row in rows], total
+
+    def previous(self) -> Revision | None:
+        """The revision a rollback with no number restores: the one live most recently before the live one."""
+        with self.database.transaction() as tx:
+            number = self._previous(tx)
+            return None if number is None else self._summary(tx, number)
+
     def start(self, files: Files, origin: str) -> int:
         """The live revision's number; a new database first gets the repository's files as revision 1, live."""
         with self.database.transaction() as tx:
@@ -161,9 +175,7 @@ class Revisions:
         with self.database.transaction() as tx:
             self._lock(tx)
             if number is None:
-                row = tx.one("SELECT number FROM revisions WHERE state = ? ORDER BY published_at DESC, number DESC",
-                             (RETIRED,))
-                number = row[0] if row else None
+                number = self._previous(tx)
             if number is None:
                 refusal = "nothing to roll back to: no revision was live before this one"
             else:
@@ -187,6 +199,11 @@ class Revisions:
     def _lock(self, tx: Transaction) -> None:
         if self.database.postgres:
             tx.execute("SELECT pg_advisory_xact_lock(?)", (_PUBLISHING_LOCK,))
+
+    def _previous(self, tx: Transaction) -> int | None:
+        row = tx.one("SELECT number FROM revisions WHERE state = ? ORDER BY published_at DESC, number DESC",
+                     (RETIRED,))
+        return row[0] if row else None
 
     def _summary(self, tx: Transaction, number: int) -> Revision:
         row = tx.one(f"SELECT {_SUMMARY} FROM revisions WHERE number = ?", (number,))

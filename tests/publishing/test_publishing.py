@@ -137,6 +137,26 @@ def test_rollback_makes_a_new_live_copy_of_the_revision_live_before(app: Flask, 
     assert again.exit_code == 0 and revisions.files(4) == revisions.files(2)
 
 
+def test_previous_names_the_revision_a_plain_rollback_restores(app: Flask, words: Path):
+    revisions = found(app).revisions
+    assert revisions.previous() is None  # only revision 1, live: nothing was live before it
+    number = reviewed_draft(app, words)
+    staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio")
+    assert revisions.previous().number == 1
+    restored = revisions.rollback("carla", "test")
+    assert restored.restores == 1 and revisions.previous().number == number  # undoing the rollback is next
+
+
+def test_the_audit_trail_reads_newest_first_a_page_at_a_time(app: Flask, words: Path):
+    reviewed_draft(app, words)  # start, import, submit, approve: four rows
+    revisions = found(app).revisions
+    oldest_first = revisions.audit()
+    first, total = revisions.recent_audit(limit=3)
+    second, _ = revisions.recent_audit(limit=3, offset=3)
+    assert total == len(oldest_first) == 4
+    assert first + second == oldest_first[::-1] and len(first) == 3
+
+
 def test_rollback_refuses_what_was_never_live(app: Flask, words: Path):
     assert "no revision was live before" in staff(app, "rollback").output
     number = reviewed_draft(app, words)

@@ -1,0 +1,61 @@
+"""Publishing one revision: the checks before it goes live, shared by `content publish` and the staff console.
+
+The two-person rule and the missing-audio rule stay in rules.py `decide`; this module only gathers what
+`decide` needs (how many parts have no audio in the line's voice) and refuses a revision this instance
+could not serve (e.g. HELP_CONTACT changed since the import and now makes HELP too long).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ivr.audio.build import Gap, gaps
+from ivr.audio.folder import AudioFolder
+from ivr.audio.shared import SharedAudio
+from ivr.config import Settings
+from ivr.publishing.document import Files, load_document
+from ivr.publishing.rules import PUBLISH
+from ivr.publishing.serving import check_document
+from ivr.publishing.store import Refused, Revision, Revisions
+from ivr.sms.replies import Policy
+from ivr.store.database import Database
+from ivr.voice.utterances import all_utterances
+
+
+@dataclass(frozen=True)
+class Published:
+    revision: Revision
+    spoken_with_say: int  # parts published without audio in the line's voice (allow_missing_audio)
+
+
+def refusal_here(number: int, files: Files, settings: Settings) -> str | None:
+    """Why this instance cannot serve revision `number` (the first problem and how many more), or None."""
+    problems = check_document(files, Policy(settings.help_contact, settings.twilio_answers_help))
+    if not problems:
+        return None
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    return f"revision {number} cannot be published here: {problems[0]}{more}"
+
+
+def missing_audio(files: Files, settings: Settings, database: Database) -> list[Gap]:
+    """The parts with no audio in the line's voice, here or shared by another instance (the count publish needs).
+
+    Fetches the shared audio first, so what another instance built counts too.
+    """
+    folder = AudioFolder(settings.audio_dir)
+    SharedAudio(database).fetch(folder)
+    return gaps(all_utterances(load_document(files)), folder)
+
+
+def publish(revisions: Revisions, number: int, actor: str, origin: str, settings: Settings,
+            allow_missing_audio: bool = False) -> Published:
+    """Make approved revision `number` live as `decide` allows; Refused (with the line staff read) otherwise."""
+    files = revisions.files(number)
+    refusal = refusal_here(number, files, settings)
+    if refusal:  # refused steps are audited like the rules' refusals (Revisions.act records those)
+        revisions.record(actor, PUBLISH, number, f"refused: {refusal}", origin)
+        raise Refused(refusal)
+    missing = missing_audio(files, settings, revisions.database)
+    revision = revisions.act(number, PUBLISH, actor, origin, missing_audio=len(missing),
+                             allow_missing_audio=allow_missing_audio)
+    return Published(revision, len(missing))
