@@ -18,6 +18,7 @@ from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, 
 from ivr.audio.jobs import FAILED, AudioJobs, build_job
 from ivr.audio.shared import SharedAudio
 from ivr.audio.store import AudioStore
+from ivr.config import app_settings
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document, read_folders, staff_diff, strangers, write_folders
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, PUBLISH, SUBMIT
@@ -79,7 +80,7 @@ def _revision_step(name: str) -> Callable[[Callable[..., None]], click.Command]:
 @with_appcontext
 def import_files(note: str, author: str) -> None:
     """Make a draft revision from content/ and prompts/, after the same checks as `content check`."""
-    settings = services().settings
+    settings = app_settings()
     try:
         files = read_folders(settings.content_dir, settings.prompts_dir)
     except ContentError as error:
@@ -164,7 +165,7 @@ def approve(number: int, actor: str, self_approve: bool) -> None:
               help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
 def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
-    settings = services().settings
+    settings = app_settings()
     files = _revisions().files(number)
     problems = check_document(files, Policy(settings.help_contact, settings.twilio_answers_help))
     if problems:  # e.g. HELP_CONTACT changed since the import and now makes HELP too long
@@ -241,7 +242,7 @@ def queue(number: int, engine_name: str) -> None:
 @with_appcontext
 def work(once: bool, wait: float) -> None:
     """Claim queued audio jobs one at a time, build what each revision lacks, and share it with every instance."""
-    settings, revisions = services().settings, _revisions()
+    settings, revisions = app_settings(), _revisions()
     jobs, shared = AudioJobs(revisions.database), SharedAudio(revisions.database)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     while True:
