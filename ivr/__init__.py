@@ -11,6 +11,7 @@ from flask import Flask
 from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.store import AudioStore
 from ivr.config import Settings
+from ivr.health import StoreCheck
 from ivr.observability import install_request_log
 from ivr.publishing.live import install_live_revision
 from ivr.publishing.serving import serve
@@ -27,6 +28,7 @@ from ivr.store.numbers import NumberHasher, RateLimits, TextStore, load_or_creat
 from ivr.store.offload import Offload
 from ivr.store.usage import UsageStore
 from ivr.usage import UsageRecorder, install_usage_counting
+from ivr.voice.caller_language import CallerLanguages
 from ivr.voice.twiml import VoicePages
 
 log = logging.getLogger(__name__)
@@ -66,21 +68,13 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
     texts = TextLine(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), _sender(settings),
                      settings.text_countries)
+    pages = VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
+                       texting=texts.sender is not None, revision=served.revision)
+    usage = UsageRecorder(UsageStore(database), offload)
     app.extensions["otline"] = Services(
-        settings=settings,
-        line=line,
-        pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
-                         texting=texts.sender is not None, revision=served.revision),
-        audio=audio,
-        texts=texts,
-        store=store,
-        hasher=hasher,
-        usage=UsageRecorder(UsageStore(database), offload),
-        offload=offload,
-        revisions=revisions,
-        revision=served.revision,
-    )
-    install_usage_counting(app, app.extensions["otline"].usage)
+        pages=pages, texts=texts, caller_languages=CallerLanguages(store, hasher, offload), usage=usage,
+        revisions=revisions, store_check=StoreCheck(database, offload))
+    install_usage_counting(app, usage)
     install_live_revision(app, settings.revision_poll_seconds)
     app.before_request(texts.retry_kept_opt_outs)  # a restarted instance applies what its spool kept, unasked
     warn_if_unchecked(settings)

@@ -28,7 +28,6 @@ from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document
 from ivr.services import PREVIOUS, Services
 from ivr.sms.measure import refuse_long_help
-from ivr.sms.replies import Policy
 from ivr.store.database import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -101,15 +100,14 @@ class LiveRevision:
         revision, files = live
         try:
             line = load_document(files)
-            refuse_long_help(line, Policy(current.settings.help_contact, current.settings.twilio_answers_help))
+            refuse_long_help(line, current.texts.policy)
         except (ContentError, ConfigurationError) as error:  # never swap in a line this instance cannot serve
             log.error("live revision %d cannot be served here, still serving %s: %s", revision.number,
                       current.revision, error)
             self._unservable = revision.number  # said once, not at every check
             return current.revision
         self._app.extensions[PREVIOUS] = current  # calls in progress finish their sections in it
-        self._app.extensions["otline"] = replace(current, line=line, revision=revision.number,
-                                                 pages=replace(current.pages, line=line, revision=revision.number),
+        self._app.extensions["otline"] = replace(current, pages=replace(current.pages, line=line, revision=revision.number),
                                                  texts=replace(current.texts, line=line))
         log.info("now serving revision %d (was %s)", revision.number, current.revision)
         return revision.number
