@@ -159,8 +159,8 @@ def test_concurrent_retries_of_one_message_are_answered_once_and_counted_once(tm
     with ThreadPoolExecutor(RETRIES) as pool:
         answers = list(pool.map(deliver, range(RETRIES)))
     assert len(set(answers)) == 1 and b"Key points about OT" in answers[0]
-    found = app.extensions["otline"]
-    assert found.texts.store.count_message(found.texts.hasher(caller(1)))["day"] == 2  # the retries' one text, and this one
+    texts = app.extensions["otline"].texts
+    assert texts.store.count_message(texts.hasher(caller(1)))["day"] == 2  # the retries' one text, and this one
 
 
 def test_a_retry_of_a_text_answered_before_an_upgrade_gets_an_empty_answer(app: Flask) -> None:

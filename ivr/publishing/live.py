@@ -107,8 +107,8 @@ class LiveRevision:
             self._unservable = revision.number  # said once, not at every check
             return current.revision
         self._app.extensions[PREVIOUS] = current  # calls in progress finish their sections in it
-        self._app.extensions["otline"] = replace(current, pages=replace(current.pages, line=line, revision=revision.number),
-                                                 texts=replace(current.texts, line=line))
+        pages = replace(current.pages, line=line, revision=revision.number)
+        self._app.extensions["otline"] = replace(current, pages=pages, texts=replace(current.texts, line=line))
         log.info("now serving revision %d (was %s)", revision.number, current.revision)
         return revision.number
 
