@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
+from flask import current_app
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A person reads and answers a few texts a minute; an auto-responder answering our reply answers
 # within seconds, so 6 a minute stops such a loop in its first minute (MORE within a section does not
@@ -188,3 +190,9 @@ def country_codes(value: str | None) -> tuple[str, ...]:
     if not all(code.isdigit() and len(code) <= 3 for code in codes):
         raise ValueError(f"TEXT_COUNTRIES must be country calling codes separated by commas (1,44), not {value!r}")
     return codes
+
+
+def app_settings() -> Settings:
+    """The settings create_app started with (kept in app.config), for code running inside the app."""
+    settings: Settings = current_app.config["SETTINGS"]
+    return settings

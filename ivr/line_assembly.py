@@ -11,6 +11,7 @@ from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.folder import AudioFolder
 from ivr.config import Settings
 from ivr.counting import UsageRecorder, install_usage_counting
+from ivr.health import StoreCheck
 from ivr.publishing.serving import Served
 from ivr.publishing.store import Revisions
 from ivr.services import Services
@@ -23,6 +24,7 @@ from ivr.store.database import Database
 from ivr.store.numbers import NumberHasher, NumberStore, RateLimits, load_or_create_secret
 from ivr.store.offload import Offload
 from ivr.store.usage import UsageStore
+from ivr.voice.caller_language import CallerLanguages
 from ivr.voice.twiml import VoicePages
 
 
@@ -40,20 +42,11 @@ def line_services(settings: Settings, database: Database, revisions: Revisions, 
     limits = RateLimits(settings.sms_per_minute, settings.sms_per_day, settings.text_budget_per_day)
     texts = TextGate(line, store, hasher, limits, policy, OptOutSpool(instance / SPOOL_FILE), sender,
                      settings.text_countries)
-    return Services(
-        settings=settings,
-        line=line,
-        pages=VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
-                         texting=texts.sender is not None, revision=served.revision),
-        audio=audio,
-        texts=texts,
-        store=store,
-        hasher=hasher,
-        usage=UsageRecorder(UsageStore(database), offload),
-        offload=offload,
-        revisions=revisions,
-        revision=served.revision,
-    )
+    pages = VoicePages(line=line, audio=audio, staff_number=settings.staff_phone_number,
+                       texting=texts.sender is not None, revision=served.revision)
+    return Services(pages=pages, texts=texts, caller_languages=CallerLanguages(store, hasher, offload),
+                    usage=UsageRecorder(UsageStore(database), offload), revisions=revisions,
+                    store_check=StoreCheck(database, offload))
 
 
 def answer_webhooks(app: Flask) -> None:

@@ -27,7 +27,6 @@ from ivr.content.staff_file import ContentError
 from ivr.publishing.document import load_document
 from ivr.services import PREVIOUS, Services, serving
 from ivr.sms.measure import refuse_long_help
-from ivr.sms.replies import Policy
 from ivr.store.database import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -100,7 +99,7 @@ class LiveRevision:
         revision, files = live
         try:
             line = load_document(files)
-            refuse_long_help(line, Policy(current.settings.help_contact, current.settings.twilio_answers_help))
+            refuse_long_help(line, current.texts.policy)
         except (ContentError, ConfigurationError) as error:  # never swap in a line this instance cannot serve
             log.error("live revision %d cannot be served here, still serving %s: %s", revision.number,
                       current.revision, error)

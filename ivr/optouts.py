@@ -92,11 +92,11 @@ def import_opt_outs(file: Path) -> None:
     found = read_opt_out_list(file.read_text(encoding="utf-8-sig", errors="replace"), str(file))
     for problem in found.problems:
         click.echo(problem, err=True)
-    line = services()
+    texts = services().texts
     now = int(time.time())
     try:
         for number in found.numbers:
-            line.store.opt_out(line.hasher(number), now, "import")
+            texts.store.opt_out(texts.hasher(number), now, "import")
     except StoreUnavailable as error:
         raise click.ClickException(f"the database is unavailable ({error}); run the import again") from error
     click.echo(f"opted out {len(found.numbers)} number(s) from {file}; {len(found.problems)} line(s) refused")
@@ -109,7 +109,7 @@ def import_opt_outs(file: Path) -> None:
 def export_opt_outs() -> None:
     """Print how many numbers are opted out, per day and source (text or import): no numbers, no hashes."""
     try:
-        by_day = services().store.opt_outs_by_day()
+        by_day = services().texts.store.opt_outs_by_day()
     except StoreUnavailable as error:
         raise click.ClickException(f"the database is unavailable ({error}); try again when it is back") from error
     click.echo("\n".join(audit_lines(by_day)))

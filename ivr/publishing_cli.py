@@ -17,6 +17,7 @@ from ivr.audio.folder import AudioFolder
 from ivr.audio.jobs import ENGINES, FAILED, AudioJobs, build_job
 from ivr.publishing.audio_queue import queue_build
 from ivr.audio.shared import SharedAudio
+from ivr.config import app_settings
 from ivr.content.staff_file import ContentError
 from ivr.publishing.document import (load_document, read_folders, staff_diff, staff_time, strangers,
                                      write_folders)
@@ -81,7 +82,7 @@ def _revision_step(name: str) -> Callable[[Callable[..., None]], click.Command]:
 @with_appcontext
 def import_files(note: str, author: str) -> None:
     """Make a draft revision from content/ and prompts/, after the same checks as `content check`."""
-    settings = services().settings
+    settings = app_settings()
     try:
         files = read_folders(settings.content_dir, settings.prompts_dir)
     except ContentError as error:
@@ -166,7 +167,7 @@ def approve(number: int, actor: str, self_approve: bool) -> None:
               help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
 def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
-    published = publish_revision(_revisions(), number, actor, origin(), services().settings, allow_missing_audio)
+    published = publish_revision(_revisions(), number, actor, origin(), app_settings(), allow_missing_audio)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
     if published.spoken_with_say:
         click.echo(f"{published.spoken_with_say} part(s) are spoken with <Say> until `flask --app app audio build` "
@@ -229,7 +230,7 @@ def queue(number: int, engine_name: str) -> None:
 @with_appcontext
 def work(once: bool, wait: float) -> None:
     """Claim queued audio jobs one at a time, build what each revision lacks, and share it with every instance."""
-    settings, revisions = services().settings, _revisions()
+    settings, revisions = app_settings(), _revisions()
     jobs, shared = AudioJobs(revisions.database), SharedAudio(revisions.database)
     worker = f"{socket.gethostname()}:{os.getpid()}"
     while True:

@@ -14,12 +14,12 @@ import logging
 import sys
 
 import click
-from flask import Flask, Request, abort, current_app, request
+from flask import Flask, Request, abort, request
 from twilio.request_validator import SIGNATURE_SETTINGS_HEADER, RequestValidator, get_signature_algorithm
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-from ivr.config import ConfigurationError, Settings
+from ivr.config import ConfigurationError, Settings, app_settings
 
 log = logging.getLogger(__name__)
 MAX_FORM_PARTS = 200  # Twilio sends about 30 parameters; a flood of fields is not Twilio
@@ -133,7 +133,7 @@ def _validator(auth_token: str) -> RequestValidator:
 
 def require_twilio_signature() -> None:
     """A blueprint before_request hook: 403 for any request Twilio did not sign, when a token is set."""
-    settings = current_app.config["SETTINGS"]
+    settings = app_settings()
     if settings.auth_token is None:
         return
     if not is_signed_by_twilio(request, settings.auth_token, settings.public_base_url):

@@ -1,19 +1,23 @@
-"""The long-lived objects a request needs, built once by create_app and kept on the Flask app."""
+"""The long-lived objects a request needs, built once by create_app and kept on the Flask app.
+
+Each object is reachable once: the line, its revision and its audio catalog are the ones the voice pages are
+rendered from, so a new live revision is swapped in by replacing the pages and the texting gate, and nothing
+else can be left pointing at the old words. The settings are the app's config (app.config["SETTINGS"]).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from flask import current_app, g, has_request_context, request
 
 from ivr.audio.catalog import ManifestCatalog
-from ivr.config import Settings
 from ivr.content.model import Line
 from ivr.publishing.store import Revisions
 from ivr.sms.gate import TextGate
-from ivr.store.numbers import NumberHasher, NumberStore
-from ivr.store.offload import Offload
 from ivr.counting import UsageRecorder
+from ivr.voice.caller_language import CallerLanguages
 from ivr.voice.twiml import VoicePages
 from ivr.voice.urls import REVISION_PARAMETER
 
@@ -22,24 +26,32 @@ PREVIOUS = "otline.previous"  # app.extensions key: the Services of the revision
 
 @dataclass(frozen=True)
 class Services:
-    settings: Settings
-    line: Line
-    pages: VoicePages
-    audio: ManifestCatalog
-    texts: TextGate  # the texting gate: texts coming in, and "text me this" from a call
-    store: NumberStore
-    hasher: NumberHasher
-    usage: UsageRecorder
-    offload: Offload  # the store's reader and writer threads: a request never waits on the store for long
-    revisions: Revisions
-    revision: int | None  # the live revision this line is; None when read from the folders (store down)
+    pages: VoicePages[ManifestCatalog]  # the voice line's pages, rendered from the line, its revision and audio
+    texts: TextGate  # the texting gate: texts coming in, "text me this" from a call; its store and number hasher
+    caller_languages: CallerLanguages  # the language a caller chose before, by phone or by text
+    usage: UsageRecorder  # counts, written on the store's writer thread
+    revisions: Revisions  # every revision of the line's words, and which one is live
+    store_check: Callable[[], dict[str, str]]  # can the store read and write? ({"read": "ok", "write": ...})
+
+    @property
+    def line(self) -> Line:
+        return self.pages.line
+
+    @property
+    def revision(self) -> int | None:
+        """The live revision this line is; None when read from the folders (store down)."""
+        return self.pages.revision
+
+    @property
+    def audio(self) -> ManifestCatalog:
+        return self.pages.audio
+
 
 
 def serving(current: Services, line: Line, revision: int | None) -> Services:
     """The same services answering with another revision's words (a publish, or the console's simulator)."""
-    return replace(current, line=line, revision=revision, pages=replace(current.pages, line=line, revision=revision),
+    return replace(current, pages=replace(current.pages, line=line, revision=revision),
                    texts=replace(current.texts, line=line))
-
 
 def services() -> Services:
     """The app's services for this request, pinned at first use so one answer never mixes two revisions.

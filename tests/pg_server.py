@@ -3,6 +3,9 @@
 The store's fault tests need a server they own: the shared one of TEST_DATABASE_URL (started by
 .ci/postgres.sh) must stay up for every other test. This one lives in a temp folder, listens only on a
 Unix socket there, and runs as `nobody` when the tests run as root (initdb refuses root).
+
+The tests run in parallel (pytest-xdist, see pyproject.toml), and the store tests drop and re-create the line's
+tables in TEST_DATABASE_URL's database: each worker gets a database of its own on that server instead.
 """
 
 from __future__ import annotations
@@ -15,10 +18,41 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
 PG_ROOT = Path("/usr/lib/postgresql")
+_SHARED_URL = "TEST_DATABASE_URL_OF_ALL_WORKERS"  # where the worker databases are created and dropped from
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """An xdist worker's TEST_DATABASE_URL names a fresh database of its own on the same server."""
+    worker, shared = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL")
+    if worker and shared:
+        os.environ[_SHARED_URL] = shared
+        os.environ["TEST_DATABASE_URL"] = _worker_database(shared, worker, create=True)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The worker's database goes with it."""
+    shared, worker = os.environ.pop(_SHARED_URL, None), os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and shared:
+        _worker_database(shared, worker, create=False)
+
+
+def _worker_database(shared_url: str, worker: str, create: bool) -> str:
+    """Drop the worker's database (a run interrupted before may have left it), create it afresh if asked."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(shared_url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    with psycopg.connect(shared_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        if create:
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def postgres_bin() -> Path | None:

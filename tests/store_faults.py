@@ -129,7 +129,7 @@ def full_disk(path: Path) -> Iterator[None]:
 
 
 def sqlite_path(client: FlaskClient) -> Path:
-    return Path(client.application.extensions["otline"].store.database.url.removeprefix("sqlite:///"))
+    return Path(client.application.extensions["otline"].texts.store.database.url.removeprefix("sqlite:///"))
 
 
 @dataclass(frozen=True)

@@ -155,4 +155,4 @@ def test_a_revision_that_does_not_exist_is_a_clear_answer(staff_client):
 
 def _parts(app: Flask) -> list[PartAudio]:
     found = app.extensions["otline"]
-    return part_audio(all_utterances(found.line), AudioFolder(found.settings.audio_dir))
+    return part_audio(all_utterances(found.line), AudioFolder(app.config["SETTINGS"].audio_dir))

@@ -98,9 +98,10 @@ def test_the_audio_of_a_page_plays_as_the_line_answers(page: Page, console_serve
                                                        tmp_path: Path) -> None:
     """Where the line has audio, it plays in order as the line answers (from this app, under the console's CSP)."""
     real = console_server.app.extensions["otline"]
-    settings = replace(real.settings, audio_dir=tmp_path / "audio")  # not the project's audio folder
+    settings = replace(console_server.app.config["SETTINGS"], audio_dir=tmp_path / "audio")  # not the project's
     audio = ManifestCatalog(AudioFolder(settings.audio_dir), audio_url_prefix(settings))
-    console_server.app.extensions["otline"] = replace(real, settings=settings, audio=audio)
+    console_server.app.config["SETTINGS"] = settings
+    console_server.app.extensions["otline"] = replace(real, pages=replace(real.pages, audio=audio))
     english = real.line.language("en")
     name = add_audio(audio.folder, english, english.prompt("welcome")[0])
     sign_in(page, console_server, "editor")

@@ -46,7 +46,7 @@ def simulate_calls_and_texts(server: ConsoleServer) -> None:
         webhook(server, "/sms", {"MessageSid": f"SM{body:0>32}", "AccountSid": "AC" + "0" * 32, "From": CALLER,
                                  "To": LINE_NUMBER, "Body": body})
     found = server.app.extensions["otline"]
-    found.offload.wait_until_written(timeout=5)  # the hang-ups are counted on the store's writer thread
+    found.usage.offload.wait_until_written(timeout=5)  # the hang-ups are counted on the store's writer thread
     found.usage.flush()
 
 
@@ -79,7 +79,7 @@ def test_the_usage_charts_after_simulated_calls(page: Page, console_server: Cons
         lost_chart.locator("text").all_text_contents())
     day_chart = page.get_by_role("img", name="Calls and texts per day (the numbers are in the table)")
     assert {today, "2 calls", "2 texts"} <= set(day_chart.locator("text").all_text_contents())
-    hasher = console_server.app.extensions["otline"].hasher
+    hasher = console_server.app.extensions["otline"].texts.hasher
     for private in (*CALLERS, *(number[2:] for number in CALLERS), *CALLS, *(hasher(number) for number in CALLERS)):
         assert private not in page.content()
     check_accessibility(page)

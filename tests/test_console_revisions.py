@@ -403,8 +403,8 @@ def test_a_publish_while_the_database_is_stopped_says_so_and_changes_nothing(tmp
 def test_a_revision_this_instance_could_not_serve_is_refused_and_the_refusal_is_audited(console_app: Flask,
                                                                                         staff_client: StaffClient):
     number, reviewer = approved(console_app, staff_client)
-    served = console_app.extensions["otline"]  # configured so that HELP would be too long with any revision
-    console_app.extensions["otline"] = replace(served, settings=replace(served.settings, help_contact="x" * 400))
+    settings = console_app.config["SETTINGS"]  # configured so that HELP would be too long with any revision
+    console_app.config["SETTINGS"] = replace(settings, help_contact="x" * 400)
     asked = page_text(reviewer.get(f"/console/revisions/{number}/publish"))
     assert f"revision {number} cannot be published here: " in asked and "This instance could not serve it" in asked
     assert f'<button type="submit">Publish revision {number}' not in asked

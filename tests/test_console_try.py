@@ -126,10 +126,10 @@ def test_stop_texted_in_the_simulator_changes_nothing_of_the_real_number(tmp_pat
     client = app.test_client()
     real = _real(app)
     assert replies(sms_post(client, "KEYPOINTS"))  # the family reads a section by text: the real store has a place
-    key = real.hasher(CALLER)
+    key = real.texts.hasher(CALLER)
     real.usage.flush()
     before = _every_row(app)
-    assert real.store.number(key).topic == "key-points" and UsageStore(real.revisions.database).counts(1)
+    assert real.texts.store.number(key).topic == "key-points" and UsageStore(real.revisions.database).counts(1)
 
     sim, services = _live(app)
     chat = Chat(services.revision or 0, CALLER)
@@ -140,8 +140,9 @@ def test_stop_texted_in_the_simulator_changes_nothing_of_the_real_number(tmp_pat
 
     real.usage.flush()
     assert _every_row(app) == before, "opt-outs, places, languages, limits, budget and usage of the real line"
-    assert not real.store.number(key).opted_out and replies(sms_post(client, "MORE")), "the family still gets MORE"
-    assert sim.base.store.number(sim.base.hasher(CALLER)).opted_out, "the simulator's own line did opt out"
+    family_still_gets_more = replies(sms_post(client, "MORE"))
+    assert not real.texts.store.number(key).opted_out and family_still_gets_more
+    assert sim.base.texts.store.number(sim.base.texts.hasher(CALLER)).opted_out, "the simulator's own line did opt out"
     assert chat.messages[-1].text == NO_REPLY or chat.messages[-1].from_line
 
 
@@ -245,7 +246,7 @@ def test_the_text_simulator_page_answers_and_stop_leaves_the_real_number_alone(c
     after = _every_row(console_app)
     assert {table: rows for table, rows in after.items() if table not in CONSOLE_TABLES} == \
         {table: rows for table, rows in before.items() if table not in CONSOLE_TABLES}
-    assert not real.store.number(real.hasher(CALLER)).opted_out
+    assert not real.texts.store.number(real.texts.hasher(CALLER)).opted_out
 
 
 def test_a_revision_that_cannot_be_served_is_said_not_raised(console_app: Flask, staff_client) -> None:

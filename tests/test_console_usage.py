@@ -54,7 +54,7 @@ def simulate_usage(app: Flask) -> None:
     call(client, "/voice/status", CallStatus="completed")
     for body in ("KEYPOINTS", "FIND", "hello"):
         sms_post(client, body)
-    app.extensions["otline"].offload.wait_until_written(timeout=2)
+    app.extensions["otline"].usage.offload.wait_until_written(timeout=2)
     app.extensions["otline"].usage.flush()
 
 
@@ -83,7 +83,7 @@ def test_the_page_shows_the_simulated_calls_and_texts_without_personal_data(cons
     sections_chart = page.split('id="sections-heading"')[1].split("</svg>")[0]
     assert f">{key_points}</text>" in sections_chart and ">1 opened</text>" in sections_chart
     assert ">1 heard to the end</text>" in sections_chart  # the chart writes the table's numbers too
-    hasher = console_app.extensions["otline"].hasher
+    hasher = console_app.extensions["otline"].texts.hasher
     for private in (CALLER, CALLER[1:], CALLER[-10:], CALL_SID, hasher(CALLER), hasher(CALLER)[:12]):
         assert private not in page
 

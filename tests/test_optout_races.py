@@ -71,7 +71,7 @@ RACES: dict[str, Callable[[FlaskClient, str], None]] = {
 
 def opted_out(app: Flask, numbers: list[str]) -> list[bool]:
     found = app.extensions["otline"]
-    return [found.store.number(found.hasher(number)).opted_out for number in numbers]
+    return [found.texts.store.number(found.texts.hasher(number)).opted_out for number in numbers]
 
 
 def reading_key_points(app: Flask, numbers: list[str]) -> None:
@@ -79,7 +79,7 @@ def reading_key_points(app: Flask, numbers: list[str]) -> None:
     found = app.extensions["otline"]
     for number in numbers:
         place = {"language": "en", "topic": "key-points", "next_part": 1}
-        found.store.update_unless_opted_out(found.hasher(number), place)
+        found.texts.store.update_unless_opted_out(found.texts.hasher(number), place)
 
 
 def race(app: Flask, numbers: list[str], other: Callable[[FlaskClient, str], None]) -> None:
@@ -162,13 +162,13 @@ def test_concurrent_retries_of_one_message_are_answered_once_and_counted_once(tm
     with ThreadPoolExecutor(RETRIES) as pool:
         answers = list(pool.map(deliver, range(RETRIES)))
     assert len(set(answers)) == 1 and b"Key points about OT" in answers[0]
-    found = app.extensions["otline"]
-    assert found.store.count_message(found.hasher(caller(1)))["day"] == 2  # the retries' one text, and this one
+    texts = app.extensions["otline"].texts
+    assert texts.store.count_message(texts.hasher(caller(1)))["day"] == 2  # the retries' one text, and this one
 
 
 def test_a_retry_of_a_text_answered_before_an_upgrade_gets_an_empty_answer(app: Flask) -> None:
     """The version before kept TwiML by MessageSid: its retries are answered (empty), never a 5xx."""
-    store = app.extensions["otline"].store
+    store = app.extensions["otline"].texts.store
     assert store.claim_message("SM" + "e" * 32)
     store.remember_reply("SM" + "e" * 32, "<Response><Message>hi</Message></Response>")
     assert replies(sms_post(app.test_client(), "MENU", {"MessageSid": "SM" + "e" * 32})) == []

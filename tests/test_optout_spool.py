@@ -50,7 +50,7 @@ def outage(server: PostgresServer, kind: str) -> Iterator[None]:
 
 def opted_out(app: Flask, number: str) -> bool:
     found = app.extensions["otline"]
-    return found.store.number(found.hasher(number)).opted_out
+    return found.texts.store.number(found.texts.hasher(number)).opted_out
 
 
 def text(app: Flask, body: str, number: str) -> list[str]:
@@ -105,7 +105,7 @@ def test_stop_then_start_during_an_outage_ends_opted_in(tmp_path: Path, postgres
     applied_by_texts_once_the_store_answers(app)
     assert not opted_out(app, caller(1)) and opted_out(app, caller(2))
     found = app.extensions["otline"]
-    assert found.store.number(found.hasher(caller(2))).language == "es"  # PARAR's language is kept with it
+    assert found.texts.store.number(found.texts.hasher(caller(2))).language == "es"  # PARAR's language is kept with it
 
 
 def test_a_spool_left_by_one_instance_is_applied_by_the_next(

@@ -15,7 +15,8 @@ import psycopg
 import pytest
 from flask import Flask
 
-from ivr.store.database import CONNECTION, Breaker, StoreUnavailable
+from ivr.store.database import (CONNECTION, CORRUPTION, INTEGRITY, MISSING_SCHEMA, READ_ONLY, Breaker,
+                                StoreUnavailable)
 from ivr.store.offload import Offload
 from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
@@ -240,6 +241,16 @@ def test_the_breaker_skips_a_slow_store_then_lets_one_call_probe_it() -> None:
     with pytest.raises(StoreUnavailable):
         breaker.check()  # the others wait for its answer
     breaker.succeeded()
+    breaker.check()
+
+
+@pytest.mark.parametrize("kind", [READ_ONLY, INTEGRITY, MISSING_SCHEMA, CORRUPTION])
+def test_a_store_that_answers_with_a_fault_is_never_skipped_however_slow_the_answer(kind: str) -> None:
+    """Only a hung or locked store opens the breaker: a refusal the database answered (read-only after a failover,
+    say) took long only because the machine was busy, and skipping the store would fail reads that still work."""
+    breaker = Breaker(failures=3, seconds=5)
+    for _ in range(3):
+        breaker.failed(kind, 2.0)
     breaker.check()
 
 

@@ -62,7 +62,7 @@ def test_a_call_and_texts_are_counted_and_reported_without_personal_data(app):
     hung_up_line = next(line for line in report.output.splitlines() if "(key-points)" in line and "hung-up" in line)
     assert hung_up_line.endswith("hung-up 1")
 
-    main_file = Path(app.extensions["otline"].store.database.url.removeprefix("sqlite:///"))
+    main_file = Path(app.extensions["otline"].texts.store.database.url.removeprefix("sqlite:///"))
     with sqlite3.connect(main_file) as connection:  # as at rest: long-lived connections leave old pages in the log
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
@@ -170,7 +170,7 @@ def test_with_the_database_down_the_text_key_says_it_could_not_send_within_a_cal
 def test_a_locked_sqlite_store_degrades_within_the_wait(tmp_path, monkeypatch):
     monkeypatch.setattr(database_module, "WAIT_SECONDS", 0.2)
     app = build_app(tmp_path)
-    path = app.extensions["otline"].store.database.url.removeprefix("sqlite:///")
+    path = app.extensions["otline"].texts.store.database.url.removeprefix("sqlite:///")
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
@@ -189,7 +189,7 @@ def test_a_line_started_while_the_database_was_down_creates_its_schema_when_it_i
     blocked = tmp_path / "line.db"
     blocked.mkdir()  # a folder where the database file should be: SQLite cannot open it
     app = build_app(tmp_path, DATABASE_URL=f"sqlite:///{blocked}")
-    database = app.extensions["otline"].store.database
+    database = app.extensions["otline"].texts.store.database
     assert not database.schema_ready
     assert app.test_client().get("/healthz").get_json()["database"] == {"read": "connection", "write": "connection"}
     blocked.rmdir()

@@ -32,7 +32,7 @@ def twilio_post(client: FlaskClient, path: str, params: Mapping[str, str] | None
 def settled(client: FlaskClient, response):
     """The response once the app's queued store writes are done, so the next request sees them (as it would
     seconds later on a real call). Bounded: with a hung store the writes stay queued."""
-    client.application.extensions["otline"].offload.wait_until_written(timeout=2)
+    client.application.extensions["otline"].usage.offload.wait_until_written(timeout=2)
     return response
 
 

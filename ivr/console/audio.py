@@ -18,6 +18,7 @@ from ivr.publishing.audio_queue import queue_build
 from ivr.audio.progress import STATES, by_source, job_activity, part_progress, tally
 from ivr.audio.shared import SharedAudio
 from ivr.audio.folder import AudioFolder
+from ivr.config import app_settings
 from ivr.console.accounts import current_staff, requires
 from ivr.console.blueprint import console
 from ivr.content.staff_file import ContentError
@@ -55,7 +56,7 @@ def audio() -> tuple[str, int]:
     page = {"revisions": listing[::-1], "engines": ENGINES, "states": STATES}
     if isinstance(number, str):
         return render_template("console/audio.html", problem=number, **page), 400
-    folder = AudioFolder(found.settings.audio_dir)
+    folder = AudioFolder(app_settings().audio_dir)
     SharedAudio(revisions.database).fetch(folder)  # what other instances built counts too (as `content publish`)
     try:
         line = load_document(revisions.files(number))

@@ -16,6 +16,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from werkzeug.wrappers import Response
 
 from ivr.cli import GAP_MEANINGS
+from ivr.config import app_settings
 from ivr.console.accounts import Staff, current_staff, may, requires
 from ivr.console.blueprint import console
 from ivr.console.diff_view import FileChange, file_changes
@@ -107,7 +108,7 @@ def revisions_approve(number: int) -> Response:
 @requires(STEP_ROLES[PUBLISH])
 def revisions_publish(number: int) -> Response | str:
     """GET: what publishing changes, in words, and which parts have no audio; POST: publish it."""
-    settings = services().settings
+    settings = app_settings()
     if request.method == "GET":
         revision, changes, live = _against_live(number)
         step = _step_for(revision, PUBLISH)
@@ -177,7 +178,7 @@ def _chosen_revision() -> int | None:
 
 def _reach() -> str:
     """When callers hear a newly live revision: each instance picks it up by itself (ivr/publishing/live.py)."""
-    seconds = services().settings.revision_poll_seconds
+    seconds = app_settings().revision_poll_seconds
     if seconds <= 0:
         return "Revision polling is off here (REVISION_POLL_SECONDS=0): callers hear it after the line restarts."
     return (f"Callers and texters get it within about {seconds:g} seconds (REVISION_POLL_SECONDS) on every "

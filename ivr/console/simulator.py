@@ -22,8 +22,9 @@ from typing import Iterator
 
 from flask import Flask, g, request
 
-from ivr.line_assembly import answer_webhooks, line_services
 from ivr.audio.catalog import ManifestCatalog
+from ivr.config import Settings
+from ivr.line_assembly import answer_webhooks, line_services
 from ivr.publishing.document import Files, digest, load_document
 from ivr.publishing.serving import Served
 from ivr.publishing.store import Revisions
@@ -79,14 +80,15 @@ class Answered:
 class Simulator:
     """One per app, built at first use: the simulator's own app and services, and each revision's words."""
 
-    def __init__(self, real: Services, folder: Path) -> None:
-        settings = replace(real.settings, auth_token=None, number_hash_secret=None, instance_dir=folder,
+    def __init__(self, real: Services, line_settings: Settings, folder: Path) -> None:
+        settings = replace(line_settings, auth_token=None, number_hash_secret=None, instance_dir=folder,
                            database_url=f"sqlite:///{folder / 'simulator.sqlite3'}")
         folder.mkdir(parents=True, exist_ok=True)
         database = Database(settings.database_url or "")
         database.migrate()
         # Key 8 is offered where the real line offers it: only when the line can text from a call.
         self.sender = RecordingSender() if real.texts.sender is not None else None
+        self.public_base_url = settings.public_base_url  # where the line's <Play> and <Gather> URLs point
         self.base = line_services(settings, database, Revisions(database), Served(real.line, real.revision), folder,
                                   self.sender)
         self.app = Flask(__name__)
@@ -129,7 +131,7 @@ class Simulator:
     def _post(self, services: Services, url: str, data: dict[str, str]) -> Answered:
         with self._recording() as texted:
             response = self.app.test_client().post(url, data=data, environ_base={SERVICES_KEY: services})
-        services.offload.wait_until_written(WRITES_WAIT_SECONDS)
+        services.usage.offload.wait_until_written(WRITES_WAIT_SECONDS)
         return Answered(response.get_data(as_text=True), tuple(texted))
 
     @contextmanager
@@ -168,6 +170,6 @@ def simulator(app: Flask) -> Simulator:
         with _building:
             found = app.extensions.get("otline.simulator")
             if found is None:
-                found = Simulator(app.extensions["otline"], Path(app.instance_path) / FOLDER)
+                found = Simulator(app.extensions["otline"], app.config["SETTINGS"], Path(app.instance_path) / FOLDER)
                 app.extensions["otline.simulator"] = found
     return found

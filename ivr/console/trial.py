@@ -134,7 +134,7 @@ def _follow(simulator: Simulator, services: Services, state: CallState, turn: Tu
             params: dict[str, str]) -> CallState:
     """Send the caller's request, then follow what goes on by itself (redirects, an unanswered dial)."""
     texts = audio_texts(services.audio)
-    base = services.settings.public_base_url
+    base = simulator.public_base_url
     pages: list[HeardPage] = []
     page = Page()
     request: tuple[str, dict[str, str]] | None = (url, params)

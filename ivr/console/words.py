@@ -136,8 +136,7 @@ def _shown() -> Shown:
 
 
 def _policy() -> Policy:
-    settings = services().settings
-    return Policy(settings.help_contact, settings.twilio_answers_help)
+    return services().texts.policy
 
 
 @console.route("/words")

@@ -17,8 +17,6 @@ from ivr.counting import call_sid, note, note_call_place
 from ivr.observability import note_outcome
 from ivr.security import require_twilio_signature
 from ivr.services import services
-from ivr.store.database import StoreUnavailable
-from ivr.store.numbers import has_caller_id
 from ivr.voice.choosing import Choice, choose_language, from_meaning, interpret
 from ivr.voice.navigation import Step, after_language, next_step
 
@@ -26,8 +24,6 @@ log = logging.getLogger(__name__)
 bp = Blueprint("voice", __name__, url_prefix="/voice")
 bp.before_request(require_twilio_signature)
 METHODS = ["GET", "POST"]
-# A call never waits on the store for longer than this: past it, the caller is asked the language question.
-VOICE_STORE_DEADLINE_SECONDS = 0.1
 
 
 def twiml(response: VoiceResponse) -> Response:
@@ -83,41 +79,15 @@ def apologise(error: Exception) -> Response | HTTPException:
 def incoming_call() -> Response:
     """A call comes in: choose a language first when the line has more than one and the caller's is unknown."""
     line = services().line
-    language = _remembered_language() if len(line.languages) > 1 else line.default_language
+    language: Language | None = line.default_language
+    if len(line.languages) > 1:  # the language this caller chose before, by phone or by text; else ask
+        language = line.languages.get(services().caller_languages.remembered(_param("From")) or "")
     note("voice", "call", language.code if language else "")
     if language is None:
         note_call_place("", "language")
         return twiml(services().pages.language_choice())
     note_call_place(language.code, MAIN_MENU)
     return twiml(services().pages.choices(language, MAIN_MENU, welcome=True))
-
-
-def _caller_key() -> str | None:
-    """The store's key for the caller's number, or None for a hidden caller ID (nothing to remember by)."""
-    caller = _param("From")
-    return services().hasher(caller) if has_caller_id(caller) else None
-
-
-def _remembered_language() -> Language | None:
-    """The language this caller chose before, by phone or by text; None when unknown or the store is slow or down."""
-    key = _caller_key()
-    if not key:
-        return None
-    store = services().store
-    try:
-        code = services().offload.read(lambda: store.number(key).language, VOICE_STORE_DEADLINE_SECONDS)
-    except StoreUnavailable as error:
-        log.warning("cannot look up the caller's language, asking for it: %s", error)
-        return None
-    return services().line.languages.get(code or "")
-
-
-def _remember_language(language: Language) -> None:
-    """Queued: the caller hears the menu at once, whatever the store does."""
-    key = _caller_key()
-    if key:
-        store = services().store
-        services().offload.write(lambda: store.set_language(key, language.code), "a caller's language")
 
 
 @bp.route("/language", methods=METHODS)
@@ -186,7 +156,7 @@ def _take(step: Step, language: Language | None, topic: str) -> Response:
         notice = services().texts.send_topic(language, topic, _param("From"), _param("To"))
         note("voice", notice, language.code, topic)  # text.sent, text.opted-out, text.failed, ...
     elif step.effect == "remember-language" and language:
-        _remember_language(language)
+        services().caller_languages.remember(_param("From"), language.code)
     if notice and language:
         arguments["notice"] = language.prompt(notice)
     return twiml(getattr(services().pages, step.page)(**arguments))

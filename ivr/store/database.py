@@ -44,6 +44,8 @@ SLOW_FAILURE_SECONDS = 0.05  # a failure quicker than this costs a caller nothin
 # The kinds of fault, as /healthz and the logs name them.
 CONNECTION, OPERATIONAL, INTEGRITY = "connection", "operational", "integrity"
 CORRUPTION, READ_ONLY, MISSING_SCHEMA = "corruption", "read-only", "missing-schema"
+# Faults only a database that answered can give: slow only when this machine is busy, never a sign of a hung store.
+_ANSWERS = frozenset({READ_ONLY, INTEGRITY, MISSING_SCHEMA, CORRUPTION})
 _SQLITE_KINDS = {
     "SQLITE_CANTOPEN": CONNECTION, "SQLITE_BUSY": OPERATIONAL, "SQLITE_LOCKED": OPERATIONAL,
     "SQLITE_IOERR": OPERATIONAL, "SQLITE_FULL": OPERATIONAL, "SQLITE_READONLY": READ_ONLY,
@@ -100,7 +102,8 @@ class Breaker:
     """After `failures` slow faults in a row, refuse at once for `seconds`; then let one call probe the store.
 
     Only a slow fault counts (a hung or locked store): one that fails at once costs no caller a wait, and
-    skipping the store then would only delay seeing it back.
+    skipping the store then would only delay seeing it back. A fault the database answered (read-only, say) is
+    never counted, however long this busy machine took to hear it: skipping would fail reads that still work.
     """
 
     def __init__(self, failures: int = BREAKER_FAILURES, seconds: float = BREAKER_SECONDS,
@@ -140,8 +143,8 @@ class Breaker:
 
     def failed(self, kind: str, seconds: float) -> None:
         """A call failed with this kind of fault after `seconds`."""
-        if seconds < SLOW_FAILURE_SECONDS:
-            self.succeeded()  # the store answered at once (with a fault): no reason to stop asking it
+        if seconds < SLOW_FAILURE_SECONDS or kind in _ANSWERS:
+            self.succeeded()  # the store answered (with a fault): no reason to stop asking it
             return
         with self._lock:
             self._in_a_row += 1

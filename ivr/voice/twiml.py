@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Callable, Concatenate, Iterable, ParamSpec
+from typing import Callable, Concatenate, Generic, Iterable, ParamSpec, TypeVar
 
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
@@ -23,6 +23,7 @@ PERSON_RING_SECONDS = 25
 MAX_RENDERED_PAGES = 4096  # a line has a few hundred pages per language; the cap only bounds odd URLs
 Args = ParamSpec("Args")
 Spoken = tuple[Language, str]  # one part and the language whose voice says it
+Catalog = TypeVar("Catalog", bound=AudioCatalog)  # the app's is a ManifestCatalog; tests pass NoAudio and fakes
 
 
 class RenderedResponse(VoiceResponse):
@@ -64,7 +65,7 @@ def rendered_once(
 
 
 @dataclass(frozen=True)
-class VoicePages:
+class VoicePages(Generic[Catalog]):
     """Renders each page of the call for one line, audio catalog, staff number and texting set-up.
 
     A page is rendered once per audio generation and then served from memory, so a new staff
@@ -73,7 +74,7 @@ class VoicePages:
     """
 
     line: Line
-    audio: AudioCatalog
+    audio: Catalog
     staff_number: str | None = None
     texting: bool = False
     revision: int | None = None  # the live revision these words are: every URL carries it (see urls.in_revision)

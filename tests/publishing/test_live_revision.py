@@ -29,7 +29,8 @@ def test_another_instance_swaps_in_the_published_revision(tmp_path: Path, app: F
 def test_a_revision_this_instance_cannot_serve_is_not_swapped_in(tmp_path: Path, app: Flask, database_url: str,
                                                                  words: Path, caplog):
     other = line_app(tmp_path / "other", database_url, words)
-    before = replace(found(other), settings=replace(found(other).settings, help_contact="x" * 400))
+    texts = found(other).texts
+    before = replace(found(other), texts=replace(texts, policy=replace(texts.policy, help_contact="x" * 400)))
     other.extensions["otline"] = before  # configured so that HELP would be too long with any revision
     publish_louder(app, words)
     live = LiveRevision(other, 1)

@@ -60,7 +60,7 @@ def test_a_rebuilt_part_replaces_the_shared_one(tmp_path: Path, app: Flask):
 def test_an_instance_that_built_nothing_plays_what_another_built(tmp_path: Path, app: Flask, database_url: str,
                                                                  words: Path):
     builder_store = found(app).audio.folder
-    build_into(builder_store)
+    build_into_folders(words)  # the words' audio folder is builder_store's
     SharedAudio(found(app).revisions.database).share(builder_store)
     other = build_app(tmp_path / "other", DATABASE_URL=database_url, CONTENT_DIR=str(words / "content"),
                       PROMPTS_DIR=str(words / "prompts"), AUDIO_DIR=str(tmp_path / "other-audio"))
