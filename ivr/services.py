@@ -51,7 +51,7 @@ class Services:
 def serving(current: Services, line: Line, revision: int | None) -> Services:
     """The same services answering with another revision's words (a publish, or the console's simulator)."""
     return replace(current, pages=replace(current.pages, line=line, revision=revision),
-                   texts=replace(current.texts, line=line))
+                   texts=current.texts.answering_from(line))
 
 def services() -> Services:
     """The app's services for this request, pinned at first use so one answer never mixes two revisions.

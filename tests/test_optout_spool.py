@@ -16,10 +16,12 @@ import pytest
 from flask import Flask
 
 import ivr.sms.gate
+from ivr.live_revision import LiveRevision
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
 from ivr.store.database import StoreUnavailable
 from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
+from tests.publishing import revising
 from tests.twilio_fakes import FakeTwilioApi
 from tests.twilio_requests import replies, sms_post, twilio_post
 
@@ -165,3 +167,19 @@ def test_a_number_opted_out_before_an_outage_gets_no_section_during_it(
             assert text(app, "KEYPOINTS", number) == [] and text(app, "MENU", number) == []
             assert "STOP" in text(app, "HELP", number)[0]  # HELP is always answered
         assert text(app, "KEYPOINTS", caller(52)) != []  # a number that did not opt out is still answered
+
+
+def test_a_published_revision_keeps_what_the_gate_knew_of_opted_out_numbers(
+        tmp_path: Path, postgres_server: PostgresServer, words: Path, monkeypatch) -> None:
+    """A live swap gives the texting gate another revision's words, not a blank memory: a number known to have
+    opted out before a publish gets no section in an outage after it, though no text came in between."""
+    monkeypatch.setattr(ivr.sms.gate, "KNOWN_OPT_OUTS_SECONDS", 0.0)
+    postgres_server.sql("CREATE DATABASE otline_swap OWNER otline")  # a publish here must not reach the other tests
+    app = revising.line_app(tmp_path, postgres_server.url.replace("/otline_test?", "/otline_swap?"), words)
+    assert text(app, "STOP please", caller(60)) != []
+    assert text(app, "MENU", caller(61)) != []  # the store answers: the gate knows who opted out
+    number = revising.publish_louder(app, words)
+    assert LiveRevision(app, 1).refresh() == number  # swapped in, with no text between it and the outage
+    with outage(postgres_server, "stopped"):
+        assert text(app, "KEYPOINTS", caller(60)) == [] and text(app, "MENU", caller(60)) == []
+        assert text(app, "KEYPOINTS", caller(61)) != []  # a number that did not opt out is still answered

@@ -56,6 +56,18 @@ class TextGate:
     _known_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
     _known_since: int = field(default=0, init=False, repr=False, compare=False)
 
+    def answering_from(self, line: Line) -> TextGate:
+        """This gate answering with another revision's words (a live swap, the console's simulator).
+
+        What it learned goes along (dataclasses.replace would start these fields afresh): the copy of the
+        opted-out numbers an outage relies on, and the one background retry of the spool.
+        """
+        gate = replace(self, line=line)
+        gate._retrying, gate._failed_at = self._retrying, self._failed_at
+        gate._known_opt_outs, gate._known_at = self._known_opt_outs, self._known_at
+        gate._known_since = self._known_since
+        return gate
+
     # --- texts coming in ------------------------------------------------------------------------------
 
     def receive(self, sender: str, message_sid: str, incoming: Incoming) -> Answer:
