@@ -44,8 +44,10 @@ def create_app(environ: Mapping[str, str] | None = None) -> Flask:
                   error.kind, error)
     revisions = Revisions(database)
     served = serve(revisions, settings.content_dir, settings.prompts_dir)
+    line = line_services(settings, database, revisions, served, instance, _sender(settings))
+    line.texts.refresh_known_opt_outs()  # an outage before this worker's first text must not forget a STOP
     database.close()  # gunicorn forks workers from here: each opens its own connections
-    app.extensions["otline"] = line_services(settings, database, revisions, served, instance, _sender(settings))
+    app.extensions["otline"] = line
     answer_webhooks(app)
     install_live_revision(app, settings.revision_poll_seconds)
     warn_if_unchecked(settings)

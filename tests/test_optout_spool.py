@@ -183,3 +183,16 @@ def test_a_published_revision_keeps_what_the_gate_knew_of_opted_out_numbers(
     with outage(postgres_server, "stopped"):
         assert text(app, "KEYPOINTS", caller(60)) == [] and text(app, "MENU", caller(60)) == []
         assert text(app, "KEYPOINTS", caller(61)) != []  # a number that did not opt out is still answered
+
+
+def test_a_restarted_instance_knows_who_opted_out_before_its_first_text(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi) -> None:
+    """A worker started (a deploy, a restart) while the store answers learns the opted-out numbers as it starts:
+    an outage before its first text must not answer them as new numbers."""
+    before = line_app(tmp_path, postgres_server, fake_twilio)
+    assert text(before, "STOP please", caller(70)) != [] and opted_out(before, caller(70))
+    restarted = line_app(tmp_path, postgres_server, fake_twilio)  # the same instance folder: the same number secret
+    with outage(postgres_server, "stopped"):
+        assert text(restarted, "KEYPOINTS", caller(70)) == [] and text(restarted, "MENU", caller(70)) == []
+        assert "STOP" in text(restarted, "HELP", caller(70))[0]  # HELP is always answered
+        assert text(restarted, "KEYPOINTS", caller(71)) != []  # a number that did not opt out is still answered

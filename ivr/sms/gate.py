@@ -85,12 +85,12 @@ class TextGate:
             log.error("store unavailable, text answered without memory (%s): %s", result.understood, error)
             return result
         self.catch_up(force=True)  # the store answered just now: apply what an outage kept without waiting
-        self._refresh_known_opt_outs()
+        self.refresh_known_opt_outs()
         return result
 
-    def _refresh_known_opt_outs(self) -> None:
+    def refresh_known_opt_outs(self) -> None:
         """Keep a copy of who has opted out (at most KNOWN_OPT_OUTS_SECONDS old), so an outage cannot make
-        them new numbers again."""
+        them new numbers again; create_app takes the first one, so a new worker has it before its first text."""
         if time.monotonic() - self._known_at < KNOWN_OPT_OUTS_SECONDS:
             return
         try:
