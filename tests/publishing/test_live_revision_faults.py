@@ -60,9 +60,11 @@ def test_a_hung_then_stopped_database_neither_slows_calls_nor_loses_the_next_pub
     assert max(seconds for _, seconds in hung + stopped) < 0.5, "a request waited on the poll"
     publish_louder(staff_app, words)
     published = time.monotonic()
+    # What this proves is that the publish arrives, not how fast: the breaker's 5 s window and the 0.5 s poll make
+    # it about 5 s, and a machine running the suite on four workers can add seconds (it took 5.1 s under load).
     try:
         while LOUDER not in twilio_post(client, part).get_data(as_text=True):
-            assert time.monotonic() - published < 5, "the publish did not arrive within 5 s of the database's return"
+            assert time.monotonic() - published < 20, "the publish did not arrive within 20 s of the database's return"
             time.sleep(0.1)
     finally:
         polling.extensions["otline.live"].stop()
