@@ -424,3 +424,13 @@ def test_a_revision_links_to_trying_it_and_a_draft_to_the_words_page(console_app
     assert f'href="/console/words?draft={number}">Open revision {number} on the Words page' in text
     live = page_text(editor.get("/console/revisions/1"))  # live: it can be tried; not a draft: no words link
     assert "Try revision 1 in the phone simulator" in live and "on the Words page" not in live
+
+
+def test_a_refusal_is_shown_as_a_problem_and_a_step_done_as_done(console_app: Flask, staff_client: StaffClient):
+    """Both say so in words ("Not done: …"); the style agrees with the words, so a refusal never looks done."""
+    author = staff_client("reviewer")
+    number = in_review(console_app, author)
+    refused = page_text(post(author, f"/console/revisions/{number}/approve"))
+    assert re.search(r'<p class="message error">Not done: revision \d+ cannot be approved', refused)
+    approved = page_text(post(staff_client("reviewer"), f"/console/revisions/{number}/approve"))
+    assert re.search(r'<p class="message done">[^<]*approved', approved), approved[:2000]

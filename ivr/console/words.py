@@ -211,11 +211,11 @@ def _save(shown: Shown, name: str, text: str) -> int | None:
         else:
             number = revisions.edit_draft(shown.working.number, name, text, me, ORIGIN).number
     except Refused as refusal:
-        flash(f"Not saved: {refusal}. Your words are still in the box.")
+        flash(f"Not saved: {refusal}. Your words are still in the box.", "error")
         return None
     except StoreUnavailable as error:
         flash(f"Not saved: the database is unavailable ({error}). Your words are still in the box; save again "
-              "in a minute.")
+              "in a minute.", "error")
         return None
     problems = check_file(shown.files, name, text, _policy(), shown.line).errors
     flash(f"Saved {staff_label(name)} in revision {number}" + (f", with {problems} problem(s) to fix before it can "
