@@ -19,7 +19,7 @@ from ivr.sms.gate import TextGate
 from ivr.sms.replies import Incoming, Policy
 from ivr.sms.sender import RoutedHttpClient, TwilioSender, twilio_client
 from ivr.sms.spool import OptOutSpool
-from ivr.store.database import Database
+from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, NumberState, NumberStore, RateLimits
 from tests.app_factory import build_app
 from tests.shipped import shipped_line
@@ -206,3 +206,18 @@ def test_a_stop_arriving_during_the_rest_call_is_kept_and_no_later_text_is_sent(
     assert store.number(HASH(CALLER)) == NumberState(opted_out=True)  # the paging save did not undo it
     assert gate.receive(CALLER, "", Incoming("MORE")).reply is None
     assert gate.send_topic(ENGLISH, "key-points", CALLER, LINE_NUMBER) == "text.opted-out"
+
+
+def test_an_opt_out_learnt_through_the_previous_revisions_gate_is_known_to_the_live_one_in_an_outage(
+        store: NumberStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a publish, a call still hearing the revision live before texts through that revision's gate; an
+    opt-out it learns from Twilio must be in the memory the live gate answers an outage with (one memory)."""
+    previous = texter(refusal(21610), store)
+    live = previous.answering_from(LINE)
+    assert previous.send_topic(ENGLISH, "key-points", CALLER, LINE_NUMBER) == "text.opted-out"
+
+    def store_down(*args: object) -> NumberState:
+        raise StoreUnavailable("the store is down")
+
+    monkeypatch.setattr(store, "number", store_down)
+    assert live.receive(CALLER, "", Incoming("KEYPOINTS")).reply is None

@@ -39,6 +39,19 @@ _PLACE_FIELDS = ("language", "topic", "next_part")
 
 
 @dataclass
+class _Memory:
+    """What a gate learns as it runs, one object for every copy of the gate answering with other words (a live
+    swap keeps the revision live before for the calls still hearing it): an opt-out learnt through either copy
+    is known to both, and the spool has one background retry."""
+
+    retrying: threading.Lock = field(default_factory=threading.Lock)
+    failed_at: float = float("-inf")  # when applying the spool last failed
+    known_opt_outs: frozenset[str] = frozenset()  # the copy of the opted-out numbers an outage relies on
+    known_at: float = float("-inf")  # when that copy was last refreshed (time.monotonic)
+    known_since: int = 0  # the store time the next refresh reads changes from
+
+
+@dataclass
 class TextGate:
     """One gate for texting, shared by the /sms webhook and the voice line's "text me this" key."""
 
@@ -50,23 +63,13 @@ class TextGate:
     spool: OptOutSpool
     sender: Sender | None = None  # None: no REST credentials, so no texting from a call
     countries: tuple[str, ...] = ("1",)  # country calling codes a text from a call may go to (TEXT_COUNTRIES)
-    _retrying: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False, compare=False)
-    _failed_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
-    _known_opt_outs: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
-    _known_at: float = field(default=float("-inf"), init=False, repr=False, compare=False)
-    _known_since: int = field(default=0, init=False, repr=False, compare=False)
+    # An init field, so dataclasses.replace hands a copy the same object rather than a blank memory.
+    _memory: _Memory = field(default_factory=_Memory, repr=False, compare=False)
 
     def answering_from(self, line: Line) -> TextGate:
-        """This gate answering with another revision's words (a live swap, the console's simulator).
-
-        What it learned goes along (dataclasses.replace would start these fields afresh): the copy of the
-        opted-out numbers an outage relies on, and the one background retry of the spool.
-        """
-        gate = replace(self, line=line)
-        gate._retrying, gate._failed_at = self._retrying, self._failed_at
-        gate._known_opt_outs, gate._known_at = self._known_opt_outs, self._known_at
-        gate._known_since = self._known_since
-        return gate
+        """This gate answering with another revision's words (a live swap, the console's simulator), sharing
+        what it learns with this one."""
+        return replace(self, line=line)
 
     # --- texts coming in ------------------------------------------------------------------------------
 
@@ -78,7 +81,7 @@ class TextGate:
         try:
             result = self._receive(number, message_sid, incoming)
         except StoreUnavailable as error:
-            before = self._with_kept_opt_out(number, NumberState(opted_out=number in self._known_opt_outs))
+            before = self._with_kept_opt_out(number, NumberState(opted_out=number in self._memory.known_opt_outs))
             result = answer(self.line, before, incoming, self.policy)
             if result.state.opted_out != before.opted_out or result.understood in _OPT_WORDS:
                 self._keep_opt_out(number, result.state.opted_out, _new_language(before, result.state))
@@ -91,16 +94,16 @@ class TextGate:
     def refresh_known_opt_outs(self) -> None:
         """Keep a copy of who has opted out (at most KNOWN_OPT_OUTS_SECONDS old), so an outage cannot make
         them new numbers again; create_app takes the first one, so a new worker has it before its first text."""
-        if time.monotonic() - self._known_at < KNOWN_OPT_OUTS_SECONDS:
+        if time.monotonic() - self._memory.known_at < KNOWN_OPT_OUTS_SECONDS:
             return
         try:
-            now, changed = self.store.opt_outs_changed_since(self._known_since)
+            now, changed = self.store.opt_outs_changed_since(self._memory.known_since)
         except StoreUnavailable as error:
             log.warning("cannot refresh the opted-out numbers kept for an outage: %s", error)
             return
         opted_out = {number for number, out in changed.items() if out}
-        self._known_opt_outs = (self._known_opt_outs - changed.keys()) | opted_out
-        self._known_since, self._known_at = now - CLOCK_MARGIN_SECONDS, time.monotonic()
+        self._memory.known_opt_outs = (self._memory.known_opt_outs - changed.keys()) | opted_out
+        self._memory.known_since, self._memory.known_at = now - CLOCK_MARGIN_SECONDS, time.monotonic()
 
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
         if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
@@ -225,7 +228,8 @@ class TextGate:
         if self.spool.pending(number) is None:
             try:
                 self.store.record_opt_out(number, opted_out, language)
-                self._known_opt_outs = self._known_opt_outs | {number} if opted_out else self._known_opt_outs - {number}
+                known = self._memory.known_opt_outs
+                self._memory.known_opt_outs = known | {number} if opted_out else known - {number}
                 return True
             except StoreUnavailable as error:
                 log.error("opt-out of number %s... kept on this instance: %s", number[:12], error)
@@ -244,12 +248,12 @@ class TextGate:
         """
         if not self.spool.holds_entries():
             return
-        if not force and time.monotonic() - self._failed_at < SPOOL_RETRY_SECONDS:
+        if not force and time.monotonic() - self._memory.failed_at < SPOOL_RETRY_SECONDS:
             return
         try:
             applied = self.spool.apply(self.store.apply_opt_outs)
         except StoreUnavailable as error:
-            self._failed_at = time.monotonic()
+            self._memory.failed_at = time.monotonic()
             log.warning("opt-outs kept on this instance wait for the store: %s", error)
             return
         if applied:
@@ -257,7 +261,7 @@ class TextGate:
 
     def retry_kept_opt_outs(self) -> None:
         """While the spool holds changes, try them every few seconds in the background (one thread at most)."""
-        if self.spool.holds_entries() and self._retrying.acquire(blocking=False):
+        if self.spool.holds_entries() and self._memory.retrying.acquire(blocking=False):
             threading.Thread(target=self._retry_until_applied, name="optout-spool", daemon=True).start()
 
     def _retry_until_applied(self) -> None:
@@ -267,8 +271,8 @@ class TextGate:
                     time.sleep(SPOOL_RETRY_SECONDS)
                     self.catch_up(force=True)
             finally:
-                self._retrying.release()
-            if not (self.spool.holds_entries() and self._retrying.acquire(blocking=False)):
+                self._memory.retrying.release()
+            if not (self.spool.holds_entries() and self._memory.retrying.acquire(blocking=False)):
                 return  # (re-checked: a change kept just as the loop ended must not wait for the next text)
 
 
