@@ -35,7 +35,11 @@ class UsageSummary:
     languages: Counter[tuple[str, str]] = field(default_factory=Counter)  # ("call" or "text", language) -> how many
     asked: list[PlaceCounts] = field(default_factory=list)  # opened, finished (voice), texted; most asked first
     lost: list[PlaceCounts] = field(default_factory=list)  # LOST_EVENTS per place; most lost first
-    empty: bool = True
+
+    @property
+    def empty(self) -> bool:
+        """Nothing was counted in the period (every count, even of 0, is in the totals)."""
+        return not self.totals
 
     @property
     def over_budget(self) -> int:
@@ -53,7 +57,6 @@ def summarise(line: Line, counts: Iterable[Count]) -> UsageSummary:
     texted: Counter[str] = Counter()
     lost: dict[str, Counter[str]] = defaultdict(Counter)
     for count in counts:
-        summary.empty = False
         event, n = count.event, count.count
         summary.totals[(event.channel, event.name)] += n
         if event.channel == "voice" and event.name == "call":

@@ -119,6 +119,8 @@ def test_the_nav_lists_only_pages_that_exist_and_marks_the_current_one(staff_cli
     page = staff_client("admin").get("/console/staff").get_data(as_text=True)
     assert '<a href="/console/staff" aria-current="page">Staff</a>' in page
     assert '<meta name="csrf-token" content="' in page and 'href="#main"' in page
+    editors_page = staff_client("editor").get("/console/password").get_data(as_text=True)
+    assert 'href="/console/words"' in editors_page and 'href="/console/staff"' not in editors_page  # no 403 link
 
 
 def test_home_opens_the_first_page_the_role_may_open(console_app: Flask, staff_client: StaffClient) -> None:

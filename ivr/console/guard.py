@@ -101,6 +101,11 @@ def csrf_field() -> Markup:
     return Markup(f'<input type="hidden" name="{CSRF_FIELD}" value="{escape(csrf_token())}">')
 
 
+def pages_open_to(role: str) -> list[NavLink]:
+    """The nav's pages that exist in this build and that `role` may open, in the nav's order."""
+    return [link for link in NAV if link.endpoint in current_app.view_functions and may(role, link.role)]
+
+
 @console.context_processor
 def navigation() -> dict[str, object]:
     """The nav: the pages that exist in this build and that the signed-in role may open, the current one marked.
@@ -110,8 +115,7 @@ def navigation() -> dict[str, object]:
     staff = g.get("console_staff")
     here = request.endpoint or ""
     links = [(link, url_for(link.endpoint), here == link.endpoint or here.startswith(f"{link.endpoint}_"))
-             for link in NAV
-             if link.endpoint in current_app.view_functions and staff is not None and may(staff.role, link.role)]
+             for link in (pages_open_to(staff.role) if staff is not None else [])]
     return {"console_nav": links, "console_staff": staff, "may": may}  # may(console_staff.role, "reviewer")
 
 

@@ -9,8 +9,8 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from werkzeug.wrappers import Response
 
 from ivr.console import guard
-from ivr.console.accounts import (LOCK_SECONDS, ROLES, AccountError, add_staff, change_staff, current_staff, may,
-                                  record, requires, staff_accounts)
+from ivr.console.accounts import (LOCK_SECONDS, ROLES, AccountError, add_staff, change_staff, current_staff, record,
+                                  requires, staff_accounts)
 from ivr.console.blueprint import console
 
 WRONG = "That email and password do not match an account that can sign in. Check them and try again."
@@ -23,9 +23,7 @@ EXPIRED = "That one-time password has expired. Ask an admin for a new one."
 @requires("editor")
 def home() -> Response:
     """The first page staff see: the first in the nav that exists and their role may open (Words, for everyone)."""
-    role = current_staff().role
-    first = next((link for link in guard.NAV
-                  if link.endpoint in current_app.view_functions and may(role, link.role)), None)
+    first = next(iter(guard.pages_open_to(current_staff().role)), None)
     return redirect(url_for(first.endpoint if first else "console.password"))
 
 

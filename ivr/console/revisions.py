@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ivr.cli import GAP_MEANINGS
 from ivr.config import app_settings
 from ivr.console.accounts import Staff, current_staff, may, requires
-from ivr.console.blueprint import console
+from ivr.console.blueprint import console, page_url
 from ivr.console.diff_view import FileChange, file_changes
 from ivr.publishing.document import staff_time
 from ivr.publishing.publish import missing_audio, publish, refusal_here
@@ -88,8 +87,8 @@ def revisions_show(number: int) -> str:
     return render_template("console/revisions_show.html", revision=revision, changes=changes, live=live,
                            steps=next_steps(revision, current_staff()),
                            is_reviewer=may(current_staff().role, STEP_ROLES[APPROVE]),
-                           try_url=_page_url(TRY_PAGE, revision=number) if revision.state != RETIRED else None,
-                           words_url=_page_url(WORDS_PAGE, draft=number) if revision.state == DRAFT else None)
+                           try_url=page_url(TRY_PAGE, revision=number) if revision.state != RETIRED else None,
+                           words_url=page_url(WORDS_PAGE, draft=number) if revision.state == DRAFT else None)
 
 
 @console.route("/revisions/<int:number>/submit", methods=["POST"])
@@ -117,7 +116,7 @@ def revisions_publish(number: int) -> Response | str:
         missing = missing_audio(files, settings, _revisions().database) if step.open and not problem else []
         return render_template("console/revisions_publish.html", revision=revision, changes=changes, live=live,
                                step=step, problem=problem, missing=missing, gap_meanings=GAP_MEANINGS,
-                               reach=_reach(), audio_url=_page_url(AUDIO_PAGE))
+                               reach=_reach(), audio_url=page_url(AUDIO_PAGE))
     try:
         published = publish(_revisions(), number, current_staff().email, ORIGIN, settings,
                             allow_missing_audio=request.form.get("allow_missing_audio") == "yes")
@@ -198,11 +197,6 @@ def _get(number: int) -> Revision:
         return _revisions().get(number)
     except Refused:
         abort(404)
-
-
-def _page_url(endpoint: str, **values: Any) -> str | None:
-    """A link to another console page, or None when this build does not have that page."""
-    return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
 
 
 def _revisions() -> Revisions:

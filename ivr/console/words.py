@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ivr.audio.build import PartAudio, part_audio
 from ivr.console.accounts import current_staff, requires
-from ivr.console.blueprint import console
+from ivr.console.blueprint import console, page_url
 from ivr.content.model import MAIN_MENU, Line
 from ivr.content.staff_file import ContentError
 from ivr.publishing.checks import check_file
@@ -266,7 +266,6 @@ def audio_summary(parts: Iterable[PartAudio]) -> str:
 
 def _render(template: str, **values: object) -> str:
     """A words template, with the helpers it calls (so the templates hold no rule)."""
-    revisions_page = url_for(REVISIONS_PAGE) if REVISIONS_PAGE in current_app.view_functions else None
     return render_template(f"console/{template}", audio_of=audio_of, audio_summary=audio_summary, anchor=_anchor,
-                           staff_label=staff_label, revisions_page=revisions_page, groups=GROUPS,
+                           staff_label=staff_label, revisions_page=page_url(REVISIONS_PAGE), groups=GROUPS,
                            kind_labels=KIND_LABELS, **values)
