@@ -32,6 +32,10 @@ def test_play_only_for_the_exact_text_and_a_new_build_is_noticed_without_restart
     assert "<Say" in page  # everything else still spoken
     assert services(audio_app).audio.url_for(WELCOME + " ", language) is None
     assert services(audio_app).audio.url_for(WELCOME.replace("O T", "OT"), language) is None
+    other = language.prompt("keys.intro")[0]  # a second build replaces the manifest: noticed too, not only the first
+    other_name = add_audio(services(audio_app).audio.folder, language, other)
+    page = twilio_post(client, "/voice/en/choices/main?welcome=1").data.decode()
+    assert f"<Play>{TEST_BASE}/audio/{other_name}</Play>" in page
 
 
 def test_a_manifest_entry_whose_file_is_gone_falls_back_to_say(audio_app):

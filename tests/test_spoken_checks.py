@@ -121,3 +121,14 @@ def test_a_spoken_section_above_grade_6_is_a_warning(words: Path) -> None:
     result = check(words)
     assert "content/en/topics/school-iep.txt [voice]: grade" in result.output
     assert "warning: reading level (grade" in result.output
+
+
+def test_check_reads_the_speech_words_of_topics_and_prompts_too(words: Path) -> None:
+    """Not only titles and [voice] parts: a topic's `speech:` and the prompts' `speech.*` lines are checked."""
+    topic, prompts = words / "content/en/topics/about-ot.txt", words / "prompts/en.txt"
+    edit(topic, "speech: learn about O T", "speech: learn about the O T")
+    edit(prompts, "speech.person: person | operator", "speech.person: person | the O T")
+    result = check(words)
+    for path, text in ((topic, "speech: learn about the O T"), (prompts, "speech.person:")):
+        where = f"{path.relative_to(words)}:{line_of(path, text)}"
+        assert f"warning: {where}: OT means occupational therapy, the therapy: instead of 'the O T'" in result.output

@@ -96,3 +96,16 @@ def test_a_place_the_published_words_no_longer_have_says_so_and_gives_the_main_m
     spoken = answer.get_data(as_text=True)
     assert answer.status_code == 200 and ("just been updated" in spoken)
     assert 'action="/voice/en/choices/main/choose' in spoken
+
+
+def test_a_part_of_what_is_now_a_menu_gives_that_menus_choices(client):
+    """A call across a publish that made a section into a menu asks for a part of it: the menu's keys must work."""
+    spoken = twilio_post(client, "/voice/en/topic/about-ot/part/1").get_data(as_text=True)
+    assert 'action="/voice/en/choices/about-ot/choose' in spoken
+
+
+@pytest.mark.parametrize("path", ["/voice/en/choices/main?reason=bogus", "/voice/language?reason=bogus"])
+def test_a_reason_the_line_never_gives_is_ignored_not_answered_by_the_apology(client, path: str) -> None:
+    """Only 'silence' and 'wrong' have a reprompt; any other reason (a mangled URL) must still give the menu."""
+    spoken = twilio_post(client, path).get_data(as_text=True)
+    assert "<Gather" in spoken and "something went wrong on our side" not in spoken

@@ -66,8 +66,8 @@ def spoken_findings(line: Line, content_dir: Path, prompts_dir: Path,
         problems += _findings(prompts.path, lines, family)
         for topic_path in files.texts(content_dir / language.code / "topics"):
             topic = files.read(topic_path, [], root)
-            spoken = [topic.fields[name] for name in ("speech",) if name in topic.fields]
-            spoken += list(topic.blocks["voice"].paragraphs) if "voice" in topic.blocks else []
+            spoken = [topic.fields["speech"]] if "speech" in topic.fields else []
+            spoken += topic.blocks["voice"].paragraphs if "voice" in topic.blocks else []
             problems += _findings(topic.path, spoken, family)
             title = topic.fields.get("title")
             if title:

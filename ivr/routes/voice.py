@@ -128,9 +128,7 @@ def part(lang: str, topic: str, index: int) -> Response:
     if known is None:
         return _changed(language)
     topic = known
-    if services().line.flow.is_menu(topic):
-        return twiml(services().pages.topic(language, topic))
-    return twiml(services().pages.part(language, topic, index))
+    return twiml(services().pages.resume(language, topic, index))  # a topic a publish made a menu: its choices
 
 
 @bp.route("/<lang>/topic/<topic>/part/<int:index>/choose", methods=METHODS)
