@@ -40,6 +40,10 @@ SCREENSHOTS = PROJECT / "tests" / "output" / "screenshots"
 LOCAL_HOST = "127.0.0.1"
 SERIOUS = ("serious", "critical")
 
+SignIn = Callable[[Page, "ConsoleServer", str], str]  # what the sign_in fixture gives
+Check = Callable[[Page], None]  # check_accessibility
+Shoot = Callable[[Page, str], Path]  # screenshot
+
 
 @dataclass
 class ConsoleServer:
@@ -132,7 +136,7 @@ def sign_in_through_form(page: Page, server: ConsoleServer, role: str) -> str:
 
 
 @pytest.fixture
-def sign_in() -> Callable[[Page, ConsoleServer, str], str]:
+def sign_in() -> SignIn:
     """sign_in(page, console_server, "reviewer") -> the new account's email, signed in on that page."""
     return sign_in_through_form
 
@@ -141,7 +145,10 @@ def axe_violations(page: Page) -> list[dict]:
     """axe-core's serious and critical violations on the page as it is now (WCAG 2.x A and AA rules).
 
     Evaluated through the DevTools protocol, not a <script> tag: the console's CSP rightly refuses inline script.
+    Waits for the page's load event first: a heading can be visible before the stylesheets arrive, and axe then
+    measures an unstyled page (CI once failed the nav's touch targets so).
     """
+    page.wait_for_load_state("load")
     page.evaluate(AXE.read_text(encoding="utf-8") + "\n;void 0")
     results = page.evaluate("""() => axe.run(document, {
         runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
@@ -158,7 +165,7 @@ def assert_accessible(page: Page) -> None:
 
 
 @pytest.fixture
-def check_accessibility() -> Callable[[Page], None]:
+def check_accessibility() -> Check:
     """check_accessibility(page): 0 serious or critical axe-core violations on the page as it is now."""
     if not AXE.exists():
         pytest.fail(f"axe-core is not installed at {AXE}: run npm ci --prefix .ci/node")
@@ -168,11 +175,12 @@ def check_accessibility() -> Callable[[Page], None]:
 def save_screenshot(page: Page, name: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    page.wait_for_load_state("load")  # the page as styled, not mid-way through its stylesheets
     page.screenshot(path=str(path), full_page=True)
     return path
 
 
 @pytest.fixture
-def screenshot() -> Callable[[Page, str], Path]:
+def screenshot() -> Shoot:
     """screenshot(page, "words-draft") saves tests/output/screenshots/words-draft.png (the whole page)."""
     return save_screenshot

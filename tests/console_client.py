@@ -22,6 +22,8 @@ STAFF_PASSWORD = "a long test password"
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
 _staff_numbers = itertools.count(1)
 
+StaffClient = Callable[[str], FlaskClient]  # what the staff_client fixture gives
+
 
 def console_environ(**overrides: str) -> dict[str, str]:
     return {"CONSOLE_ENABLED": "1", "SECRET_KEY": CONSOLE_SECRET_KEY, **overrides}
@@ -61,7 +63,7 @@ def sign_in_client(client: FlaskClient, email: str, password: str = STAFF_PASSWO
 
 
 @pytest.fixture
-def staff_client(console_app: Flask) -> Callable[[str], FlaskClient]:
+def staff_client(console_app: Flask) -> StaffClient:
     """staff_client("reviewer"): a test client signed in as a new account of that role (`.email` on it)."""
 
     def signed_in(role: str) -> FlaskClient:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
-from playwright.sync_api import Browser
+from flask import request
+from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.browser import ConsoleServer, PageWatch, assert_accessible
+from tests.browser import ConsoleServer, PageWatch, SignIn, assert_accessible
 
 
 def test_axe_reports_a_serious_violation(browser: Browser, console_server: ConsoleServer) -> None:
@@ -39,3 +43,20 @@ def test_requests_off_the_machine_and_csp_breaches_are_caught(browser: Browser,
         elsewhere.goto("https://example.org/")
     assert watch.off_machine == ["https://example.org/"]
     context.close()
+
+
+def test_axe_waits_for_the_page_s_stylesheets(page: Page, console_server: ConsoleServer, sign_in: SignIn) -> None:
+    """CI once failed a page for touch targets axe measured before console.css arrived: the link that led there
+    was followed, the heading was in the DOM, the styles were not. A slow stylesheet must not fail a sound page."""
+    slow = threading.Event()
+
+    @console_server.app.before_request
+    def slow_stylesheet() -> None:
+        if slow.is_set() and request.path.endswith("/console.css"):
+            time.sleep(1.5)
+
+    sign_in(page, console_server, "editor")
+    slow.set()
+    page.goto(f"{console_server.url}/console/words", wait_until="commit")
+    assert_accessible(page)
+    assert page.evaluate("getComputedStyle(document.querySelector('.nav-list')).display") == "flex"

@@ -3,18 +3,13 @@ choosing a password, the staff page for an admin and its 403 for an editor; axe 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
 
 from playwright.sync_api import Page, expect
 
 from ivr.console.accounts import ACCOUNT_FAILURES, add_staff
-from tests.browser import ConsoleServer
+from tests.browser import Check, ConsoleServer, Shoot, SignIn
 from tests.console_client import STAFF_PASSWORD, new_staff
 
-SignIn = Callable[[Page, ConsoleServer, str], str]
-Check = Callable[[Page], None]
-Shoot = Callable[[Page, str], Path]
 
 
 def fill_sign_in(page: Page, email: str, password: str) -> None:

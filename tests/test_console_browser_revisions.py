@@ -3,16 +3,11 @@ submitted, approved by a second account, published and rolled back with the keyb
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser import ConsoleServer
+from tests.browser import Check, ConsoleServer, Shoot, SignIn
 
-SignIn = Callable[[Page, ConsoleServer, str], str]
-Check = Callable[[Page], None]
-Shoot = Callable[[Page, str], Path]
 KEY_POINTS = "content/en/topics/key-points.txt"
 
 

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from playwright.sync_api import Browser, Page, expect
 
 from ivr.line_assembly import audio_url_prefix
 from ivr.audio.catalog import ManifestCatalog
 from ivr.audio.folder import AudioFolder
-from tests.browser import ConsoleServer, sign_in_through_form
+from tests.browser import Check, ConsoleServer, Shoot, SignIn, sign_in_through_form
 from tests.shipped import shipped_line
 from tests.audio_fakes import add_audio
 
-SignIn = Callable[[Page, ConsoleServer, str], str]
-Check = Callable[[Page], None]
-Shoot = Callable[[Page, str], Path]
 LINE = shipped_line()
 ENGLISH, SPANISH = LINE.language("en"), LINE.language("es")
 

@@ -4,18 +4,13 @@ over HTTP, read from the table and the chart; axe on both pages; the retry press
 from __future__ import annotations
 
 import urllib.request
-from pathlib import Path
-from typing import Callable
 from urllib.parse import urlencode
 
 from playwright.sync_api import Page, expect
 
-from tests.browser import ConsoleServer
+from tests.browser import Check, ConsoleServer, Shoot, SignIn
 from tests.twilio_requests import CALLER, LINE_NUMBER, TEST_BASE, sign
 
-SignIn = Callable[[Page, ConsoleServer, str], str]
-Check = Callable[[Page], None]
-Shoot = Callable[[Page, str], Path]
 CALLS = ("CA" + "1" * 32, "CA" + "2" * 32)
 CALLERS = (CALLER, "+15005550007")  # a number each: neither is remembered, so both hear the language question
 

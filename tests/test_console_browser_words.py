@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -12,12 +10,9 @@ from ivr.audio.build import plan, run
 from ivr.audio.folder import AudioFolder
 from ivr.content.loader import load_line
 from ivr.voice.utterances import all_utterances
-from tests.browser import ConsoleServer
+from tests.browser import Check, ConsoleServer, Shoot, SignIn
 from tests.audio_fakes import FakeEngine
 
-SignIn = Callable[[Page, ConsoleServer, str], str]
-Check = Callable[[Page], None]
-Shoot = Callable[[Page, str], Path]
 ENGLISH = "content/en/topics/key-points.txt"
 
 

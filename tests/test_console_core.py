@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from flask import Flask, url_for
-from flask.testing import FlaskClient
 
 from ivr.config import ConfigurationError
 from ivr.console.accounts import may
 from ivr.console.guard import NAV
 from ivr.security import CONSOLE_CONTENT_SECURITY_POLICY
 from tests.app_factory import build_app
-from tests.console_client import CONSOLE_SECRET_KEY, csrf_from, new_staff, sign_in_client
+from tests.console_client import CONSOLE_SECRET_KEY, StaffClient, csrf_from, new_staff, sign_in_client
 
-StaffClient = Callable[[str], FlaskClient]
 
 
 def test_the_console_is_not_there_unless_turned_on(tmp_path: Path) -> None:

@@ -7,18 +7,13 @@ from __future__ import annotations
 
 import re
 import time
-from pathlib import Path
-from typing import Callable
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Page, expect
 
-from tests.browser import ConsoleServer
+from tests.browser import Check, ConsoleServer, Shoot, SignIn
 
-SignIn = Callable[[Page, ConsoleServer, str], str]
-Check = Callable[[Page], None]
-Shoot = Callable[[Page, str], Path]
 KEY_POINTS = "en / topics/key-points.txt"
 OLD = "Here are the key points about occupational therapy."  # the first part the English key points say
 NEW = "Here are the main things to know about occupational therapy."

@@ -7,7 +7,6 @@ import re
 import threading
 from dataclasses import astuple, replace
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from flask import Flask
@@ -20,7 +19,7 @@ from ivr.publishing.document import staff_diff
 from ivr.publishing.rules import decide
 from ivr.publishing.store import AuditRow, Revision, Revisions
 from tests.app_factory import build_app
-from tests.console_client import console_environ, csrf_from, new_staff, sign_in_client
+from tests.console_client import StaffClient, console_environ, csrf_from, new_staff, sign_in_client
 from tests.pg_server import PostgresServer
 from tests.databases import BACKENDS, empty_postgres
 
@@ -82,7 +81,6 @@ def test_the_steps_offered_are_the_ones_the_rules_allow_this_person(state, role,
 
 # --- the page, under Flask's test client -------------------------------------------------------------------------
 
-StaffClient = Callable[[str], FlaskClient]
 KEY_POINTS = "content/en/topics/key-points.txt"
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from flask import Flask
@@ -16,9 +15,8 @@ from ivr.console import accounts
 from ivr.console.guard import NAV
 from tests.app_factory import DATABASE_DOWN_URL, build_app
 from tests.twilio_requests import TEST_BASE, sign, twilio_post
-from tests.console_client import STAFF_PASSWORD, csrf_from, new_staff, sign_in_client
+from tests.console_client import STAFF_PASSWORD, StaffClient, csrf_from, new_staff, sign_in_client
 
-StaffClient = Callable[[str], FlaskClient]
 COOKIE = "otline_console"
 
 
