@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -37,6 +38,11 @@ DEFAULT_REVISION_POLL_SECONDS = 2.0
 DEFAULT_CONSOLE_IDLE_MINUTES = 30
 # Flask signs the console's cookie with SECRET_KEY: shorter than this, it could be guessed offline.
 MIN_SECRET_KEY_LENGTH = 32
+# What the sign-in page's button says when single sign-on is on and OIDC_NAME does not name the provider.
+DEFAULT_OIDC_NAME = "your organisation's sign-in"
+# The three settings single sign-on needs together (OIDC_NAME is optional).
+OIDC_REQUIRED = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
 LINE_ENVIRONMENTS = ("development", PRODUCTION)
@@ -119,6 +125,10 @@ class Settings:
     console_enabled: bool = False  # CONSOLE_ENABLED: serve the staff console under /console
     secret_key: str | None = None  # SECRET_KEY: signs the console's session cookie, the same on every instance
     console_idle_minutes: int = DEFAULT_CONSOLE_IDLE_MINUTES
+    oidc_issuer: str | None = None  # OIDC_ISSUER: the hospital's OpenID Connect provider, for console single sign-on
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_name: str = DEFAULT_OIDC_NAME  # OIDC_NAME: the provider as staff know it ("St Jude sign-in")
 
     @classmethod
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -160,6 +170,10 @@ class Settings:
             console_enabled=switch("CONSOLE_ENABLED", env.get("CONSOLE_ENABLED")),
             secret_key=get("SECRET_KEY"),
             console_idle_minutes=count("CONSOLE_IDLE_MINUTES", DEFAULT_CONSOLE_IDLE_MINUTES),
+            oidc_issuer=get("OIDC_ISSUER"),  # exactly as the provider names itself: ID tokens must say the same
+            oidc_client_id=get("OIDC_CLIENT_ID"),
+            oidc_client_secret=get("OIDC_CLIENT_SECRET"),
+            oidc_name=get("OIDC_NAME") or DEFAULT_OIDC_NAME,
         )
 
     @property
@@ -180,6 +194,33 @@ class Settings:
         if len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
             return f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters for the console"
         return None
+
+    @property
+    def single_sign_on(self) -> bool:
+        """Whether the console offers sign-in with the hospital's OpenID Connect provider."""
+        return self.console_enabled and self.oidc_issuer is not None
+
+    def single_sign_on_problem(self) -> str | None:
+        """Why the console cannot start with these OIDC_* settings: half a configuration would leave staff with a
+        button that fails, and an issuer over plain http would let anyone on the path hand out sign-ins."""
+        given = {"OIDC_ISSUER": self.oidc_issuer, "OIDC_CLIENT_ID": self.oidc_client_id,
+                 "OIDC_CLIENT_SECRET": self.oidc_client_secret}
+        missing = [name for name in OIDC_REQUIRED if not given[name]]
+        if not self.console_enabled or len(missing) == len(OIDC_REQUIRED):
+            return None
+        if missing:
+            return f"single sign-on needs {', '.join(OIDC_REQUIRED)} together; {' and '.join(missing)} not set"
+        issuer = self.oidc_issuer or ""
+        if not issuer.startswith("https://") and (self.production or not _loopback_http(issuer)):
+            return (f"OIDC_ISSUER must be an https:// address (plain http only to 127.0.0.1 or localhost, and not "
+                    f"in production), not {issuer!r}")
+        return None
+
+
+def _loopback_http(url: str) -> bool:
+    """http://127.0.0.1:PORT/... or http://localhost...: a provider on this machine, for development and tests."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
 
 
 def country_codes(value: str | None) -> tuple[str, ...]:

@@ -44,6 +44,9 @@ def refuse_unsafe_start(settings: Settings) -> None:
             f"{console_problem}. Set SECRET_KEY to a long random string, the same on every instance "
             "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'), or turn CONSOLE_ENABLED off."
         )
+    sign_on_problem = settings.single_sign_on_problem()
+    if sign_on_problem:
+        raise ConfigurationError(f"{sign_on_problem}. See README, Staff console, Single sign-on.")
 
 
 DEVELOPMENT_WARNING = (

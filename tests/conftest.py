@@ -19,8 +19,10 @@ from tests.app_factory import DATABASE_DOWN_URL, build_app
 from tests.shipped import PROJECT, shipped_line
 from tests.twilio_fakes import FakeTwilioApi
 
-# Fixtures kept next to what they serve: a throwaway PostgreSQL, and the crawled call tree with its URLs.
-pytest_plugins = ["tests.pg_server", "tests.webhooks", "tests.databases", "tests.console_client", "tests.browser"]
+# Fixtures kept next to what they serve: a throwaway PostgreSQL, the crawled call tree with its URLs, the stores,
+# the console's clients, the browser and a hospital's sign-in provider.
+pytest_plugins = ["tests.pg_server", "tests.webhooks", "tests.databases", "tests.console_client", "tests.browser",
+                  "tests.identity_provider"]
 
 
 @pytest.fixture(scope="session")

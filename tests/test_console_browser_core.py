@@ -3,13 +3,11 @@ choosing a password, the staff page for an admin and its 403 for an editor; axe 
 
 from __future__ import annotations
 
-
 from playwright.sync_api import Page, expect
 
 from ivr.console.accounts import ACCOUNT_FAILURES, add_staff
 from tests.browser import Check, ConsoleServer, Shoot, SignIn
 from tests.console_client import STAFF_PASSWORD, new_staff
-
 
 
 def fill_sign_in(page: Page, email: str, password: str) -> None:

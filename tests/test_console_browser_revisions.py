@@ -3,7 +3,6 @@ submitted, approved by a second account, published and rolled back with the keyb
 
 from __future__ import annotations
 
-
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser import Check, ConsoleServer, Shoot, SignIn

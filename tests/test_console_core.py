@@ -15,7 +15,6 @@ from tests.app_factory import build_app
 from tests.console_client import CONSOLE_SECRET_KEY, StaffClient, csrf_from, new_staff, sign_in_client
 
 
-
 def test_the_console_is_not_there_unless_turned_on(tmp_path: Path) -> None:
     client = build_app(tmp_path).test_client()
     for path in ("/console/", "/console/sign-in", "/console/staff", "/console/static/console.css"):

@@ -24,6 +24,7 @@ def register_console(app: Flask) -> None:
     from ivr.console import try_it  # noqa: F401  (Try it: the phone and text simulators)
     from ivr.console import usage  # noqa: F401  (Usage)
     from ivr.console import audio  # noqa: F401  (Audio)
+    from ivr.console.single_sign_on import register_single_sign_on  # (sign-in with the hospital's provider)
 
     settings = app.config["SETTINGS"]
     app.secret_key = settings.secret_key
@@ -36,4 +37,5 @@ def register_console(app: Flask) -> None:
     )
     app.session_interface = ConsoleCookieSessions()
     app.extensions[ACCOUNTS] = StaffAccounts(app.extensions["otline"].revisions.database, settings.secret_key.encode())
+    register_single_sign_on(app)
     app.register_blueprint(console)

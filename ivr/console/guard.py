@@ -21,6 +21,7 @@ from ivr.store.database import StoreUnavailable
 
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+PASSWORD = "password"  # how a session signed in (session["via"]); the other way is single sign-on
 # Endpoints a signed-in person who must still choose a password may reach.
 _BEFORE_PASSWORD = ("console.password", "console.sign_out", "console.sign_in", "console.static")
 
@@ -43,11 +44,19 @@ NAV = (
 )
 
 
-def sign_in_session(staff_email: str, epoch: int) -> None:
+def sign_in_session(staff_email: str, epoch: int, via: str = PASSWORD) -> None:
     """A fresh session for who just signed in: nothing from before survives (no fixation), a new CSRF token."""
     session.clear()
     session.permanent = True  # the cookie expires after CONSOLE_IDLE_MINUTES, as the session does
-    session.update(email=staff_email, epoch=epoch, seen=int(time.time()), csrf=secrets.token_urlsafe(32))
+    session.update(email=staff_email, epoch=epoch, seen=int(time.time()), csrf=secrets.token_urlsafe(32), via=via)
+
+
+def safe_next(target: str | None) -> str:
+    """Back to a console page only: never to another site (an open redirect would lend a phishing link our name)."""
+    home = url_for("console.home")
+    if not target or not target.startswith(home) or target.startswith("//") or "\\" in target:
+        return home
+    return target
 
 
 @console.before_request
@@ -68,7 +77,10 @@ def load_signed_in_staff() -> None:
         return
     session["seen"] = int(time.time())
     g.console_staff = Staff(account.email, account.role)
-    g.console_must_choose_password = account.one_time and request.endpoint not in _BEFORE_PASSWORD
+    # A one-time password is replaced at the first sign-in with it; someone who came through single sign-on never
+    # typed it, and needs no password of their own.
+    g.console_must_choose_password = (account.one_time and session.get("via", PASSWORD) == PASSWORD
+                                      and request.endpoint not in _BEFORE_PASSWORD)
 
 
 @console.before_request
