@@ -214,6 +214,8 @@ class Settings:
         if not issuer.startswith("https://") and (self.production or not _loopback_http(issuer)):
             return (f"OIDC_ISSUER must be an https:// address (plain http only to 127.0.0.1 or localhost, and not "
                     f"in production), not {issuer!r}")
+        if self.production and not self.public_base_url:  # else the way back is built from the request's Host
+            return "single sign-on in production needs PUBLIC_BASE_URL (the provider's registered way back)"
         return None
 
 

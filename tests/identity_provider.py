@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import secrets
 import threading
 import time
@@ -20,7 +21,8 @@ from urllib.parse import urlencode
 import pytest
 from flask import Flask, abort, jsonify, redirect, request
 from joserfc import jwt
-from joserfc.jwk import RSAKey
+from joserfc.jwk import OctKey, RSAKey
+from joserfc.jws import JWSRegistry
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Response
 
@@ -36,7 +38,21 @@ FAULTS = {
     "other-key": "the ID token is signed with a key the provider does not publish (a forgery)",
     "hang-token": "the token endpoint answers only after the console has given up",
     "no-id-token": "the token endpoint answers with an access token only (plain OAuth, no OpenID Connect)",
+    "alg-none": "the ID token is not signed at all (alg none), and the provider's settings offer none",
+    "hs256-public-key": "the ID token is signed with HS256, the provider's public key as the secret",
 }
+# Faults in the provider's settings (its discovery document): the console must refuse to use such a provider.
+SETTINGS_FAULTS = {
+    "issuer-slash": "the provider names itself with a trailing slash OIDC_ISSUER does not have",
+    "no-jwks-uri": "the settings name no place for the provider's keys",
+    "settings-not-an-object": "the settings are a JSON list",
+    "settings-error": "the settings page answers 500",
+    "only-shared-secret-algorithms": "the provider offers HS256 and none only",
+}
+
+# The signing algorithms the provider's settings offer, where a fault changes them (else RS256 only).
+OFFERED = {"alg-none": ["RS256", "none"], "hs256-public-key": ["RS256", "HS256"],
+           "only-shared-secret-algorithms": ["HS256", "none"]}
 
 
 @dataclass
@@ -48,6 +64,7 @@ class IdentityProvider:
     key: RSAKey = field(default_factory=lambda: RSAKey.generate_key(2048, parameters={"kid": "provider-key-1"}))
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     token_requests: int = 0
+    settings_requests: int = 0
 
     def environ(self) -> dict[str, str]:
         """The console's OIDC_* settings for this provider."""
@@ -66,6 +83,12 @@ class IdentityProvider:
             claims.update(iat=now - 7200, exp=now - 3600)
         if "other-nonce" in self.faults:
             claims["nonce"] = "a-nonce-from-another-sign-in"
+        if "alg-none" in self.faults:
+            return ".".join(_base64_json(part) for part in ({"alg": "none", "kid": "provider-key-1"}, claims)) + "."
+        if "hs256-public-key" in self.faults:
+            public = OctKey.import_key(json.dumps(self.key.as_dict(private=False)).encode())
+            return jwt.encode({"alg": "HS256", "kid": "provider-key-1"}, claims, public,
+                              registry=JWSRegistry(algorithms=["HS256"]))
         signer = RSAKey.generate_key(2048, parameters={"kid": "provider-key-1"}) if "other-key" in self.faults \
             else self.key
         return jwt.encode({"alg": "RS256", "kid": "provider-key-1"}, claims, signer)
@@ -74,13 +97,22 @@ class IdentityProvider:
         provider = Flask("identity_provider")
 
         @provider.get("/.well-known/openid-configuration")
-        def discovery() -> Response:
-            return jsonify(issuer=self.issuer, authorization_endpoint=f"{self.issuer}/authorize",
-                           token_endpoint=f"{self.issuer}/token", jwks_uri=f"{self.issuer}/jwks",
-                           response_types_supported=["code"], subject_types_supported=["public"],
-                           id_token_signing_alg_values_supported=["RS256"],
-                           code_challenge_methods_supported=["S256"],
-                           token_endpoint_auth_methods_supported=["client_secret_basic"])
+        def discovery() -> Response | tuple[str, int]:
+            self.settings_requests += 1
+            if "settings-error" in self.faults:
+                return "the provider is having a bad day", 500
+            if "settings-not-an-object" in self.faults:
+                return jsonify([self.issuer])
+            algorithms = next((OFFERED[fault] for fault in self.faults if fault in OFFERED), ["RS256"])
+            settings = {"issuer": f"{self.issuer}/" if "issuer-slash" in self.faults else self.issuer,
+                        "authorization_endpoint": f"{self.issuer}/authorize", "token_endpoint": f"{self.issuer}/token",
+                        "jwks_uri": f"{self.issuer}/jwks", "response_types_supported": ["code"],
+                        "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": algorithms,
+                        "code_challenge_methods_supported": ["S256"],
+                        "token_endpoint_auth_methods_supported": ["client_secret_basic"]}
+            if "no-jwks-uri" in self.faults:
+                del settings["jwks_uri"]
+            return jsonify(settings)
 
         @provider.get("/jwks")
         def jwks() -> Response:
@@ -121,6 +153,10 @@ class IdentityProvider:
             return jsonify(answer)
 
         return provider
+
+
+def _base64_json(part: dict[str, object]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
 
 
 @pytest.fixture

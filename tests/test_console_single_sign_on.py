@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -15,25 +16,34 @@ from werkzeug.test import TestResponse
 
 from ivr.config import ConfigurationError
 from ivr.console import single_sign_on
-from ivr.console.accounts import Account, staff_accounts
+from ivr.console.accounts import StaffAccounts, add_staff, staff_accounts
 from ivr.console.single_sign_on import verdict
 from tests.app_factory import build_app
 from tests.console_client import console_environ, new_staff, sign_in_client
-from tests.identity_provider import CLIENT_ID, CLIENT_SECRET, FAULTS, IdentityProvider
+from tests.identity_provider import CLIENT_ID, CLIENT_SECRET, FAULTS, SETTINGS_FAULTS, IdentityProvider
 from tests.servers import free_port
 
 ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "single_sign_on.tsv").read_text()
         .splitlines() if line and not line.startswith("#")]
-ACCOUNTS = {"ana@hospital.org": Account("ana@hospital.org", "editor", "", False, 0, False, 1, 0),
-            "old@hospital.org": Account("old@hospital.org", "editor", "", False, 0, True, 1, 0)}
 START = "/console/sign-in/single-sign-on"
 
 
+@pytest.fixture(scope="module")
+def table_accounts(tmp_path_factory: pytest.TempPathFactory) -> StaffAccounts:
+    """The accounts the table names, in a real store (find() normalises emails as sign-in does)."""
+    app = build_app(tmp_path_factory.mktemp("accounts"), **console_environ())
+    for email in ("ana@hospital.org", "kate@hospital.org", "old@hospital.org", "admin@hospital.org"):
+        add_staff(app, email, "admin" if email.startswith("admin") else "editor", actor="test", password="x" * 12)
+    staff_accounts(app).disable("old@hospital.org")
+    return staff_accounts(app)
+
+
 @pytest.mark.parametrize("claims, signs_in, told", ROWS, ids=[row[0] for row in ROWS])
-def test_who_signs_in_is_what_the_table_says(claims: str, signs_in: str, told: str) -> None:
+def test_who_signs_in_is_what_the_table_says(table_accounts: StaffAccounts, claims: str, signs_in: str,
+                                             told: str) -> None:
     said = json.loads(claims)
     email = said.get("email")
-    decided = verdict(said, ACCOUNTS.get(email.strip().lower()) if isinstance(email, str) else None)
+    decided = verdict(said, table_accounts.find(email) if isinstance(email, str) else None)  # as the route does
     assert decided.email == (signs_in or None)
     assert told in (decided.audit if signs_in else decided.refusal or "")
     assert (decided.refusal is None) == bool(signs_in)
@@ -108,8 +118,6 @@ def test_a_disabled_account_stays_out(sso_app: Flask, identity_provider: Identit
 
 def test_an_account_with_a_one_time_password_is_not_asked_to_choose_one_after_single_sign_on(
         sso_app: Flask, identity_provider: IdentityProvider) -> None:
-    from ivr.console.accounts import add_staff
-
     add_staff(sso_app, "new@hospital.example.org", "editor", actor="test")  # a one-time password, never typed
     identity_provider.person = {"email": "new@hospital.example.org", "email_verified": True}
     client = sso_app.test_client()
@@ -122,7 +130,8 @@ CAUGHT_BY = {"deny": "access_denied", "other-state": "mismatching_state",
              "other-audience": "invalid_claim (Invalid claim: 'aud')",
              "other-issuer": "invalid_claim (Invalid claim: 'iss')", "expired": "expired_token",
              "other-nonce": "invalid_claim (Invalid claim: 'nonce')", "other-key": "bad_signature",
-             "no-id-token": "no ID token"}
+             "no-id-token": "no ID token", "alg-none": "Algorithm of 'none' is not allowed",
+             "hs256-public-key": "Algorithm of 'HS256' is not allowed"}
 
 
 @pytest.mark.parametrize("fault", sorted(CAUGHT_BY))
@@ -224,3 +233,84 @@ def test_half_a_configuration_or_an_issuer_over_plain_http_refuses_to_start(
 def test_without_the_console_the_oidc_settings_start_nothing(tmp_path: Path) -> None:
     app = build_app(tmp_path, OIDC_ISSUER="https://login.hospital.org")
     assert app.test_client().get(START).status_code == 404
+
+
+# What the sign-in page says when the provider's settings can't be used: mended by whoever runs the line, or waited out.
+SETTINGS_ANSWER = {"issuer-slash": "not set up correctly", "no-jwks-uri": "not set up correctly",
+                   "only-shared-secret-algorithms": "not set up correctly",
+                   "settings-not-an-object": "cannot be reached just now",
+                   "settings-error": "cannot be reached just now"}
+SETTINGS_AUDIT = {"issuer-slash": "but the provider names itself", "no-jwks-uri": "name no jwks_uri",
+                  "only-shared-secret-algorithms": "no algorithm the console accepts",
+                  "settings-not-an-object": "TypeError", "settings-error": "HTTPError"}
+
+
+@pytest.mark.parametrize("fault", sorted(SETTINGS_FAULTS))
+def test_a_provider_whose_settings_cannot_be_trusted_is_not_used(
+        sso_app: Flask, identity_provider: IdentityProvider, fault: str) -> None:
+    identity_provider.faults = {fault}
+    answer = sso_app.test_client().get(START)
+    assert answer.status_code == 503
+    assert SETTINGS_ANSWER[fault] in answer.get_data(as_text=True)
+    assert identity_provider.codes == {} and identity_provider.token_requests == 0  # nobody was sent there
+    [unavailable] = [entry for entry in audit(sso_app) if "unavailable" in entry[2]]
+    assert SETTINGS_AUDIT[fault] in unavailable[2]
+    assert set(SETTINGS_ANSWER) == set(SETTINGS_FAULTS) == set(SETTINGS_AUDIT)
+
+
+def test_a_failing_provider_is_not_asked_again_for_a_while(
+        sso_app: Flask, identity_provider: IdentityProvider, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(single_sign_on, "RETRY_AFTER_SECONDS", 1.0)
+    identity_provider.faults = {"settings-error"}
+    client = sso_app.test_client()
+    assert [client.get(START).status_code for _ in range(5)] == [503] * 5
+    assert identity_provider.settings_requests == 1  # four clicks answered at once, holding no thread
+    identity_provider.faults = set()
+    time.sleep(1.2)
+    assert client.get(START).status_code == 302  # mended: used again, its settings read afresh
+    assert identity_provider.settings_requests == 2
+
+
+def test_a_mended_issuer_setting_is_read_afresh(sso_app: Flask, identity_provider: IdentityProvider,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(single_sign_on, "RETRY_AFTER_SECONDS", 0.0)
+    identity_provider.faults = {"issuer-slash"}
+    assert sso_app.test_client().get(START).status_code == 503
+    identity_provider.faults = set()
+    assert sso_app.test_client().get(START).status_code == 302
+
+
+def test_text_in_the_return_address_is_never_repeated(sso_app: Flask) -> None:
+    answer = sso_app.test_client().get(f"{START}/return", query_string={
+        "error": "call_IT_on_555_0100_with_your_password", "error_description": "A" * 20_000, "state": "x"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 401 and "555" not in page and "AAAA" not in page
+    assert "did not complete (provider error)" in page
+    failures = [entry for entry in audit(sso_app) if entry[1] == "sign-in failed"]
+    assert failures[-1][2] == "single sign-on: provider_error"
+
+
+def test_a_known_provider_error_is_said_in_words(sso_app: Flask) -> None:
+    answer = sso_app.test_client().get(f"{START}/return", query_string={"error": "access_denied", "state": "x"})
+    assert "did not complete (access denied)" in answer.get_data(as_text=True)
+
+
+def test_clicking_sign_in_again_and_again_does_not_grow_the_cookie(sso_app: Flask) -> None:
+    client = sso_app.test_client()
+    sizes = []
+    for _ in range(12):
+        assert client.get(START).status_code == 302
+        cookie = client.get_cookie("otline_console", path="/console")
+        assert cookie is not None
+        sizes.append(len(cookie.value))
+    assert max(sizes) - min(sizes) < 40, sizes  # one click's state at a time (a browser drops cookies over 4 KB)
+
+
+def test_the_one_time_password_stops_working_once_single_sign_on_was_used(
+        sso_app: Flask, identity_provider: IdentityProvider) -> None:
+    one_time = add_staff(sso_app, "new@hospital.example.org", "editor", actor="test")
+    identity_provider.person = {"email": "new@hospital.example.org", "email_verified": True}
+    through_provider(sso_app.test_client())
+    assert sign_in_client(sso_app.test_client(), "new@hospital.example.org", one_time).status_code == 401
+    account = staff_accounts(sso_app).find("new@hospital.example.org")
+    assert account is not None and not account.one_time  # "active", not "waiting for first sign-in"

@@ -76,6 +76,7 @@ class Account:
         return self.one_time and now - self.password_set_at > ONE_TIME_PASSWORD_HOURS * 3600
 
 
+NO_PASSWORD = "!"  # a password_hash no password matches (argon2 cannot read it): single sign-on only
 UNKNOWN_ACTOR = "(no such account)"  # the audit's actor for a failed sign-in as no account: never what was typed
 
 
@@ -183,6 +184,14 @@ class StaffAccounts:
             raise AccountError(problem)
         return self._change(email, "password_hash = ?, password_one_time = 0, password_set_at = ?",
                             (_hasher.hash(password), int(self._clock())), keeps_an_admin=True)
+
+    def retire_one_time_password(self, email: str) -> None:
+        """After a first sign-in through the hospital's provider, the one-time password `staff add` printed is of
+        no more use; left working, whoever else saw it could still set a password of their own, outside the
+        hospital's leaver process. The account then has no password (a reset gives one, if ever needed)."""
+        with self.database.transaction() as tx:
+            tx.execute("UPDATE staff_accounts SET password_hash = ?, password_one_time = 0"
+                       " WHERE email = ? AND password_one_time = 1", (NO_PASSWORD, normal_email(email)))
 
     def end_sessions(self, email: str) -> None:
         """Every cookie of this account stops working (sign-out): a copied cookie is no way back in."""
