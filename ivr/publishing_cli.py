@@ -13,7 +13,7 @@ import click
 from flask.cli import with_appcontext
 
 from ivr.audio.engines import Engine, EspeakEngine, GttsEngine, SynthesisError, Throttle
-from ivr.audio.folder import AudioFolder
+from ivr.audio.folder import AudioFolder, lookup_key
 from ivr.audio.jobs import ENGINES, FAILED, AudioJobs, build_job
 from ivr.publishing.audio_queue import queue_build
 from ivr.audio.shared import SharedAudio
@@ -253,12 +253,35 @@ def work(once: bool, wait: float) -> None:
 @_command("jobs")
 @with_appcontext
 def audio_jobs() -> None:
-    """Every audio job and its progress."""
-    found = AudioJobs(_revisions().database).listing()
+    """Every audio job and its progress; under a job that could not make some parts, each part and why."""
+    revisions = _revisions()
+    jobs = AudioJobs(revisions.database)
+    found = jobs.listing()
     for job in found:
         click.echo(job.summary())
+        failures = jobs.failures(job.id)
+        for where, reason in failed_parts(revisions, job.revision, failures):
+            click.echo(f"  not made: {where}: {reason}")
     if not found:
         click.echo("no audio jobs yet: audio queue REV makes one")
+
+
+def failed_parts(revisions: Revisions, number: int, failures: dict[str, str]) -> list[tuple[str, str]]:
+    """Each part a job could not make, said as staff find it (language, prompt or topic, the start of its words),
+    with the reason; a part no longer in the revision's words (or words that cannot be read) by its key."""
+    if not failures:
+        return []
+    try:
+        utterances = list(all_utterances(load_document(revisions.files(number))))
+    except ContentError:
+        utterances = []
+    said = {lookup_key(utterance.text, language): f'{language.code} {utterance.source} "{_start(utterance.text)}"'
+            for language, utterance in utterances}
+    return sorted((said.get(key, f"part {key[:12]}"), reason) for key, reason in failures.items())
+
+
+def _start(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else f"{text[:length].rstrip()}..."
 
 
 def engine_from_environment(name: str) -> Engine:

@@ -86,5 +86,9 @@ def test_a_part_a_job_could_not_make_is_kept_with_its_reason_and_the_queue_is_au
     assert job is not None and (job.state, job.failed) == ("failed", 1)
     [(key, reason)] = jobs.failures(job.id).items()
     assert "400" in reason and len(key) == 64
+    listed = runner.invoke(audio_cli, ["jobs"]).output.splitlines()  # staff see which part, in words, and why
+    [not_made] = [line for line in listed if line.startswith("  not made: ")]
+    assert not_made.startswith('  not made: en ') and '"' in not_made and "400" in not_made, listed
+    assert key[:12] not in not_made  # the part by its words, not by its key
     audited = [row for row in found(app).revisions.audit() if row.action == "audio queue"]
     assert [(row.revision, row.outcome) for row in audited] == [(number, f"job {job.id} (gtts) queued")]
