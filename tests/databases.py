@@ -16,7 +16,7 @@ from ivr.store.database import Database
 
 TABLES = ("numbers", "rate_counts", "sms_replies", "usage_counts", "call_places", "heartbeats", "revisions",
           "revision_audit", "audio_clips", "audio_entries", "audio_jobs", "staff_accounts", "sign_in_failures",
-          "audio_job_failures",
+          "audio_job_failures", "staff_single_sign_on",
           "schema_version")
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 

@@ -40,10 +40,11 @@ def staff(request: pytest.FixtureRequest, tmp_path: Path, clock: Clock) -> Itera
         database = Database(f"sqlite:///{tmp_path / 'staff.db'}")
     else:
         database = Database(os.environ["TEST_DATABASE_URL"])
-        with database.transaction() as tx:
-            tx.execute("DELETE FROM staff_accounts")
-            tx.execute("DELETE FROM sign_in_failures")
     database.migrate()
+    if request.param != "sqlite":
+        with database.transaction() as tx:
+            for table in ("staff_accounts", "sign_in_failures", "staff_single_sign_on"):
+                tx.execute(f"DELETE FROM {table}")
     yield StaffAccounts(database, b"test-key", clock)
     database.close()
 
@@ -214,3 +215,39 @@ def test_right_passwords_do_not_count_against_an_address(staff: StaffAccounts,
     assert all(staff.sign_in("nurse@hospital.example.org", PASSWORD, ADDRESS).account for _ in range(6))
     staff.sign_in("nurse@hospital.example.org", "wrong", ADDRESS)
     assert staff.sign_in("nurse@hospital.example.org", PASSWORD, ADDRESS).account is not None
+
+
+ISSUER = "https://login.hospital.example.org"
+
+
+def test_an_account_is_the_person_who_first_signed_in_through_the_provider(staff: StaffAccounts) -> None:
+    """A hospital reuses an email (a leaver's j.smith@ for a new J Smith): the account stays the first person's
+    until an admin resets it."""
+    staff.add("j.smith@hospital.example.org", "reviewer", PASSWORD)
+    assert staff.link_person("J.Smith@hospital.example.org", ISSUER, "person-1") == (ISSUER, "person-1")
+    assert staff.link_person("j.smith@hospital.example.org", ISSUER, "person-2") == (ISSUER, "person-1")
+    assert staff.link_person("j.smith@hospital.example.org", "https://other.example.org", "person-1") \
+        == (ISSUER, "person-1")
+    staff.reset_password("j.smith@hospital.example.org")
+    assert staff.link_person("j.smith@hospital.example.org", ISSUER, "person-2") == (ISSUER, "person-2")
+
+
+def test_linking_retires_the_one_time_password(staff: StaffAccounts) -> None:
+    one_time = staff.add("new@hospital.example.org", "editor")
+    staff.link_person("new@hospital.example.org", ISSUER, "person-1")
+    account = staff.find("new@hospital.example.org")
+    assert account is not None and not account.one_time
+    assert staff.sign_in("new@hospital.example.org", one_time, ADDRESS).account is None
+
+
+def test_first_sign_ins_of_two_people_at_once_link_the_account_to_one(staff: StaffAccounts) -> None:
+    staff.add("shared@hospital.example.org", "editor", PASSWORD)
+    start = threading.Barrier(12)
+
+    def link(number: int) -> tuple[str, str]:
+        start.wait()
+        return staff.link_person("shared@hospital.example.org", ISSUER, f"person-{number}")
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        linked = list(pool.map(link, range(12)))
+    assert len(set(linked)) == 1, linked  # every one of them was told the same person

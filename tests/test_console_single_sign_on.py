@@ -23,8 +23,8 @@ from tests.console_client import console_environ, new_staff, sign_in_client
 from tests.identity_provider import CLIENT_ID, CLIENT_SECRET, FAULTS, SETTINGS_FAULTS, IdentityProvider
 from tests.servers import free_port
 
-ROWS = [line.split("\t") for line in (Path(__file__).parent / "cases" / "single_sign_on.tsv").read_text()
-        .splitlines() if line and not line.startswith("#")]
+ROWS = [(line.split("\t") + [""])[:4] for line in (Path(__file__).parent / "cases" / "single_sign_on.tsv")
+        .read_text().splitlines() if line and not line.startswith("#")]
 START = "/console/sign-in/single-sign-on"
 
 
@@ -38,12 +38,14 @@ def table_accounts(tmp_path_factory: pytest.TempPathFactory) -> StaffAccounts:
     return staff_accounts(app)
 
 
-@pytest.mark.parametrize("claims, signs_in, told", ROWS, ids=[row[0] for row in ROWS])
+@pytest.mark.parametrize("claims, signs_in, told, linked", ROWS, ids=[row[0] for row in ROWS])
 def test_who_signs_in_is_what_the_table_says(table_accounts: StaffAccounts, claims: str, signs_in: str,
-                                             told: str) -> None:
+                                             told: str, linked: str) -> None:
     said = json.loads(claims)
     email = said.get("email")
-    decided = verdict(said, table_accounts.find(email) if isinstance(email, str) else None)  # as the route does
+    issuer, _, subject = linked.partition(" ")
+    decided = verdict(said, table_accounts.find(email) if isinstance(email, str) else None,  # as the route does
+                      (issuer, subject) if linked else None)
     assert decided.email == (signs_in or None)
     assert told in (decided.audit if signs_in else decided.refusal or "")
     assert (decided.refusal is None) == bool(signs_in)
@@ -314,3 +316,19 @@ def test_the_one_time_password_stops_working_once_single_sign_on_was_used(
     assert sign_in_client(sso_app.test_client(), "new@hospital.example.org", one_time).status_code == 401
     account = staff_accounts(sso_app).find("new@hospital.example.org")
     assert account is not None and not account.one_time  # "active", not "waiting for first sign-in"
+
+
+def test_a_reused_email_is_not_the_account_until_an_admin_resets_it(
+        sso_app: Flask, identity_provider: IdentityProvider) -> None:
+    email = new_staff(sso_app, "reviewer")
+    identity_provider.person = {"email": email, "email_verified": True, "sub": "leaver-0001"}
+    assert through_provider(sso_app.test_client()).status_code == 302  # the first person: the account is linked
+    identity_provider.person = {"email": email, "email_verified": True, "sub": "newcomer-0002"}
+    newcomer = sso_app.test_client()
+    answer = through_provider(newcomer)
+    assert answer.status_code == 403 and "belongs to another person" in answer.get_data(as_text=True)
+    assert not signed_in(newcomer)
+    assert ("(no such account)", "sign-in failed",
+            f"single sign-on refused: {email} is linked to another person at the provider") in audit(sso_app)
+    staff_accounts(sso_app).reset_password(email)  # the admin's decision: this account is the newcomer's now
+    assert through_provider(newcomer).status_code == 302 and signed_in(newcomer)

@@ -171,11 +171,14 @@ class StaffAccounts:
         return self._change(email, "disabled = 0", (), keeps_an_admin=True)
 
     def reset_password(self, email: str) -> str:
-        """A new one-time password (the old one stops working, and so do the account's sessions)."""
+        """A new one-time password (the old one stops working, and so do the account's sessions); the account is
+        unlinked from the provider's person, so the next sign-in through single sign-on links it afresh."""
         password = secrets.token_urlsafe(15)
         self._change(email, "password_hash = ?, password_one_time = 1, password_set_at = ?,"
                      " session_epoch = session_epoch + 1", (_hasher.hash(password), int(self._clock())),
                      keeps_an_admin=True)
+        with self.database.transaction() as tx:
+            tx.execute("DELETE FROM staff_single_sign_on WHERE email = ?", (normal_email(email),))
         return password
 
     def choose_password(self, email: str, password: str) -> Account:
@@ -185,13 +188,23 @@ class StaffAccounts:
         return self._change(email, "password_hash = ?, password_one_time = 0, password_set_at = ?",
                             (_hasher.hash(password), int(self._clock())), keeps_an_admin=True)
 
-    def retire_one_time_password(self, email: str) -> None:
-        """After a first sign-in through the hospital's provider, the one-time password `staff add` printed is of
-        no more use; left working, whoever else saw it could still set a password of their own, outside the
-        hospital's leaver process. The account then has no password (a reset gives one, if ever needed)."""
+    def link_person(self, email: str, issuer: str, subject: str) -> tuple[str, str]:
+        """Link the account to the provider's person at its first sign-in through single sign-on; the person it is
+        linked to (someone else's, if another first sign-in came first).
+
+        Linked, the one-time password `staff add` printed is of no more use; left working, whoever else saw it
+        could still set a password of their own, outside the hospital's leaver process. The account then has no
+        password (an admin's reset gives one, and unlinks the account)."""
+        email = normal_email(email)
         with self.database.transaction() as tx:
-            tx.execute("UPDATE staff_accounts SET password_hash = ?, password_one_time = 0"
-                       " WHERE email = ? AND password_one_time = 1", (NO_PASSWORD, normal_email(email)))
+            self._serialise(tx)
+            tx.execute("INSERT INTO staff_single_sign_on (email, issuer, subject, linked_at) VALUES (?, ?, ?, ?)"
+                       " ON CONFLICT (email) DO NOTHING", (email, issuer, subject, int(self._clock())))
+            linked = tx.row("SELECT issuer, subject FROM staff_single_sign_on WHERE email = ?", (email,))
+            if (linked[0], linked[1]) == (issuer, subject):
+                tx.execute("UPDATE staff_accounts SET password_hash = ?, password_one_time = 0"
+                           " WHERE email = ? AND password_one_time = 1", (NO_PASSWORD, email))
+        return linked[0], linked[1]
 
     def end_sessions(self, email: str) -> None:
         """Every cookie of this account stops working (sign-out): a copied cookie is no way back in."""

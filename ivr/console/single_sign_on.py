@@ -77,8 +77,11 @@ class Verdict:
     audit: str  # the audit trail's outcome (the provider's own email claim is not a secret: it was never typed)
 
 
-def verdict(claims: Mapping[str, object], account: Account | None) -> Verdict:
-    """Whether the provider's (already verified) ID token claims sign someone in to the console, and who."""
+def verdict(claims: Mapping[str, object], account: Account | None, linked: tuple[str, str] | None = None) -> Verdict:
+    """Whether the provider's (already verified) ID token claims sign someone in to the console, and who.
+
+    `linked`: the provider's (issuer, subject) the account was linked to at its first sign-in this way, if any.
+    """
     email = claims.get("email")
     if not isinstance(email, str) or not valid_email(email.strip()):  # nothing to match an account against
         return Verdict(None, "Your sign-in did not give the console your email address, so it cannot tell which "
@@ -99,7 +102,16 @@ def verdict(claims: Mapping[str, object], account: Account | None) -> Verdict:
     if account.disabled:
         return Verdict(None, "This console account is disabled. Ask an admin of the console if you need it.",
                        f"single sign-on refused: {account.email} is disabled")
+    if linked is not None and linked != person(claims):  # the email was reused: the account is the first person's
+        return Verdict(None, "This console account belongs to another person at your organisation's sign-in. Ask "
+                             "an admin of the console: resetting the account's password lets it be linked again.",
+                       f"single sign-on refused: {account.email} is linked to another person at the provider")
     return Verdict(account.email, None, f"signed in with {SINGLE_SIGN_ON}")
+
+
+def person(claims: Mapping[str, object]) -> tuple[str, str]:
+    """Who the provider says this is, for good: its issuer and the subject it never gives anyone else."""
+    return str(claims.get("iss", "")), str(claims.get("sub", ""))
 
 
 def settings_problem(metadata: Mapping[str, Any], issuer: str) -> str | None:
@@ -212,11 +224,12 @@ def single_sign_on_return() -> Response | tuple[str, int]:
     email = claims.get("email")
     account = staff_accounts().find(email) if isinstance(email, str) else None
     decided = verdict(claims, account)
+    if decided.email is not None and account is not None:  # linked now if it was not; then who it is linked to
+        decided = verdict(claims, account, staff_accounts().link_person(account.email, *person(claims)))
     if decided.email is None or account is None:
         record(UNKNOWN_ACTOR, "sign-in failed", decided.audit)
         return _sign_in_page(decided.refusal or "", 403)
     target = session.get(NEXT) or url_for("console.home")
-    staff_accounts().retire_one_time_password(account.email)  # never typed, and no longer a way in
     guard.sign_in_session(account.email, account.session_epoch, via=SINGLE_SIGN_ON)
     record(account.email, "sign-in", decided.audit)
     return redirect(target)

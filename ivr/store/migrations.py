@@ -72,6 +72,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE audio_job_failures ("
         " job INTEGER NOT NULL, part_key TEXT NOT NULL, reason TEXT NOT NULL, PRIMARY KEY (job, part_key))",
     ),
+    (  # 10, console single sign-on: the person (the provider's issuer and subject) an account's first sign-in
+       # through the hospital's provider linked it to; a reused email is then someone else, not this account
+        "CREATE TABLE staff_single_sign_on ("
+        " email TEXT PRIMARY KEY, issuer TEXT NOT NULL, subject TEXT NOT NULL, linked_at BIGINT NOT NULL)",
+    ),
 )
 
 _RERUNNABLE = ("CREATE TABLE ", "CREATE INDEX ", "CREATE UNIQUE INDEX ")
