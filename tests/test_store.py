@@ -89,7 +89,7 @@ def test_a_start_kept_during_an_outage_does_not_undo_a_stop_recorded_after_it(st
     spool.append("h2", False, None)
     clock.now = time.time() + 60
     store.record_opt_out("h1", True)  # a minute later, STOP again, written by another instance
-    assert spool.apply(store.apply_opt_outs) == 2
+    assert len(spool.apply(store.apply_opt_outs)) == 2
     assert store.number("h1").opted_out and not store.number("h2").opted_out
 
 

@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ivr.content.model import Language, Line
 from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, part_answer
@@ -42,13 +42,52 @@ _PLACE_FIELDS = ("language", "topic", "next_part")
 class _Memory:
     """What a gate learns as it runs, one object for every copy of the gate answering with other words (a live
     swap keeps the revision live before for the calls still hearing it): an opt-out learnt through either copy
-    is known to both, and the spool has one background retry."""
+    is known to both, and the spool has one background retry.
+
+    The copy of the opted-out numbers changes on many request threads at once: every change is made under one
+    lock, and a refresh (one at a time) keeps what was learnt while it read the store, which is newer than the
+    read.
+    """
 
     retrying: threading.Lock = field(default_factory=threading.Lock)
     failed_at: float = float("-inf")  # when applying the spool last failed
     known_opt_outs: frozenset[str] = frozenset()  # the copy of the opted-out numbers an outage relies on
     known_at: float = float("-inf")  # when that copy was last refreshed (time.monotonic)
     known_since: int = 0  # the store time the next refresh reads changes from
+    _changing: threading.Lock = field(default_factory=threading.Lock)
+    _refreshing: threading.Lock = field(default_factory=threading.Lock)
+    _learnt: dict[str, tuple[bool, int]] = field(default_factory=dict)  # number -> (opted out, when, in order)
+    _learnt_count: int = 0
+
+    def learn(self, number: str, opted_out: bool) -> None:
+        """An opt-out (or opt-in) this instance has just written to the store."""
+        with self._changing:
+            self._learnt_count += 1
+            self._learnt[number] = (opted_out, self._learnt_count)
+            known = self.known_opt_outs
+            self.known_opt_outs = known | {number} if opted_out else known - {number}
+
+    def refresh(self, read: Callable[[int], tuple[int, dict[str, bool]]]) -> None:
+        """Bring the copy up to date with read(since): the store's time and each number changed since then.
+
+        Skipped while another thread refreshes. A number learnt while the store was read keeps what was learnt;
+        what was learnt before the read began is in the read (learn() follows the write), and is forgotten here.
+        """
+        if not self._refreshing.acquire(blocking=False):
+            return
+        try:
+            with self._changing:
+                began = self._learnt_count
+            now, changed = read(self.known_since)
+            with self._changing:
+                newer = {number for number, (_, order) in self._learnt.items() if order > began}
+                read_changes = changed.keys() - newer
+                self.known_opt_outs = (self.known_opt_outs - read_changes) | {
+                    number for number in read_changes if changed[number]}
+                self._learnt = {number: learnt for number, learnt in self._learnt.items() if learnt[1] > began}
+                self.known_since, self.known_at = now - CLOCK_MARGIN_SECONDS, time.monotonic()
+        finally:
+            self._refreshing.release()
 
 
 @dataclass
@@ -97,13 +136,9 @@ class TextGate:
         if time.monotonic() - self._memory.known_at < KNOWN_OPT_OUTS_SECONDS:
             return
         try:
-            now, changed = self.store.opt_outs_changed_since(self._memory.known_since)
+            self._memory.refresh(self.store.opt_outs_changed_since)
         except StoreUnavailable as error:
             log.warning("cannot refresh the opted-out numbers kept for an outage: %s", error)
-            return
-        opted_out = {number for number, out in changed.items() if out}
-        self._memory.known_opt_outs = (self._memory.known_opt_outs - changed.keys()) | opted_out
-        self._memory.known_since, self._memory.known_at = now - CLOCK_MARGIN_SECONDS, time.monotonic()
 
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
         if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
@@ -228,8 +263,7 @@ class TextGate:
         if self.spool.pending(number) is None:
             try:
                 self.store.record_opt_out(number, opted_out, language)
-                known = self._memory.known_opt_outs
-                self._memory.known_opt_outs = known | {number} if opted_out else known - {number}
+                self._memory.learn(number, opted_out)
                 return True
             except StoreUnavailable as error:
                 log.error("opt-out of number %s... kept on this instance: %s", number[:12], error)
@@ -256,8 +290,10 @@ class TextGate:
             self._memory.failed_at = time.monotonic()
             log.warning("opt-outs kept on this instance wait for the store: %s", error)
             return
+        for number, opted_out, _language, _at in applied:  # out of the spool, into the copy an outage relies on
+            self._memory.learn(number, opted_out)
         if applied:
-            log.warning("applied %d opt-out change(s) kept on this instance while the store was down", applied)
+            log.warning("applied %d opt-out change(s) kept on this instance while the store was down", len(applied))
 
     def retry_kept_opt_outs(self) -> None:
         """While the spool holds changes, try them every few seconds in the background (one thread at most)."""

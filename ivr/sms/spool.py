@@ -62,23 +62,23 @@ class OptOutSpool:
                 latest = opted_out
         return latest
 
-    def apply(self, write: Callable[[Iterable[OptOutChange]], None]) -> int:
-        """Hand every kept change, in order, to `write`; empty the file once it returns. Return how many.
+    def apply(self, write: Callable[[Iterable[OptOutChange]], None]) -> list[OptOutChange]:
+        """Hand every kept change, in order, to `write`; empty the file once it returns. Return the changes.
 
         If `write` raises (the store is still down) the file is left as it was. If another worker is applying
-        already, nothing is done here (0).
+        already, nothing is done here (none).
         """
         if not self.holds_entries():
-            return 0
+            return []
         with self._locked() as spool:
             if spool is None:
-                return 0
+                return []
             changes = list(self._read(spool.read()))
             if changes:
                 write(changes)
             spool.truncate(0)
             os.fsync(spool.fileno())
-            return len(changes)
+            return changes
 
     @contextmanager
     def _locked(self) -> Iterator[IO[str] | None]:

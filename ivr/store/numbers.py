@@ -121,11 +121,18 @@ class NumberStore:
         opt-in must not undo it, so it is skipped when the number is opted out with a write as late as its own
         (a tie with an earlier change of this same batch is ours, in order). When unsure, the number stays out.
         """
+        kept = list(changes)
+        last = {number_hash: index for index, (number_hash, *_) in enumerate(kept)}
+        now = self._now()
         with self.database.transaction() as tx:
             ours: set[str] = set()
-            for number_hash, opted_out, language, at in changes:
-                _record_opt_out(tx, number_hash, opted_out, language, at, keep_later_opt_out=not opted_out,
-                                tie_is_ours=number_hash in ours)
+            for index, (number_hash, opted_out, language, at) in enumerate(kept):
+                # A number's last change, if it is an opt-out, is written as of now (dated `at` for the audit):
+                # every instance's copy of the opted-out numbers reads what changed since its last look, and
+                # one taken during this instance's outage would never see a row written as of before it.
+                written = now if opted_out and last[number_hash] == index else at
+                _record_opt_out(tx, number_hash, opted_out, language, written, at=at if opted_out else None,
+                                keep_later_opt_out=not opted_out, tie_is_ours=number_hash in ours)
                 ours.add(number_hash)
 
     def opt_out(self, number_hash: str, at: int, source: str = "import") -> None:

@@ -1,0 +1,111 @@
+"""The copy of the opted-out numbers each instance answers an outage with never misses an opt-out.
+
+An instance learns opt-outs three ways: its own STOPs, the store (a refresh every KNOWN_OPT_OUTS_SECONDS), and its
+spool once an outage ends. Each is interleaved here with the others, on SQLite and PostgreSQL; then the store goes
+down for that instance and the number texts again: it must get no section and no menu.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import ivr.sms.spool
+from ivr.sms.gate import TextGate
+from ivr.sms.replies import Incoming, Policy
+from ivr.sms.spool import OptOutSpool
+from ivr.store.database import Database, StoreUnavailable
+from ivr.store.numbers import NumberHasher, NumberStore, RateLimits
+from tests.shipped import shipped_line
+
+LINE = shipped_line()
+HASH = NumberHasher(b"test")
+
+
+class InstanceStore:
+    """One instance's way to the shared store; `down` fails every call, as a local outage (its pool) does."""
+
+    def __init__(self, store: NumberStore):
+        self.store = store
+        self.down = False
+
+    def __getattr__(self, name: str) -> Any:
+        found = getattr(self.store, name)
+        if not callable(found):
+            return found
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            if self.down:
+                raise StoreUnavailable("this instance cannot reach the store")
+            return found(*args, **kwargs)
+
+        return call
+
+
+def instance(database: Database, folder: Path) -> tuple[TextGate, InstanceStore]:
+    """A gate as one instance has it: its own spool and memory, the shared store."""
+    store = InstanceStore(NumberStore(database))
+    gate = TextGate(LINE, store, HASH, RateLimits(100, 1000), Policy(), OptOutSpool(folder / "spool.jsonl"))  # type: ignore[arg-type]
+    return gate, store
+
+
+def refreshed(gate: TextGate) -> None:
+    """A refresh now, whenever the last one was (the line does one at most every KNOWN_OPT_OUTS_SECONDS)."""
+    gate._memory.known_at = float("-inf")
+    gate.refresh_known_opt_outs()
+
+
+def texted(gate: TextGate, number: str, body: str) -> str | None:
+    return gate.receive(number, "", Incoming(body)).reply
+
+
+def caller(index: int) -> str:
+    return f"+1777{index:07d}"
+
+
+def test_an_opt_out_kept_through_one_instance_s_outage_is_known_to_every_instance_after_it(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Instance 1 cannot reach the store for a minute (its pool timed out); a STOP it takes is kept in its spool.
+    Instance 2 refreshes meanwhile. Once instance 1 applies its spool, both must know the number opted out."""
+    first, first_store = instance(database, tmp_path / "one")
+    second, second_store = instance(database, tmp_path / "two")
+    refreshed(first)
+    refreshed(second)
+    first_store.down = True
+    a_minute_ago = time.time() - 60
+    monkeypatch.setattr(ivr.sms.spool.time, "time", lambda: a_minute_ago)
+    assert texted(first, caller(1), "STOP") is None  # kept in the spool, dated a minute ago
+    monkeypatch.undo()
+    refreshed(second)  # instance 2 reads the store now: nothing about the number yet
+    first_store.down = False
+    first.catch_up(force=True)  # instance 1 is back and applies its spool (it needs no refresh to know)
+    assert not first.spool.holds_entries()
+    refreshed(second)  # instance 2 looks again
+    for gate, store in ((first, first_store), (second, second_store)):
+        store.down = True  # the next outage, on either instance
+        assert texted(gate, caller(1), "KEYPOINTS") is None
+        assert texted(gate, caller(1), "MENU") is None
+        assert texted(gate, caller(2), "KEYPOINTS")  # a number that never opted out is answered
+
+
+def test_an_opt_out_learnt_while_a_refresh_reads_the_store_is_not_undone_by_it(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The refresh reads the number as opted in (it texted before); the number's STOP lands and is learnt before the
+    refresh applies what it read. The older read must not take the opt-out back out of the copy."""
+    gate, store = instance(database, tmp_path)
+    assert texted(gate, caller(3), "KEYPOINTS")  # a row for the number, opted in, changed just now
+    reading: Callable[[int], Any] = store.store.opt_outs_changed_since
+
+    def read_then_stop_arrives(since: int) -> Any:
+        read = reading(since)
+        monkeypatch.setattr(store.store, "opt_outs_changed_since", reading)
+        assert texted(gate, caller(3), "STOP") is None  # another request thread, between the read and its use
+        return read
+
+    monkeypatch.setattr(store.store, "opt_outs_changed_since", read_then_stop_arrives)
+    refreshed(gate)
+    store.down = True
+    assert texted(gate, caller(3), "KEYPOINTS") is None
