@@ -50,6 +50,11 @@ def test_the_phone_simulator_reaches_a_topic_by_keyboard_and_clicks_in_both_lang
     page.get_by_label("What the caller says").fill("go back")
     page.keyboard.press("Enter")
     expect(_latest(page)).to_contain_text("You say: “go back”")
+    page.get_by_label("What the caller says").fill("key points")
+    page.get_by_role("button", name="Say it unclearly").click()
+    expect(_latest(page)).to_contain_text("You say, and the line hears it unclearly: “key points”")
+    expect(_latest(page)).to_contain_text("Did you say")
+    expect(page.get_by_label("What the caller says")).to_be_focused()  # ready for "yes"
     page.get_by_role("button", name="Stay silent").click()
     expect(_latest(page)).to_contain_text("You stay silent")
     page.get_by_role("button", name="Hang up").click()

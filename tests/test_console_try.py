@@ -105,6 +105,20 @@ def test_silence_goes_where_twilios_gather_timeout_goes_and_ends_after_the_last_
     assert press(sim, services, state, "1") == state, "a call that ended takes no more keys"
 
 
+def test_words_heard_unclearly_are_asked_back_before_the_line_acts(app: Flask) -> None:
+    """Staff can try the line's "did you say...?": the words go with a confidence the line doubts."""
+    sim, services = _live(app)
+    english = services.line.language("en")
+    title = english.topics["key-points"].title
+    state = press(sim, services, start_call(sim, services, CALLER, "en"), "unclear-speech", title)
+    asked = " ".join(_last_heard(state))
+    assert "Did you say" in asked and title.lower() in asked.lower(), asked
+    assert english.topics["key-points"].voice_parts[0] not in _last_heard(state)  # not acted on yet
+    assert state.turns[-1].did == "unclear-speech" and state.turns[-1].words == title
+    state = press(sim, services, state, "speech", "yes")
+    assert english.topics["key-points"].voice_parts[0] in _last_heard(state)
+
+
 def test_words_typed_as_speech_choose_like_keys(app: Flask) -> None:
     sim, services = _live(app)
     english = services.line.language("en")

@@ -11,12 +11,14 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Mapping
 
+from ivr.voice.choosing import CONFIRM_BELOW
 from ivr.voice.transcript import Heard, heard_in
 
 KEYS = ("1", "2", "3", "4", "5", "6", "7", "8", "9", "*", "0", "#")  # a phone's keypad, row by row
-SILENCE, SPEECH = "silence", "speech"
-# Typed words are exactly what the caller said: heard as surely as Twilio hears a clear answer.
-SPEECH_CONFIDENCE = "0.9"
+SILENCE, SPEECH, UNCLEAR_SPEECH = "silence", "speech", "unclear-speech"
+# Typed words are exactly what the caller said: heard as surely as Twilio hears a clear answer, or (to try the
+# line's "did you say...?") as unsure as a mumble on a bad line, below the confidence the line asks back under.
+SPEECH_CONFIDENCE = {SPEECH: "0.9", UNCLEAR_SPEECH: f"{CONFIRM_BELOW / 2:.2f}"}
 # A simulated <Dial> rings nobody: the call goes on as when the staff member does not answer.
 UNANSWERED_DIAL = "no-answer"
 CALL_PATH = "/voice"  # the only place a simulated call may be sent (URLs come back from the page's form)
@@ -80,9 +82,9 @@ def answer_to(listens_at: str, then: str, press: str, speech: str = "") -> tuple
         return (then, {}) if _is_call_url(then) else None
     if not _is_call_url(listens_at):  # the call is over, or a URL that did not come from the line
         return None
-    if press == SPEECH:  # what the caller says goes to the action as Twilio's speech result
+    if press in SPEECH_CONFIDENCE:  # what the caller says goes to the action as Twilio's speech result
         words = " ".join(speech.split())
-        return (listens_at, {"SpeechResult": words, "Confidence": SPEECH_CONFIDENCE}) if words else None
+        return (listens_at, {"SpeechResult": words, "Confidence": SPEECH_CONFIDENCE[press]}) if words else None
     if press in KEYS:  # one key: every Gather of this line takes one digit
         return listens_at, {"Digits": press}
     return None  # anything else is not a key a phone has

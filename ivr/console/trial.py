@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ivr.console.simulation import SPEECH, Page, answer_to, goes_on, playable, pretty, read_twiml
+from ivr.console.simulation import SPEECH_CONFIDENCE, Page, answer_to, goes_on, playable, pretty, read_twiml
 from ivr.console.simulator import Simulator, audio_texts, new_sid
 from ivr.content.model import MAIN_MENU
 from ivr.services import Services
@@ -119,7 +119,8 @@ def press(simulator: Simulator, services: Services, state: CallState, pressed: s
     request = answer_to(state.listens_at, state.then, pressed, speech)
     if request is None:
         return state
-    return _follow(simulator, services, state, Turn(pressed, " ".join(speech.split()) if pressed == SPEECH else ""),
+    return _follow(simulator, services, state,
+                   Turn(pressed, " ".join(speech.split()) if pressed in SPEECH_CONFIDENCE else ""),
                    *request)
 
 

@@ -47,7 +47,7 @@
     if (submitter && submitter.dataset.key) {
       target = region.querySelector('[data-key="' + submitter.dataset.key + '"]');
     }
-    if (!target && submitter && submitter.value === "speech") {
+    if (!target && submitter && (submitter.value === "speech" || submitter.value === "unclear-speech")) {
       target = region.querySelector("#speech");
     }
     target = target || region.querySelector("#text-body") || region.querySelector(".key") ||
