@@ -196,3 +196,25 @@ def test_a_restarted_instance_knows_who_opted_out_before_its_first_text(
         assert text(restarted, "KEYPOINTS", caller(70)) == [] and text(restarted, "MENU", caller(70)) == []
         assert "STOP" in text(restarted, "HELP", caller(70))[0]  # HELP is always answered
         assert text(restarted, "KEYPOINTS", caller(71)) != []  # a number that did not opt out is still answered
+
+
+def test_an_instance_started_during_an_outage_texts_no_number_it_cannot_know_is_in(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi) -> None:
+    """A worker started (a deploy, a crash and restart) while the store is down has no copy of the opted-out
+    numbers: it cannot tell an opted-out number from a new one, so it sends no section or menu to any number
+    until it has one; HELP is still answered, and a STOP still kept."""
+    before = line_app(tmp_path, postgres_server, fake_twilio)
+    assert text(before, "STOP please", caller(80)) != [] and opted_out(before, caller(80))
+    with outage(postgres_server, "stopped"):
+        restarted = line_app(tmp_path, postgres_server, fake_twilio)  # the same instance folder and secret
+        for number in (caller(80), caller(81)):
+            assert text(restarted, "KEYPOINTS", number) == [] and text(restarted, "MENU", number) == []
+            assert "STOP" in text(restarted, "HELP", number)[0]  # HELP is always answered
+        text(restarted, "PARAR", caller(82))
+        assert '"opted_out": true' in spool_text(restarted)
+    deadline = time.monotonic() + 20
+    while spool_text(restarted) and time.monotonic() < deadline:  # the breaker waits up to 5 s after an outage
+        text(restarted, "MENU", caller(83))
+        time.sleep(0.25)
+    assert opted_out(restarted, caller(82))
+    assert text(restarted, "KEYPOINTS", caller(81)) != []  # the store is back: a number that never opted out

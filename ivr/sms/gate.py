@@ -67,6 +67,11 @@ class _Memory:
             known = self.known_opt_outs
             self.known_opt_outs = known | {number} if opted_out else known - {number}
 
+    def outage_state(self, number: str) -> NumberState:
+        """What an outage knows of a number: opted out if the copy says so, or if there is no copy yet (a worker
+        started while the store is down cannot tell an opted-out number from a new one: unsure, it stays out)."""
+        return NumberState(opted_out=number in self.known_opt_outs or self.known_at == float("-inf"))
+
     def refresh(self, read: Callable[[int], tuple[int, dict[str, bool]]]) -> None:
         """Bring the copy up to date with read(since): the store's time and each number changed since then.
 
@@ -120,7 +125,7 @@ class TextGate:
         try:
             result = self._receive(number, message_sid, incoming)
         except StoreUnavailable as error:
-            before = self._with_kept_opt_out(number, NumberState(opted_out=number in self._memory.known_opt_outs))
+            before = self._with_kept_opt_out(number, self._memory.outage_state(number))
             result = answer(self.line, before, incoming, self.policy)
             if result.state.opted_out != before.opted_out or result.understood in _OPT_WORDS:
                 self._keep_opt_out(number, result.state.opted_out, _new_language(before, result.state))
