@@ -109,3 +109,23 @@ def test_an_opt_out_learnt_while_a_refresh_reads_the_store_is_not_undone_by_it(
     refreshed(gate)
     store.down = True
     assert texted(gate, caller(3), "KEYPOINTS") is None
+
+
+def test_a_kept_start_the_store_refuses_does_not_take_the_opt_out_out_of_the_copy(
+        database: Database, tmp_path: Path) -> None:
+    """A START kept in instance 1's spool is skipped when applied, since the number sent STOP through instance 2
+    after it: the number is opted out in the store, and instance 1's copy must say so too, though it has not
+    refreshed since (its next outage comes within KNOWN_OPT_OUTS_SECONDS)."""
+    first, first_store = instance(database, tmp_path / "one")
+    second, _ = instance(database, tmp_path / "two")
+    refreshed(first)
+    assert texted(first, caller(4), "STOP please")  # opted out, and in instance 1's copy
+    first_store.down = True
+    assert texted(first, caller(4), "START")  # kept in instance 1's spool: opted back in there
+    texted(second, caller(4), "please stop texting me")  # then out again, through instance 2 (already out there)
+    first_store.down = False
+    first.catch_up(force=True)  # the kept START is skipped: the store's opt-out is as late or later
+    assert not first.spool.holds_entries() and first.store.number(HASH(caller(4))).opted_out
+    first_store.down = True  # the next outage, before instance 1's next refresh
+    assert texted(first, caller(4), "KEYPOINTS") is None
+    assert texted(first, caller(4), "MENU") is None

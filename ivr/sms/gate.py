@@ -13,12 +13,12 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ivr.content.model import Language, Line
 from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, part_answer
 from ivr.sms.sender import OPTED_OUT, SENT, Sender
-from ivr.sms.spool import OptOutSpool
+from ivr.sms.spool import OptOutChange, OptOutSpool
 from ivr.store.database import StoreUnavailable
 from ivr.store.numbers import NumberHasher, NumberState, NumberStore, RateLimits, has_caller_id
 
@@ -289,13 +289,20 @@ class TextGate:
             return
         if not force and time.monotonic() - self._memory.failed_at < SPOOL_RETRY_SECONDS:
             return
+        in_store: dict[str, bool] = {}
+
+        def write(changes: Iterable[OptOutChange]) -> None:
+            in_store.update(self.store.apply_opt_outs(changes))
+
         try:
-            applied = self.spool.apply(self.store.apply_opt_outs)
+            applied = self.spool.apply(write)
         except StoreUnavailable as error:
             self._memory.failed_at = time.monotonic()
             log.warning("opt-outs kept on this instance wait for the store: %s", error)
             return
-        for number, opted_out, _language, _at in applied:  # out of the spool, into the copy an outage relies on
+        # Out of the spool, into the copy an outage relies on: as the store has them, since it may refuse a kept
+        # START (a STOP through another instance came after it).
+        for number, opted_out in in_store.items():
             self._memory.learn(number, opted_out)
         if applied:
             log.warning("applied %d opt-out change(s) kept on this instance while the store was down", len(applied))

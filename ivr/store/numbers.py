@@ -113,9 +113,9 @@ class NumberStore:
         with self.database.transaction() as tx:
             _record_opt_out(tx, number_hash, opted_out, language, self._now())
 
-    def apply_opt_outs(self, changes: Iterable[tuple[str, bool, str | None, int]]) -> None:
+    def apply_opt_outs(self, changes: Iterable[tuple[str, bool, str | None, int]]) -> dict[str, bool]:
         """Opt-outs and opt-ins kept while the store was down, applied in their order in one transaction,
-        each dated when it was made.
+        each dated when it was made; return each number's opt-out as the store now has it.
 
         Another instance (or an import) may have recorded an opt-out after an opt-in was kept here: the kept
         opt-in must not undo it, so it is skipped when the number is opted out with a write as late as its own
@@ -134,6 +134,7 @@ class NumberStore:
                 _record_opt_out(tx, number_hash, opted_out, language, written, at=at if opted_out else None,
                                 keep_later_opt_out=not opted_out, tie_is_ours=number_hash in ours)
                 ours.add(number_hash)
+            return {number_hash: _state(tx, number_hash).opted_out for number_hash in last}
 
     def opt_out(self, number_hash: str, at: int, source: str = "import") -> None:
         """Opt a number out from a list kept elsewhere, dated `at`: the same single statement as a STOP."""
