@@ -45,9 +45,10 @@ class InstanceStore:
         return call
 
 
-def instance(database: Database, folder: Path) -> tuple[TextGate, InstanceStore]:
-    """A gate as one instance has it: its own spool and memory, the shared store."""
-    store = InstanceStore(NumberStore(database))
+def instance(database: Database, folder: Path,
+             clock: Callable[[], float] = time.time) -> tuple[TextGate, InstanceStore]:
+    """A gate as one instance has it: its own spool, memory and clock, the shared store."""
+    store = InstanceStore(NumberStore(database, clock))
     gate = TextGate(LINE, store, HASH, RateLimits(100, 1000), Policy(), OptOutSpool(folder / "spool.jsonl"))  # type: ignore[arg-type]
     return gate, store
 
@@ -129,3 +130,18 @@ def test_a_kept_start_the_store_refuses_does_not_take_the_opt_out_out_of_the_cop
     first_store.down = True  # the next outage, before instance 1's next refresh
     assert texted(first, caller(4), "KEYPOINTS") is None
     assert texted(first, caller(4), "MENU") is None
+
+
+def test_an_opt_out_written_by_an_instance_whose_clock_is_behind_reaches_the_copy_of_one_that_refreshed_before(
+        database: Database, tmp_path: Path) -> None:
+    """Each instance dates its writes by its own clock; one 30 s behind (a VM resumed after a pause, NTP not yet
+    caught up) writes a STOP just after another instance refreshed. That instance's later refreshes read the rows
+    changed since its last one, by its clock: the STOP must be among them, or its next outage texts the number."""
+    reader, reader_store = instance(database, tmp_path / "one")
+    behind, _ = instance(database, tmp_path / "two", clock=lambda: time.time() - 30)
+    refreshed(reader)
+    assert texted(behind, caller(5), "STOP please")
+    refreshed(reader)
+    reader_store.down = True
+    assert texted(reader, caller(5), "KEYPOINTS") is None
+    assert texted(reader, caller(5), "MENU") is None

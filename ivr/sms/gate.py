@@ -33,7 +33,10 @@ SPOOL_RETRY_SECONDS = 5.0  # how often opt-outs kept during an outage are tried 
 # opted out through another instance (or an import) less than this long ago is the only one it may not know.
 # After the first full copy, each refresh reads only the rows changed since the last one.
 KNOWN_OPT_OUTS_SECONDS = 10.0
-CLOCK_MARGIN_SECONDS = 2  # rows written by an instance whose clock is a little behind are read again
+# Each refresh reads again the rows changed this long before its last one: a write is dated by its instance's own
+# clock (one minutes behind after a VM's pause, before NTP catches up) and may commit seconds after it was dated;
+# a row dated before the window would be missed by this copy for good. Reading them again costs a few rows.
+CLOCK_MARGIN_SECONDS = 300
 _OPT_WORDS = frozenset({"stop", "start"})  # what answer() calls the opt-out and opt-in words
 _PLACE_FIELDS = ("language", "topic", "next_part")
 
