@@ -218,3 +218,17 @@ def test_an_instance_started_during_an_outage_texts_no_number_it_cannot_know_is_
         time.sleep(0.25)
     assert opted_out(restarted, caller(82))
     assert text(restarted, "KEYPOINTS", caller(81)) != []  # the store is back: a number that never opted out
+
+
+def test_a_spool_with_bytes_a_disk_garbled_still_lets_a_stop_be_recorded(tmp_path: Path) -> None:
+    """A spool line garbled on disk (bytes that are not UTF-8) is skipped like a line a crash cut short: the
+    spool's other changes are applied, and a STOP in any words is recorded, not lost with every text after it."""
+    app = build_app(tmp_path)
+    spool = OptOutSpool(Path(app.instance_path) / SPOOL_FILE)
+    number = app.extensions["otline"].texts.hasher(caller(90))
+    spool.append(number, True, None)
+    with spool.path.open("ab") as garbled:
+        garbled.write(b'{"number": "\xff\xfe\x00", "opted_out": true}\n')
+    assert text(app, "MENU", caller(91)) != []
+    assert opted_out(app, caller(90)) and not spool_text(app)
+    assert text(app, "PARAR", caller(92)) != [] and opted_out(app, caller(92))

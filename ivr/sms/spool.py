@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 SPOOL_FILE = "optout-spool.jsonl"
 
+# Bytes a disk garbled are read as U+FFFD, so their line is skipped like a torn one: an error would refuse every
+# text after it, a STOP with the rest, and leave the spool's other changes waiting for good.
+_GARBLED = "replace"
 OptOutChange = tuple[str, bool, "str | None", int]  # number hash, opted out, the word's language, when (epoch s)
 
 
@@ -57,7 +60,7 @@ class OptOutSpool:
         if not self.holds_entries():
             return None
         latest = None
-        for number, opted_out, *_ in self._read(self.path.read_text()):
+        for number, opted_out, *_ in self._read(self.path.read_text(errors=_GARBLED)):
             if number == number_hash:
                 latest = opted_out
         return latest
@@ -83,7 +86,7 @@ class OptOutSpool:
     @contextmanager
     def _locked(self) -> Iterator[IO[str] | None]:
         try:
-            spool = open(self.path, "r+")
+            spool = open(self.path, "r+", errors=_GARBLED)
         except FileNotFoundError:
             yield None
             return
@@ -107,7 +110,7 @@ class OptOutSpool:
                 entry = json.loads(line)
                 yield str(entry["number"]), bool(entry["opted_out"]), entry.get("language"), int(entry["at"])
             except (ValueError, KeyError, TypeError):
-                log.error("opt-out spool: skipped a line a crash cut short (%d characters)", len(line))
+                log.error("opt-out spool: skipped a line cut short or garbled (%d characters)", len(line))
 
 
 def _fsync_folder(folder: Path) -> None:
