@@ -145,3 +145,16 @@ def test_an_opt_out_written_by_an_instance_whose_clock_is_behind_reaches_the_cop
     reader_store.down = True
     assert texted(reader, caller(5), "KEYPOINTS") is None
     assert texted(reader, caller(5), "MENU") is None
+
+
+def test_a_start_through_another_instance_is_answered_though_this_copy_still_says_opted_out(
+        database: Database, tmp_path: Path) -> None:
+    """An opt-out the store lost is written again from an instance's copy, but only when the store has no row for
+    the number: a START through another instance, not yet in this copy, is the store's newer word and stands."""
+    first, _ = instance(database, tmp_path / "one")
+    second, _ = instance(database, tmp_path / "two")
+    refreshed(first)
+    assert texted(first, caller(6), "STOP please")
+    assert texted(second, caller(6), "START")
+    assert texted(first, caller(6), "KEYPOINTS")  # before instance 1's next refresh
+    assert not first.store.number(HASH(caller(6))).opted_out

@@ -18,10 +18,11 @@ from flask import Flask
 import ivr.sms.gate
 from ivr.live_revision import LiveRevision
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
-from ivr.store.database import StoreUnavailable
+from ivr.store.database import Database, StoreUnavailable
 from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
 from tests.publishing import revising
+from tests.store_faults import delete
 from tests.twilio_fakes import FakeTwilioApi
 from tests.twilio_requests import replies, sms_post, twilio_post
 
@@ -232,3 +233,28 @@ def test_a_spool_with_bytes_a_disk_garbled_still_lets_a_stop_be_recorded(tmp_pat
     assert text(app, "MENU", caller(91)) != []
     assert opted_out(app, caller(90)) and not spool_text(app)
     assert text(app, "PARAR", caller(92)) != [] and opted_out(app, caller(92))
+
+
+@pytest.mark.parametrize("loss", ["sqlite file deleted", "postgresql tables dropped"])
+def test_opt_outs_a_store_lost_are_kept_by_the_instance_that_knew_them(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, loss: str) -> None:
+    """The store loses every row (`rm line.db*`, a dropped table) and the line starts afresh: the numbers this
+    instance knows opted out are none the less opted out. They get no section by text or from a call, and their
+    opt-out is written to the store again, for a restart and for the other instances."""
+    if loss.startswith("sqlite"):
+        app = build_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url)
+    else:
+        postgres_server.sql("CREATE DATABASE otline_lost OWNER otline")  # dropping tables here spares the others
+        app = build_app(tmp_path, DATABASE_URL=postgres_server.url.replace("/otline_test?", "/otline_lost?"),
+                        TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url)
+    assert text(app, "STOP please", caller(100)) != [] and text(app, "PARAR", caller(101)) != []
+    assert text(app, "MENU", caller(102)) != []
+    if loss.startswith("sqlite"):
+        delete(Path(app.extensions["otline"].texts.store.database.url.removeprefix("sqlite:///")))
+    else:
+        with Database(app.extensions["otline"].texts.store.database.url)._transaction() as operator:
+            operator.execute("DROP TABLE numbers")
+    assert text(app, "KEYPOINTS", caller(102)) != []  # the line starts afresh
+    assert text(app, "KEYPOINTS", caller(100)) == [] and text(app, "MENU", caller(100)) == []
+    assert b"asked us to stop texts" in text_me(app, caller(101)) and fake_twilio.requests == []
+    assert opted_out(app, caller(100)) and opted_out(app, caller(101))

@@ -151,7 +151,7 @@ class TextGate:
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
         if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
             return Answer(self._retry_reply(number, message_sid), NumberState(), limited=False, understood=REPEATED)
-        before = self._with_kept_opt_out(number, self.store.number(number))
+        before = self._remembered(number, self.store.number(number))
         result = answer(self.line, before, incoming, self.policy)
         if result.limited:  # answer() says which texts count: never STOP, START or HELP
             counts = self.store.count_message(number, per_minute=result.understood != _MORE)
@@ -182,7 +182,7 @@ class TextGate:
         confirmation still may.
         """
         reply = self._first_reply(message_sid)
-        if reply is None or not self._with_kept_opt_out(number, self.store.number(number)).opted_out:
+        if reply is None or not self._remembered(number, self.store.number(number)).opted_out:
             return reply
         allowed = {text for language in self.line.languages.values()
                    for text in (language.prompt("sms.stopped")[0], compliance_reply(language, "help", self.policy))}
@@ -232,6 +232,7 @@ class TextGate:
             return OPTED_OUT
         try:
             state, counts = self.store.prepare_send(number)
+            state = self._remembered(number, state)
         except StoreUnavailable as error:  # no way to check the opt-out: never text blind
             log.warning("text not sent: the store is unavailable (%s)", error)
             return "text.failed"
@@ -258,6 +259,14 @@ class TextGate:
         log.warning("daily text budget reached (TEXT_BUDGET_PER_DAY=%d): no more texts today", self.limits.line_per_day)
 
     # --- opt-outs, and the spool that keeps them through an outage ------------------------------------
+
+    def _remembered(self, number: str, state: NumberState) -> NumberState:
+        """The store's state of a number with what this instance knows besides: its spool, and an opt-out in its copy
+        that the store has lost (a deleted file, a dropped table: the line starts afresh), written to it again."""
+        if not state.opted_out and number in self._memory.known_opt_outs and self.store.restore_opt_out(number):
+            log.error("the store had lost the opt-out of number %s...: written again", number[:12])
+            state = replace(state, opted_out=True)
+        return self._with_kept_opt_out(number, state)
 
     def _with_kept_opt_out(self, number: str, state: NumberState) -> NumberState:
         kept = self.spool.pending(number)

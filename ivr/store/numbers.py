@@ -141,6 +141,16 @@ class NumberStore:
         with self.database.transaction() as tx:
             _record_opt_out(tx, number_hash, True, None, self._now(), source, at)
 
+    def restore_opt_out(self, number_hash: str) -> bool:
+        """Write again an opt-out the store lost: only if it has no row for the number (a deleted file, a dropped
+        table), since any row is its own word, a START included. True if written (dated now, source "restored")."""
+        now = self._now()
+        with self.database.transaction() as tx:
+            return bool(tx.execute(
+                "INSERT INTO numbers (number_hash, opted_out, updated_at, opted_out_at, opted_out_source)"
+                " VALUES (?, 1, ?, ?, 'restored') ON CONFLICT (number_hash) DO NOTHING RETURNING number_hash",
+                (number_hash, now, now)))
+
     def opt_outs_changed_since(self, since: int) -> tuple[int, dict[str, bool]]:
         """The time now, and each number written at or after `since` with whether it is opted out now.
 
