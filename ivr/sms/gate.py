@@ -20,7 +20,7 @@ from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, 
 from ivr.sms.sender import OPTED_OUT, SENT, Sender
 from ivr.sms.spool import OptOutChange, OptOutSpool
 from ivr.store.database import StoreUnavailable
-from ivr.store.numbers import NumberHasher, NumberState, NumberStore, RateLimits, has_caller_id
+from ivr.store.numbers import CLOCK_SKEW_SECONDS, NumberHasher, NumberState, NumberStore, RateLimits, has_caller_id
 
 log = logging.getLogger(__name__)
 
@@ -33,10 +33,6 @@ SPOOL_RETRY_SECONDS = 5.0  # how often opt-outs kept during an outage are tried 
 # opted out through another instance (or an import) less than this long ago is the only one it may not know.
 # After the first full copy, each refresh reads only the rows changed since the last one.
 KNOWN_OPT_OUTS_SECONDS = 10.0
-# Each refresh reads again the rows changed this long before its last one: a write is dated by its instance's own
-# clock (one minutes behind after a VM's pause, before NTP catches up) and may commit seconds after it was dated;
-# a row dated before the window would be missed by this copy for good. Reading them again costs a few rows.
-CLOCK_MARGIN_SECONDS = 300
 _OPT_WORDS = frozenset({"stop", "start"})  # what answer() calls the opt-out and opt-in words
 _PLACE_FIELDS = ("language", "topic", "next_part")
 
@@ -93,7 +89,8 @@ class _Memory:
                 self.known_opt_outs = (self.known_opt_outs - read_changes) | {
                     number for number in read_changes if changed[number]}
                 self._learnt = {number: learnt for number, learnt in self._learnt.items() if learnt[1] > began}
-                self.known_since, self.known_at = now - CLOCK_MARGIN_SECONDS, time.monotonic()
+                # rows dated by a clock behind, or committed late: a row missed here would be missed for good
+                self.known_since, self.known_at = now - CLOCK_SKEW_SECONDS, time.monotonic()
         finally:
             self._refreshing.release()
 
