@@ -22,7 +22,7 @@ from ivr.store.database import Database, StoreUnavailable
 from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
 from tests.publishing import revising
-from tests.store_faults import delete
+from tests.store_faults import delete, make_read_only, make_writable
 from tests.twilio_fakes import FakeTwilioApi
 from tests.twilio_requests import replies, sms_post, twilio_post
 
@@ -258,3 +258,32 @@ def test_opt_outs_a_store_lost_are_kept_by_the_instance_that_knew_them(
     assert text(app, "KEYPOINTS", caller(100)) == [] and text(app, "MENU", caller(100)) == []
     assert b"asked us to stop texts" in text_me(app, caller(101)) and fake_twilio.requests == []
     assert opted_out(app, caller(100)) and opted_out(app, caller(101))
+
+
+def test_a_stop_neither_the_store_nor_the_spool_can_keep_is_honoured_and_written_when_it_can_be(
+        tmp_path: Path) -> None:
+    """A disk that is full or turned read-only holds both the SQLite store and the instance folder: the STOP can be
+    written nowhere. The worker keeps it in memory, honours it meanwhile and writes it once the store is back."""
+    app = build_app(tmp_path)
+    assert text(app, "MENU", caller(110)) != []
+    path = Path(app.extensions["otline"].texts.store.database.url.removeprefix("sqlite:///"))
+    assert Path(app.instance_path).parent == path.parent and not Path(app.instance_path).exists()
+    make_read_only(path)  # the database's folder, where the instance folder would be made
+    try:
+        text(app, "PARAR", caller(110))
+        assert text(app, "KEYPOINTS", caller(110)) == [] and text(app, "MENU", caller(110)) == []
+        assert text(app, "KEYPOINTS", caller(111)) != []  # a number that did not opt out is still answered
+    finally:
+        make_writable(path)
+    deadline = time.monotonic() + 20
+    while not opted_out_if_answered(app, caller(110)) and time.monotonic() < deadline:
+        text(app, "MENU", caller(111))  # the store's breaker waits up to 5 s after a fault before trying it
+        time.sleep(0.25)
+    assert opted_out(app, caller(110))
+
+
+def opted_out_if_answered(app: Flask, number: str) -> bool:
+    try:
+        return opted_out(app, number)
+    except StoreUnavailable:
+        return False
