@@ -45,9 +45,10 @@ class InstanceStore:
         return call
 
 
-def instance(database: Database, folder: Path) -> tuple[TextGate, InstanceStore]:
-    """A gate as one instance has it: its own spool and memory, the shared store."""
-    store = InstanceStore(NumberStore(database))
+def instance(database: Database, folder: Path,
+             clock: Callable[[], float] = time.time) -> tuple[TextGate, InstanceStore]:
+    """A gate as one instance has it: its own spool, memory and clock, the shared store."""
+    store = InstanceStore(NumberStore(database, clock))
     gate = TextGate(LINE, store, HASH, RateLimits(100, 1000), Policy(), OptOutSpool(folder / "spool.jsonl"))  # type: ignore[arg-type]
     return gate, store
 
@@ -109,3 +110,51 @@ def test_an_opt_out_learnt_while_a_refresh_reads_the_store_is_not_undone_by_it(
     refreshed(gate)
     store.down = True
     assert texted(gate, caller(3), "KEYPOINTS") is None
+
+
+def test_a_kept_start_the_store_refuses_does_not_take_the_opt_out_out_of_the_copy(
+        database: Database, tmp_path: Path) -> None:
+    """A START kept in instance 1's spool is skipped when applied, since the number sent STOP through instance 2
+    after it: the number is opted out in the store, and instance 1's copy must say so too, though it has not
+    refreshed since (its next outage comes within KNOWN_OPT_OUTS_SECONDS)."""
+    first, first_store = instance(database, tmp_path / "one")
+    second, _ = instance(database, tmp_path / "two")
+    refreshed(first)
+    assert texted(first, caller(4), "STOP please")  # opted out, and in instance 1's copy
+    first_store.down = True
+    assert texted(first, caller(4), "START")  # kept in instance 1's spool: opted back in there
+    texted(second, caller(4), "please stop texting me")  # then out again, through instance 2 (already out there)
+    first_store.down = False
+    first.catch_up(force=True)  # the kept START is skipped: the store's opt-out is as late or later
+    assert not first.spool.holds_entries() and first.store.number(HASH(caller(4))).opted_out
+    first_store.down = True  # the next outage, before instance 1's next refresh
+    assert texted(first, caller(4), "KEYPOINTS") is None
+    assert texted(first, caller(4), "MENU") is None
+
+
+def test_an_opt_out_written_by_an_instance_whose_clock_is_behind_reaches_the_copy_of_one_that_refreshed_before(
+        database: Database, tmp_path: Path) -> None:
+    """Each instance dates its writes by its own clock; one 30 s behind (a VM resumed after a pause, NTP not yet
+    caught up) writes a STOP just after another instance refreshed. That instance's later refreshes read the rows
+    changed since its last one, by its clock: the STOP must be among them, or its next outage texts the number."""
+    reader, reader_store = instance(database, tmp_path / "one")
+    behind, _ = instance(database, tmp_path / "two", clock=lambda: time.time() - 30)
+    refreshed(reader)
+    assert texted(behind, caller(5), "STOP please")
+    refreshed(reader)
+    reader_store.down = True
+    assert texted(reader, caller(5), "KEYPOINTS") is None
+    assert texted(reader, caller(5), "MENU") is None
+
+
+def test_a_start_through_another_instance_is_answered_though_this_copy_still_says_opted_out(
+        database: Database, tmp_path: Path) -> None:
+    """An opt-out the store lost is written again from an instance's copy, but only when the store has no row for
+    the number: a START through another instance, not yet in this copy, is the store's newer word and stands."""
+    first, _ = instance(database, tmp_path / "one")
+    second, _ = instance(database, tmp_path / "two")
+    refreshed(first)
+    assert texted(first, caller(6), "STOP please")
+    assert texted(second, caller(6), "START")
+    assert texted(first, caller(6), "KEYPOINTS")  # before instance 1's next refresh
+    assert not first.store.number(HASH(caller(6))).opted_out

@@ -18,10 +18,11 @@ from flask import Flask
 import ivr.sms.gate
 from ivr.live_revision import LiveRevision
 from ivr.sms.spool import SPOOL_FILE, OptOutSpool
-from ivr.store.database import StoreUnavailable
+from ivr.store.database import Database, StoreUnavailable
 from tests.app_factory import build_app
 from tests.pg_server import PostgresServer
 from tests.publishing import revising
+from tests.store_faults import delete, make_read_only, make_writable
 from tests.twilio_fakes import FakeTwilioApi
 from tests.twilio_requests import replies, sms_post, twilio_post
 
@@ -196,3 +197,93 @@ def test_a_restarted_instance_knows_who_opted_out_before_its_first_text(
         assert text(restarted, "KEYPOINTS", caller(70)) == [] and text(restarted, "MENU", caller(70)) == []
         assert "STOP" in text(restarted, "HELP", caller(70))[0]  # HELP is always answered
         assert text(restarted, "KEYPOINTS", caller(71)) != []  # a number that did not opt out is still answered
+
+
+def test_an_instance_started_during_an_outage_texts_no_number_it_cannot_know_is_in(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi) -> None:
+    """A worker started (a deploy, a crash and restart) while the store is down has no copy of the opted-out
+    numbers: it cannot tell an opted-out number from a new one, so it sends no section or menu to any number
+    until it has one; HELP is still answered, and a STOP still kept."""
+    before = line_app(tmp_path, postgres_server, fake_twilio)
+    assert text(before, "STOP please", caller(80)) != [] and opted_out(before, caller(80))
+    with outage(postgres_server, "stopped"):
+        restarted = line_app(tmp_path, postgres_server, fake_twilio)  # the same instance folder and secret
+        for number in (caller(80), caller(81)):
+            assert text(restarted, "KEYPOINTS", number) == [] and text(restarted, "MENU", number) == []
+            assert "STOP" in text(restarted, "HELP", number)[0]  # HELP is always answered
+        text(restarted, "PARAR", caller(82))
+        assert '"opted_out": true' in spool_text(restarted)
+    deadline = time.monotonic() + 20
+    while spool_text(restarted) and time.monotonic() < deadline:  # the breaker waits up to 5 s after an outage
+        text(restarted, "MENU", caller(83))
+        time.sleep(0.25)
+    assert opted_out(restarted, caller(82))
+    assert text(restarted, "KEYPOINTS", caller(81)) != []  # the store is back: a number that never opted out
+
+
+def test_a_spool_with_bytes_a_disk_garbled_still_lets_a_stop_be_recorded(tmp_path: Path) -> None:
+    """A spool line garbled on disk (bytes that are not UTF-8) is skipped like a line a crash cut short: the
+    spool's other changes are applied, and a STOP in any words is recorded, not lost with every text after it."""
+    app = build_app(tmp_path)
+    spool = OptOutSpool(Path(app.instance_path) / SPOOL_FILE)
+    number = app.extensions["otline"].texts.hasher(caller(90))
+    spool.append(number, True, None)
+    with spool.path.open("ab") as garbled:
+        garbled.write(b'{"number": "\xff\xfe\x00", "opted_out": true}\n')
+    assert text(app, "MENU", caller(91)) != []
+    assert opted_out(app, caller(90)) and not spool_text(app)
+    assert text(app, "PARAR", caller(92)) != [] and opted_out(app, caller(92))
+
+
+@pytest.mark.parametrize("loss", ["sqlite file deleted", "postgresql tables dropped"])
+def test_opt_outs_a_store_lost_are_kept_by_the_instance_that_knew_them(
+        tmp_path: Path, postgres_server: PostgresServer, fake_twilio: FakeTwilioApi, loss: str) -> None:
+    """The store loses every row (`rm line.db*`, a dropped table) and the line starts afresh: the numbers this
+    instance knows opted out are none the less opted out. They get no section by text or from a call, and their
+    opt-out is written to the store again, for a restart and for the other instances."""
+    if loss.startswith("sqlite"):
+        app = build_app(tmp_path, TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url)
+    else:
+        postgres_server.sql("CREATE DATABASE otline_lost OWNER otline")  # dropping tables here spares the others
+        app = build_app(tmp_path, DATABASE_URL=postgres_server.url.replace("/otline_test?", "/otline_lost?"),
+                        TWILIO_ACCOUNT_SID=ACCOUNT, TWILIO_API_BASE_URL=fake_twilio.base_url)
+    assert text(app, "STOP please", caller(100)) != [] and text(app, "PARAR", caller(101)) != []
+    assert text(app, "MENU", caller(102)) != []
+    if loss.startswith("sqlite"):
+        delete(Path(app.extensions["otline"].texts.store.database.url.removeprefix("sqlite:///")))
+    else:
+        with Database(app.extensions["otline"].texts.store.database.url)._transaction() as operator:
+            operator.execute("DROP TABLE numbers")
+    assert text(app, "KEYPOINTS", caller(102)) != []  # the line starts afresh
+    assert text(app, "KEYPOINTS", caller(100)) == [] and text(app, "MENU", caller(100)) == []
+    assert b"asked us to stop texts" in text_me(app, caller(101)) and fake_twilio.requests == []
+    assert opted_out(app, caller(100)) and opted_out(app, caller(101))
+
+
+def test_a_stop_neither_the_store_nor_the_spool_can_keep_is_honoured_and_written_when_it_can_be(
+        tmp_path: Path) -> None:
+    """A disk that is full or turned read-only holds both the SQLite store and the instance folder: the STOP can be
+    written nowhere. The worker keeps it in memory, honours it meanwhile and writes it once the store is back."""
+    app = build_app(tmp_path)
+    assert text(app, "MENU", caller(110)) != []
+    path = Path(app.extensions["otline"].texts.store.database.url.removeprefix("sqlite:///"))
+    assert Path(app.instance_path).parent == path.parent and not Path(app.instance_path).exists()
+    make_read_only(path)  # the database's folder, where the instance folder would be made
+    try:
+        text(app, "PARAR", caller(110))
+        assert text(app, "KEYPOINTS", caller(110)) == [] and text(app, "MENU", caller(110)) == []
+        assert text(app, "KEYPOINTS", caller(111)) != []  # a number that did not opt out is still answered
+    finally:
+        make_writable(path)
+    deadline = time.monotonic() + 20
+    while not opted_out_if_answered(app, caller(110)) and time.monotonic() < deadline:
+        text(app, "MENU", caller(111))  # the store's breaker waits up to 5 s after a fault before trying it
+        time.sleep(0.25)
+    assert opted_out(app, caller(110))
+
+
+def opted_out_if_answered(app: Flask, number: str) -> bool:
+    try:
+        return opted_out(app, number)
+    except StoreUnavailable:
+        return False

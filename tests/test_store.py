@@ -93,6 +93,20 @@ def test_a_start_kept_during_an_outage_does_not_undo_a_stop_recorded_after_it(st
     assert store.number("h1").opted_out and not store.number("h2").opted_out
 
 
+def test_a_start_kept_by_an_instance_whose_clock_is_ahead_does_not_undo_a_stop_made_after_it(
+        database: Database, store: NumberStore, clock: Clock) -> None:
+    """Instance 1's clock runs 30 s ahead (instances' clocks drift apart). It kept a START while the store was down
+    for it; ten seconds later the number's STOP reached the store through instance 2, dated 20 s before the START
+    by the clocks. When instance 1 applies its spool, the STOP, the number's last word, must stand."""
+    ahead = NumberStore(database, lambda: clock.now + 30)
+    kept_start = ("h1", False, None, int(clock.now) + 30)  # what instance 1's spool holds
+    clock.now += 10
+    store.record_opt_out("h1", True)
+    clock.now += 60
+    ahead.apply_opt_outs([kept_start])
+    assert store.number("h1").opted_out
+
+
 def test_rate_counts_per_minute_and_per_day(store: NumberStore, clock: Clock) -> None:
     limits = RateLimits(per_minute=2, per_day=3)
     counts = [store.count_message("h1") for _ in range(3)]

@@ -13,14 +13,14 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from ivr.content.model import Language, Line
 from ivr.sms.replies import Answer, Incoming, Policy, answer, compliance_reply, part_answer
 from ivr.sms.sender import OPTED_OUT, SENT, Sender
-from ivr.sms.spool import OptOutSpool
+from ivr.sms.spool import OptOutChange, OptOutSpool
 from ivr.store.database import StoreUnavailable
-from ivr.store.numbers import NumberHasher, NumberState, NumberStore, RateLimits, has_caller_id
+from ivr.store.numbers import CLOCK_SKEW_SECONDS, NumberHasher, NumberState, NumberStore, RateLimits, has_caller_id
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,6 @@ SPOOL_RETRY_SECONDS = 5.0  # how often opt-outs kept during an outage are tried 
 # opted out through another instance (or an import) less than this long ago is the only one it may not know.
 # After the first full copy, each refresh reads only the rows changed since the last one.
 KNOWN_OPT_OUTS_SECONDS = 10.0
-CLOCK_MARGIN_SECONDS = 2  # rows written by an instance whose clock is a little behind are read again
 _OPT_WORDS = frozenset({"stop", "start"})  # what answer() calls the opt-out and opt-in words
 _PLACE_FIELDS = ("language", "topic", "next_part")
 
@@ -67,6 +66,11 @@ class _Memory:
             known = self.known_opt_outs
             self.known_opt_outs = known | {number} if opted_out else known - {number}
 
+    def outage_state(self, number: str) -> NumberState:
+        """What an outage knows of a number: opted out if the copy says so, or if there is no copy yet (a worker
+        started while the store is down cannot tell an opted-out number from a new one: unsure, it stays out)."""
+        return NumberState(opted_out=number in self.known_opt_outs or self.known_at == float("-inf"))
+
     def refresh(self, read: Callable[[int], tuple[int, dict[str, bool]]]) -> None:
         """Bring the copy up to date with read(since): the store's time and each number changed since then.
 
@@ -85,7 +89,8 @@ class _Memory:
                 self.known_opt_outs = (self.known_opt_outs - read_changes) | {
                     number for number in read_changes if changed[number]}
                 self._learnt = {number: learnt for number, learnt in self._learnt.items() if learnt[1] > began}
-                self.known_since, self.known_at = now - CLOCK_MARGIN_SECONDS, time.monotonic()
+                # rows dated by a clock behind, or committed late: a row missed here would be missed for good
+                self.known_since, self.known_at = now - CLOCK_SKEW_SECONDS, time.monotonic()
         finally:
             self._refreshing.release()
 
@@ -120,7 +125,7 @@ class TextGate:
         try:
             result = self._receive(number, message_sid, incoming)
         except StoreUnavailable as error:
-            before = self._with_kept_opt_out(number, NumberState(opted_out=number in self._memory.known_opt_outs))
+            before = self._with_kept_opt_out(number, self._memory.outage_state(number))
             result = answer(self.line, before, incoming, self.policy)
             if result.state.opted_out != before.opted_out or result.understood in _OPT_WORDS:
                 self._keep_opt_out(number, result.state.opted_out, _new_language(before, result.state))
@@ -143,7 +148,7 @@ class TextGate:
     def _receive(self, number: str, message_sid: str, incoming: Incoming) -> Answer:
         if message_sid and not self.store.claim_message(message_sid):  # a retry: answered, or being answered
             return Answer(self._retry_reply(number, message_sid), NumberState(), limited=False, understood=REPEATED)
-        before = self._with_kept_opt_out(number, self.store.number(number))
+        before = self._remembered(number, self.store.number(number))
         result = answer(self.line, before, incoming, self.policy)
         if result.limited:  # answer() says which texts count: never STOP, START or HELP
             counts = self.store.count_message(number, per_minute=result.understood != _MORE)
@@ -174,7 +179,7 @@ class TextGate:
         confirmation still may.
         """
         reply = self._first_reply(message_sid)
-        if reply is None or not self._with_kept_opt_out(number, self.store.number(number)).opted_out:
+        if reply is None or not self._remembered(number, self.store.number(number)).opted_out:
             return reply
         allowed = {text for language in self.line.languages.values()
                    for text in (language.prompt("sms.stopped")[0], compliance_reply(language, "help", self.policy))}
@@ -224,6 +229,7 @@ class TextGate:
             return OPTED_OUT
         try:
             state, counts = self.store.prepare_send(number)
+            state = self._remembered(number, state)
         except StoreUnavailable as error:  # no way to check the opt-out: never text blind
             log.warning("text not sent: the store is unavailable (%s)", error)
             return "text.failed"
@@ -250,6 +256,14 @@ class TextGate:
         log.warning("daily text budget reached (TEXT_BUDGET_PER_DAY=%d): no more texts today", self.limits.line_per_day)
 
     # --- opt-outs, and the spool that keeps them through an outage ------------------------------------
+
+    def _remembered(self, number: str, state: NumberState) -> NumberState:
+        """The store's state of a number with what this instance knows besides: its spool, and an opt-out in its copy
+        that the store has lost (a deleted file, a dropped table: the line starts afresh), written to it again."""
+        if not state.opted_out and number in self._memory.known_opt_outs and self.store.restore_opt_out(number):
+            log.error("the store had lost the opt-out of number %s...: written again", number[:12])
+            state = replace(state, opted_out=True)
+        return self._with_kept_opt_out(number, state)
 
     def _with_kept_opt_out(self, number: str, state: NumberState) -> NumberState:
         kept = self.spool.pending(number)
@@ -284,13 +298,20 @@ class TextGate:
             return
         if not force and time.monotonic() - self._memory.failed_at < SPOOL_RETRY_SECONDS:
             return
+        in_store: dict[str, bool] = {}
+
+        def write(changes: Iterable[OptOutChange]) -> None:
+            in_store.update(self.store.apply_opt_outs(changes))
+
         try:
-            applied = self.spool.apply(self.store.apply_opt_outs)
+            applied = self.spool.apply(write)
         except StoreUnavailable as error:
             self._memory.failed_at = time.monotonic()
             log.warning("opt-outs kept on this instance wait for the store: %s", error)
             return
-        for number, opted_out, _language, _at in applied:  # out of the spool, into the copy an outage relies on
+        # Out of the spool, into the copy an outage relies on: as the store has them, since it may refuse a kept
+        # START (a STOP through another instance came after it).
+        for number, opted_out in in_store.items():
             self._memory.learn(number, opted_out)
         if applied:
             log.warning("applied %d opt-out change(s) kept on this instance while the store was down", len(applied))

@@ -26,6 +26,9 @@ _KEEP_EARLIER_OPT_OUT = (
     " opted_out_source = CASE WHEN numbers.opted_out = 1 AND excluded.opted_out = 1 THEN numbers.opted_out_source"
     " ELSE excluded.opted_out_source END"
 )
+# How far apart two writes' dates may be from the order they happened in: each is dated by its instance's own clock
+# (minutes off after a VM's pause, before NTP catches up), and may commit seconds after it was dated.
+CLOCK_SKEW_SECONDS = 300
 REPLY_KEEP_SECONDS = 2 * 86400  # Twilio retries a webhook within minutes; two days is plenty
 CLAIM_EXPIRY_SECONDS = 60  # a request that claimed a MessageSid and never answered has died: let a retry in
 PERIODS = (("minute", 60), ("day", 86400))
@@ -113,13 +116,14 @@ class NumberStore:
         with self.database.transaction() as tx:
             _record_opt_out(tx, number_hash, opted_out, language, self._now())
 
-    def apply_opt_outs(self, changes: Iterable[tuple[str, bool, str | None, int]]) -> None:
+    def apply_opt_outs(self, changes: Iterable[tuple[str, bool, str | None, int]]) -> dict[str, bool]:
         """Opt-outs and opt-ins kept while the store was down, applied in their order in one transaction,
-        each dated when it was made.
+        each dated when it was made; return each number's opt-out as the store now has it.
 
         Another instance (or an import) may have recorded an opt-out after an opt-in was kept here: the kept
-        opt-in must not undo it, so it is skipped when the number is opted out with a write as late as its own
-        (a tie with an earlier change of this same batch is ours, in order). When unsure, the number stays out.
+        opt-in must not undo it, so it is skipped when the number is opted out with a write as late as its own, or
+        up to CLOCK_SKEW_SECONDS earlier by the clocks (a tie with an earlier change of this same batch is ours, in
+        order). When unsure, the number stays out.
         """
         kept = list(changes)
         last = {number_hash: index for index, (number_hash, *_) in enumerate(kept)}
@@ -134,11 +138,22 @@ class NumberStore:
                 _record_opt_out(tx, number_hash, opted_out, language, written, at=at if opted_out else None,
                                 keep_later_opt_out=not opted_out, tie_is_ours=number_hash in ours)
                 ours.add(number_hash)
+            return {number_hash: _state(tx, number_hash).opted_out for number_hash in last}
 
     def opt_out(self, number_hash: str, at: int, source: str = "import") -> None:
         """Opt a number out from a list kept elsewhere, dated `at`: the same single statement as a STOP."""
         with self.database.transaction() as tx:
             _record_opt_out(tx, number_hash, True, None, self._now(), source, at)
+
+    def restore_opt_out(self, number_hash: str) -> bool:
+        """Write again an opt-out the store lost: only if it has no row for the number (a deleted file, a dropped
+        table), since any row is its own word, a START included. True if written (dated now, source "restored")."""
+        now = self._now()
+        with self.database.transaction() as tx:
+            return bool(tx.execute(
+                "INSERT INTO numbers (number_hash, opted_out, updated_at, opted_out_at, opted_out_source)"
+                " VALUES (?, 1, ?, ?, 'restored') ON CONFLICT (number_hash) DO NOTHING RETURNING number_hash",
+                (number_hash, now, now)))
 
     def opt_outs_changed_since(self, since: int) -> tuple[int, dict[str, bool]]:
         """The time now, and each number written at or after `since` with whether it is opted out now.
@@ -270,13 +285,13 @@ def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language
     """One statement touching only the opt-out columns (and the language, for PARAR or AYUDA).
 
     An opt-out keeps the date and source it started with, for the audit export; opting back in clears them.
-    With `keep_later_opt_out`, nothing is written to a number opted out by a write as late as `now` (or later
-    only, if `tie_is_ours`).
+    With `keep_later_opt_out`, nothing is written to a number opted out by a write that may be as late as `now`:
+    another instance's, dated by another clock (CLOCK_SKEW_SECONDS), or only a later one if `tie_is_ours` (this
+    transaction wrote the row already, in order, by this clock).
     """
     dated = (now if at is None else at, source) if opted_out else (None, None)
-    later = ">" if tie_is_ours else ">="
-    skip = f" WHERE NOT (numbers.opted_out = 1 AND numbers.updated_at {later} excluded.updated_at)" \
-        if keep_later_opt_out else ""
+    later = "> excluded.updated_at" if tie_is_ours else f">= excluded.updated_at - {CLOCK_SKEW_SECONDS}"
+    skip = f" WHERE NOT (numbers.opted_out = 1 AND numbers.updated_at {later})" if keep_later_opt_out else ""
     tx.execute(
         "INSERT INTO numbers (number_hash, language, opted_out, updated_at, opted_out_at, opted_out_source)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number_hash) DO UPDATE SET opted_out = excluded.opted_out,"
