@@ -165,9 +165,12 @@ def approve(number: int, actor: str, self_approve: bool) -> None:
 @_revision_step("publish")
 @click.option("--allow-missing-audio", is_flag=True,
               help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
-def publish(number: int, actor: str, allow_missing_audio: bool) -> None:
+@click.option("--allow-fewer-stop-words", is_flag=True,
+              help="Publish although REV understands fewer requests to stop texts than the live words (recorded).")
+def publish(number: int, actor: str, allow_missing_audio: bool, allow_fewer_stop_words: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
-    published = publish_revision(_revisions(), number, actor, origin(), app_settings(), allow_missing_audio)
+    published = publish_revision(_revisions(), number, actor, origin(), app_settings(), allow_missing_audio,
+                                 allow_fewer_stop_words)
     click.echo(f"revision {number}: live. Every instance serves it within a few seconds (REVISION_POLL_SECONDS)")
     if published.spoken_with_say:
         click.echo(f"{published.spoken_with_say} part(s) are spoken with <Say> until `flask --app app audio build` "

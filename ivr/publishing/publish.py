@@ -18,6 +18,7 @@ from ivr.publishing.rules import PUBLISH
 from ivr.publishing.serving import check_document
 from ivr.publishing.store import Refused, Revision, Revisions
 from ivr.sms.replies import Policy
+from ivr.text_rules.revocation import stop_words_taken_away
 from ivr.store.database import Database
 from ivr.voice.utterances import all_utterances
 
@@ -47,14 +48,31 @@ def missing_audio(files: Files, settings: Settings, database: Database) -> list[
     return gaps(all_utterances(load_document(files)), folder)
 
 
+def fewer_ways_to_stop(number: int, files: Files, live: tuple[Revision, Files] | None) -> str | None:
+    """Why revision `number` may not replace the live words: it understands fewer requests to stop texts."""
+    if live is None:
+        return None
+    gone = stop_words_taken_away(load_document(live[1]).languages, load_document(files).languages)
+    if not gone:
+        return None
+    return (f"revision {number} cannot be published: texts that ask to stop today would no longer stop the line's "
+            f"texts ({'; '.join(gone)}). STOP means stop: put these words back (more may be added, none taken "
+            "away); retiring one is a decision for whoever runs the line, with --allow-fewer-stop-words")
+
+
 def publish(revisions: Revisions, number: int, actor: str, origin: str, settings: Settings,
-            allow_missing_audio: bool = False) -> Published:
+            allow_missing_audio: bool = False, allow_fewer_stop_words: bool = False) -> Published:
     """Make approved revision `number` live as `decide` allows; Refused (with the line staff read) otherwise."""
     files = revisions.files(number)
     refusal = refusal_here(number, files, settings)
+    fewer = fewer_ways_to_stop(number, files, revisions.live()) if refusal is None else None
+    if fewer and not allow_fewer_stop_words:
+        refusal = fewer
     if refusal:  # refused steps are audited like the rules' refusals (Revisions.act records those)
         revisions.record(actor, PUBLISH, number, f"refused: {refusal}", origin)
         raise Refused(refusal)
+    if fewer:  # the override, on the record
+        revisions.record(actor, PUBLISH, number, f"allowed fewer stop words: {fewer}", origin)
     missing = missing_audio(files, settings, revisions.database)
     revision = revisions.act(number, PUBLISH, actor, origin, missing_audio=len(missing),
                              allow_missing_audio=allow_missing_audio)

@@ -156,3 +156,25 @@ def _joined(tokens: list[str], words: OptOutWords) -> list[str]:
         else:
             joined.append(token)
     return joined
+
+
+STOP_FIELDS = ("keywords.stop", "opt-out.after", "opt-out.before", "opt-out.phrases")
+
+
+def stop_words_of(language: LanguageWords) -> dict[str, frozenset[str]]:
+    """A language's own words for asking to stop, by the prompts-file field that holds them (case folded)."""
+    fields = {"keywords.stop": language.compliance_words.get("stop", ()),
+              **{name: language.opt_out_context.get(name, ()) for name in STOP_FIELDS[1:]}}
+    return {name: frozenset(" ".join(word.split()).casefold() for word in words) for name, words in fields.items()}
+
+
+def stop_words_taken_away(live: Mapping[str, LanguageWords], new: Mapping[str, LanguageWords]) -> list[str]:
+    """The ways of asking to stop the live words understand and new words would not (by language code), each as
+    "es keywords.stop: parar". A family that stopped with a word must be able to stop with it tomorrow: words may be
+    added, never taken away by a publish."""
+    gone = []
+    for code, language in live.items():
+        kept = stop_words_of(new[code]) if code in new else {}
+        for name, words in stop_words_of(language).items():
+            gone += [f"{code} {name}: {word}" for word in sorted(words - kept.get(name, frozenset()))]
+    return gone

@@ -37,9 +37,11 @@ def found(app: Flask) -> Services:
     return app.extensions["otline"]
 
 
-def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy", new: str = LOUDER) -> int:
-    """An edit of the English key points, imported by ana, submitted and approved by ben; its number."""
-    edit(words / "content/en/topics/key-points.txt", old, new)
+def reviewed_draft(app: Flask, words: Path, old: str = "Occupational therapy", new: str = LOUDER,
+                   staff_file: str = "content/en/topics/key-points.txt") -> int:
+    """An edit of a staff file (the English key points unless told), imported by ana, submitted and approved by
+    ben; its number."""
+    edit(words / staff_file, old, new)
     number = len(found(app).revisions.listing()) + 1
     for args in (["import", "--author", "ana", "--note", "louder"], ["submit", str(number), "--by", "ana"],
                  ["approve", str(number), "--by", "ben"]):

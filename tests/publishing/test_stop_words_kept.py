@@ -1,0 +1,62 @@
+"""A publish never takes away a way of asking to stop: a family that stopped the texts with PARAR yesterday must be
+able to stop them with PARAR today. Words may be added; removing one is a recorded decision on the command line."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from ivr.content.model import Language
+from ivr.text_rules.revocation import stop_words_taken_away
+from tests.publishing.revising import found, reviewed_draft, staff
+from tests.shipped import shipped_line
+
+LINE = shipped_line()
+
+
+def with_words(language: Language, field: str, words: tuple[str, ...]) -> Language:
+    if field == "keywords.stop":
+        return replace(language, compliance_words={**language.compliance_words, "stop": words})
+    return replace(language, opt_out_context={**language.opt_out_context, field: words})
+
+
+@pytest.mark.parametrize("change, taken_away", [
+    (lambda es: es, []),
+    (lambda es: with_words(es, "keywords.stop", ("CANCELAR", "ALTO", "BAJA", "BASTA")), ["es keywords.stop: parar"]),
+    (lambda es: with_words(es, "keywords.stop", ("parar", "cancelar", "alto", "baja", "basta")), []),  # case only
+    (lambda es: with_words(es, "keywords.stop", (*es.compliance_words["stop"], "YA NO")), []),  # one more
+    (lambda es: with_words(es, "opt-out.phrases", es.opt_out_context["opt-out.phrases"][1:]),
+     [f"es opt-out.phrases: {LINE.language('es').opt_out_context['opt-out.phrases'][0].casefold()}"]),
+])
+def test_which_ways_to_stop_a_new_revision_would_take_away(change, taken_away: list[str]) -> None:
+    spanish = LINE.language("es")
+    assert stop_words_taken_away(LINE.languages, {**LINE.languages, "es": change(spanish)}) == taken_away
+
+
+def test_a_language_taken_away_takes_all_its_ways_to_stop() -> None:
+    gone = stop_words_taken_away(LINE.languages, {"en": LINE.language("en")})
+    assert "es keywords.stop: parar" in gone and all(entry.startswith("es ") for entry in gone)
+
+
+def test_a_revision_without_parar_is_not_published_and_the_refusal_is_on_the_record(app: Flask, words: Path) -> None:
+    number = reviewed_draft(app, words, "keywords.stop: PARAR, ", "keywords.stop: ", staff_file="prompts/es.txt")
+    refused = staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio")
+    assert refused.exit_code != 0
+    assert "es keywords.stop: parar" in refused.output and "STOP means stop" in refused.output
+    assert found(app).revisions.live_number() == 1
+    [audited] = [row for row in found(app).revisions.audit() if row.action == "publish"]
+    assert audited.outcome.startswith("refused: ") and "parar" in audited.outcome
+
+    published = staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio", "--allow-fewer-stop-words")
+    assert published.exit_code == 0, published.output
+    assert found(app).revisions.live_number() == number
+    assert any(row.outcome.startswith("allowed fewer stop words:") for row in found(app).revisions.audit())
+
+
+def test_more_ways_to_stop_publish_as_any_change(app: Flask, words: Path) -> None:
+    number = reviewed_draft(app, words, "keywords.stop: PARAR, ", "keywords.stop: PARAR, YA NO, ",
+                            staff_file="prompts/es.txt")
+    assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
