@@ -59,7 +59,8 @@ PROMPT_PLACEHOLDERS: dict[str, set[str]] = {
 }
 LANGUAGE_FIELDS = ("name", "choice-key", "voice", "speech-language", "tts-language", "tts-tld", "keywords.more")
 COMPLIANCE_KINDS = ("stop", "start", "help")
-OPT_OUT_CONTEXT = {"opt-out.after": ",", "opt-out.before": ",", "opt-out.phrases": "|"}  # field: its separator
+OPT_OUT_CONTEXT = {"opt-out.after": ",", "opt-out.before": ",", "opt-out.phrases": "|",  # field: its separator
+                   "opt-out.alone": ","}
 OPTIONAL_LANGUAGE_FIELDS = ("choice-words", "yes-words", "text-encoding",
                             *(f"keywords.{kind}" for kind in COMPLIANCE_KINDS), *OPT_OUT_CONTEXT)
 TEXT_ENCODINGS = ("GSM-7", "UCS-2")  # optional field text-encoding; GSM-7 unless a language needs more letters

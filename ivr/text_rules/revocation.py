@@ -11,7 +11,9 @@ way must be honoured, not only Twilio's exact keywords. The rule, decided here a
   first word when the text is no question ("Stop texting me", "Cancel my subscription"); followed by one of
   opt-out.after ("can you stop texting me"); or ending the text after one of opt-out.before ("I said stop");
 - a phrase of opt-out.phrases opts out on its own ("leave me alone", "wrong number");
-- a raised hand or no-entry sign opts out only alone: in a sentence it is a greeting or a question.
+- a word of opt-out.alone ("BASTA") and a raised hand or no-entry sign opt out only alone (with the words around
+  an opt-out word: "¡Basta ya!"): in a sentence they are an ordinary word ("basta con 15 minutos"), a greeting or
+  a question.
 Letters are compared after folding what makes one word look like another: case, accents, fullwidth and
 styled letters, Cyrillic and Greek look-alikes ("ЅТОР"), digits for letters ("ST0P"), invisible characters,
 spaced or repeated letters ("S T O P", "stooop"). When unsure the line opts out: START undoes it.
@@ -60,6 +62,7 @@ class OptOutWords:
 
     ordinary: frozenset[str]  # also ordinary words: a request only in a request's shape
     unmistakable: frozenset[str]
+    alone: frozenset[str]  # a request only as a sentence of their own (opt-out.alone, and the hand signs)
     after: frozenset[str]
     before: frozenset[str]
     phrases: tuple[str, ...]  # each as its words with a space either side: " LEAVE ME ALONE "
@@ -73,18 +76,20 @@ class OptOutWords:
             return tuple(word for language in languages for word in language.opt_out_context.get(field, ()))
 
         own = tuple(word for language in languages for word in language.compliance_words.get("stop", ()))
-        return cls.from_words(own, each("opt-out.after"), each("opt-out.before"), each("opt-out.phrases"))
+        return cls.from_words(own, each("opt-out.after"), each("opt-out.before"), each("opt-out.phrases"),
+                              each("opt-out.alone"))
 
     @classmethod
     @lru_cache(maxsize=16)  # folding every word took most of a millisecond a text; the words change only on reload
     def from_words(cls, own_stop_words: tuple[str, ...], after: tuple[str, ...], before: tuple[str, ...],
-                   phrases: tuple[str, ...]) -> "OptOutWords":
+                   phrases: tuple[str, ...], alone: tuple[str, ...]) -> "OptOutWords":
         def folded(words: Iterable[str]) -> frozenset[str]:
             return frozenset(token for word in words for token in _tokens(fold(word)))
 
         return cls(
             ordinary=folded([*OPT_OUT_WORDS, *own_stop_words]) - folded(UNMISTAKABLE_OPT_OUT_WORDS),
             unmistakable=folded(UNMISTAKABLE_OPT_OUT_WORDS) | {STOP_SIGN},
+            alone=folded(alone) | HAND_SIGNS,
             after=folded(after),
             before=folded(before),
             phrases=tuple(f" {' '.join(_tokens(fold(phrase)))} " for phrase in phrases if phrase.strip()),
@@ -92,7 +97,7 @@ class OptOutWords:
 
     def asking(self, token: str) -> bool:
         """An opt-out word, or a hand held up."""
-        return token in self.ordinary or token in self.unmistakable or token in HAND_SIGNS
+        return token in self.ordinary or token in self.unmistakable or token in self.alone
 
     def around(self, token: str) -> bool:
         return token in self.after or token in self.before
@@ -158,7 +163,7 @@ def _joined(tokens: list[str], words: OptOutWords) -> list[str]:
     return joined
 
 
-STOP_FIELDS = ("keywords.stop", "opt-out.after", "opt-out.before", "opt-out.phrases")
+STOP_FIELDS = ("keywords.stop", "opt-out.after", "opt-out.before", "opt-out.phrases", "opt-out.alone")
 
 
 def stop_words_of(language: LanguageWords) -> dict[str, frozenset[str]]:
