@@ -158,3 +158,46 @@ def test_a_start_through_another_instance_is_answered_though_this_copy_still_say
     assert texted(second, caller(6), "START")
     assert texted(first, caller(6), "KEYPOINTS")  # before instance 1's next refresh
     assert not first.store.number(HASH(caller(6))).opted_out
+
+
+def test_a_start_kept_in_an_outage_after_other_writes_to_the_number_is_applied(
+        database: Database, tmp_path: Path) -> None:
+    """Opted out days ago; AYUDA (the store up) writes the number's language; COMENZAR during an outage is confirmed
+    and kept. Once applied, the number must be back in: it was told so. (The START yields only to an opt-out dated
+    near it, never to any recent write.)"""
+    gate, store = instance(database, tmp_path)
+    texted(gate, caller(20), "STOP")
+    with database.transaction() as tx:  # that STOP was three days ago
+        tx.execute("UPDATE numbers SET updated_at = updated_at - 3 * 86400, opted_out_at = opted_out_at - 3 * 86400")
+    refreshed(gate)
+    assert texted(gate, caller(20), "AYUDA")  # HELP is answered to an opted-out number, and sets its language
+    store.down = True
+    assert "otra vez" in (texted(gate, caller(20), "COMENZAR") or "")  # confirmed: back in
+    store.down = False
+    gate.catch_up(force=True)
+    assert not store.store.number(HASH(caller(20))).opted_out
+    assert texted(gate, caller(20), "MENU")
+
+
+def test_a_start_kept_long_ago_is_known_to_every_instance_once_applied(
+        database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A START kept ten minutes into instance 1's outage, applied when it is back: instance 2's copy must let the
+    number in (else it keeps writing the opt-out back, and answers nothing in its next outage)."""
+    first, first_store = instance(database, tmp_path / "one")
+    second, second_store = instance(database, tmp_path / "two")
+    texted(second, caller(21), "STOP")
+    with database.transaction() as tx:  # an hour ago
+        tx.execute("UPDATE numbers SET updated_at = updated_at - 3600, opted_out_at = opted_out_at - 3600")
+    refreshed(first)
+    refreshed(second)
+    first_store.down = True
+    ten_minutes_ago = time.time() - 600
+    monkeypatch.setattr(ivr.sms.spool.time, "time", lambda: ten_minutes_ago)
+    assert "again" in (texted(first, caller(21), "START") or "")  # confirmed: back in
+    monkeypatch.undo()
+    first_store.down = False
+    first.catch_up(force=True)
+    assert not first_store.store.number(HASH(caller(21))).opted_out
+    refreshed(second)
+    second_store.down = True
+    assert texted(second, caller(21), "MENU")  # back in, on every instance

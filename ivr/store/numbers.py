@@ -121,9 +121,10 @@ class NumberStore:
         each dated when it was made; return each number's opt-out as the store now has it.
 
         Another instance (or an import) may have recorded an opt-out after an opt-in was kept here: the kept
-        opt-in must not undo it, so it is skipped when the number is opted out with a write as late as its own, or
-        up to CLOCK_SKEW_SECONDS earlier by the clocks (a tie with an earlier change of this same batch is ours, in
-        order). When unsure, the number stays out.
+        opt-in must not undo it, so it is skipped when the number's opt-out was written as late as the opt-in was
+        made, or up to CLOCK_SKEW_SECONDS earlier by the clocks (a tie with an earlier change of this same batch is
+        ours, in order). When unsure, the number stays out. Other writes to the number (its language, where MORE
+        goes on) do not count: a family that texted AYUDA and then START is back in.
         """
         kept = list(changes)
         last = {number_hash: index for index, (number_hash, *_) in enumerate(kept)}
@@ -131,11 +132,11 @@ class NumberStore:
         with self.database.transaction() as tx:
             ours: set[str] = set()
             for index, (number_hash, opted_out, language, at) in enumerate(kept):
-                # A number's last change, if it is an opt-out, is written as of now (dated `at` for the audit):
-                # every instance's copy of the opted-out numbers reads what changed since its last look, and
-                # one taken during this instance's outage would never see a row written as of before it.
-                written = now if opted_out and last[number_hash] == index else at
-                _record_opt_out(tx, number_hash, opted_out, language, written, at=at if opted_out else None,
+                # A number's last change is written as of now (an opt-out dated `at` for the audit): every
+                # instance's copy of the opted-out numbers reads what changed since its last look, and one taken
+                # during this instance's outage would never see a row written as of before it.
+                written = now if last[number_hash] == index else at
+                _record_opt_out(tx, number_hash, opted_out, language, written, at=at,
                                 keep_later_opt_out=not opted_out, tie_is_ours=number_hash in ours)
                 ours.add(number_hash)
             return {number_hash: _state(tx, number_hash).opted_out for number_hash in last}
@@ -265,14 +266,18 @@ def _state(tx: Transaction, number_hash: str) -> NumberState:
 
 def _write_place(tx: Transaction, number_hash: str, changes: Mapping[str, object], now: int,
                  unless_opted_out: bool) -> bool:
-    """One upsert of only the given paging or language columns; False if skipped for an opted-out number."""
+    """One upsert of only the given paging or language columns; False if skipped for an opted-out number.
+
+    A new row is dated now; an existing one keeps its `updated_at`, the date of its last opt-out change, which a
+    START kept through an outage is weighed against (and which the copies of the opted-out numbers read by).
+    """
     columns = list(changes)
     if not set(columns) <= _PLACE_COLUMNS:
         raise ValueError(f"not a paging or language column: {columns}")
     saved = tx.execute(
         f"INSERT INTO numbers (number_hash, {', '.join(columns)}, updated_at)"
         f" VALUES (?, {', '.join('?' for _ in columns)}, ?) ON CONFLICT (number_hash) DO UPDATE SET"
-        f" {', '.join(f'{column} = excluded.{column}' for column in columns)}, updated_at = excluded.updated_at"
+        f" {', '.join(f'{column} = excluded.{column}' for column in columns)}"
         f"{' WHERE numbers.opted_out = 0' if unless_opted_out else ''} RETURNING number_hash",
         (number_hash, *changes.values(), now),
     )
@@ -285,19 +290,22 @@ def _record_opt_out(tx: Transaction, number_hash: str, opted_out: bool, language
     """One statement touching only the opt-out columns (and the language, for PARAR or AYUDA).
 
     An opt-out keeps the date and source it started with, for the audit export; opting back in clears them.
-    With `keep_later_opt_out`, nothing is written to a number opted out by a write that may be as late as `now`:
+    `at`: when the change was made, if not `now` (an import's date, a change kept through an outage).
+    With `keep_later_opt_out` (an opt-in), nothing is written to a number whose opt-out was written as late as the
+    opt-in was made (`updated_at` is when a number's opt-out last changed: paging and language writes leave it):
     another instance's, dated by another clock (CLOCK_SKEW_SECONDS), or only a later one if `tie_is_ours` (this
     transaction wrote the row already, in order, by this clock).
     """
-    dated = (now if at is None else at, source) if opted_out else (None, None)
-    later = "> excluded.updated_at" if tie_is_ours else f">= excluded.updated_at - {CLOCK_SKEW_SECONDS}"
+    made = now if at is None else at
+    dated = (made, source) if opted_out else (None, None)
+    later = "> ?" if tie_is_ours else f">= ? - {CLOCK_SKEW_SECONDS}"
     skip = f" WHERE NOT (numbers.opted_out = 1 AND numbers.updated_at {later})" if keep_later_opt_out else ""
     tx.execute(
         "INSERT INTO numbers (number_hash, language, opted_out, updated_at, opted_out_at, opted_out_source)"
         " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (number_hash) DO UPDATE SET opted_out = excluded.opted_out,"
         " language = COALESCE(excluded.language, numbers.language), updated_at = excluded.updated_at,"
         f" {_KEEP_EARLIER_OPT_OUT}{skip}",
-        (number_hash, language, int(opted_out), now, *dated),
+        (number_hash, language, int(opted_out), now, *dated, *((made,) if keep_later_opt_out else ())),
     )
 
 
