@@ -7,19 +7,22 @@ down for that instance and the number texts again: it must get no section and no
 
 from __future__ import annotations
 
+import errno
+import threading
 import time
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 import pytest
 
 import ivr.sms.spool
 from ivr.sms.gate import TextGate
 from ivr.sms.replies import Incoming, Policy
-from ivr.sms.spool import OptOutSpool
+from ivr.sms.spool import OptOutChange, OptOutSpool
 from ivr.store.database import Database, StoreUnavailable
 from ivr.store.numbers import NumberHasher, NumberStore, RateLimits
 from tests.shipped import shipped_line
+from tests.store_faults import make_read_only, make_writable
 
 LINE = shipped_line()
 HASH = NumberHasher(b"test")
@@ -201,3 +204,62 @@ def test_a_start_kept_long_ago_is_known_to_every_instance_once_applied(
     refreshed(second)
     second_store.down = True
     assert texted(second, caller(21), "MENU")  # back in, on every instance
+
+
+def test_a_spool_file_turned_read_only_fails_no_text_and_keeps_what_it_holds(database: Database,
+                                                                              tmp_path: Path) -> None:
+    """The disk holding the spool turns read-only (ext4 errors=remount-ro) with a STOP in it: the texts after must
+    still be answered and new STOPs recorded; the kept STOP is honoured, and applied once the file can be written."""
+    gate, store = instance(database, tmp_path / "instance")
+    refreshed(gate)
+    store.down = True
+    texted(gate, caller(30), "STOP")  # kept in the spool file
+    spool_path = tmp_path / "instance" / "spool.jsonl"
+    assert spool_path.stat().st_size > 0
+    store.down = False
+    make_read_only(spool_path)
+    try:
+        assert texted(gate, caller(31), "PARAR")  # answered (a confirmation), not an error
+        assert store.store.number(HASH(caller(31))).opted_out
+        assert texted(gate, caller(30), "MENU") is None  # the kept STOP is still honoured
+        assert texted(gate, caller(32), "MENU")  # anyone else is answered
+    finally:
+        make_writable(spool_path)
+    gate.catch_up(force=True)
+    assert store.store.number(HASH(caller(30))).opted_out and not gate.spool.holds_entries()
+
+
+def test_two_workers_threads_applying_the_changes_kept_in_memory_lose_none(tmp_path: Path) -> None:
+    """The spool file cannot be written (a full disk): changes wait in memory. Two threads apply them at once (a
+    request and the background retry) while a third STOP is kept: every STOP reaches the store."""
+    spool = OptOutSpool(tmp_path / "spool.jsonl")
+
+    def full_disk(*args: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    object.__setattr__(spool, "_write", full_disk)
+    spool.append("X", True, None)
+    first_writing, second_writing = threading.Event(), threading.Event()
+    first_may_finish = threading.Event()
+    stored: list[str] = []
+
+    def first(changes: Iterable[OptOutChange]) -> None:
+        first_writing.set()
+        first_may_finish.wait(5)
+        stored.extend(change[0] for change in changes)
+
+    def second(changes: Iterable[OptOutChange]) -> None:
+        second_writing.set()
+        stored.extend(change[0] for change in changes)
+
+    one = threading.Thread(target=spool.apply, args=(first,))
+    one.start()
+    assert first_writing.wait(5)
+    two = threading.Thread(target=spool.apply, args=(second,))
+    two.start()
+    second_writing.wait(0.5)  # (with the applies one at a time, the second waits for the first instead)
+    spool.append("B", True, None)  # a STOP kept meanwhile
+    first_may_finish.set()
+    one.join(5)
+    two.join(5)
+    assert "B" in stored or spool.pending("B") is True, (stored, spool.pending("B"))

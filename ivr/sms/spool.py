@@ -14,6 +14,7 @@ import fcntl
 import json
 import logging
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,6 +35,7 @@ OptOutChange = tuple[str, bool, "str | None", int]  # number hash, opted out, th
 class OptOutSpool:
     path: Path
     _unwritten: list[OptOutChange] = field(default_factory=list, compare=False, repr=False)  # the file refused them
+    _applying_memory: threading.Lock = field(default_factory=threading.Lock, compare=False, repr=False)
 
     def append(self, number_hash: str, opted_out: bool, language: str | None) -> None:
         """Keep one change durably (written and fsync'd) before anyone is told it was done; in memory if the file
@@ -86,13 +88,19 @@ class OptOutSpool:
         changes.
 
         If `write` raises (the store is still down) the file is left as it was. If another worker is applying
-        the file already, it is left to that worker.
+        the file already, it is left to that worker; a file that cannot be emptied (a disk turned read-only) is left
+        too, still answering for its numbers, and tried again next time.
         """
-        applied = self._apply_file(write) if self._file_holds_entries() else []
-        unwritten = list(self._unwritten)  # (kept after the file's: the disk filled up after they were written)
-        if unwritten:
-            write(unwritten)
-            del self._unwritten[:len(unwritten)]
+        try:
+            applied = self._apply_file(write) if self._file_holds_entries() else []
+        except OSError as error:
+            log.critical("opt-outs kept in the spool %s wait: the file cannot be changed: %s", self.path, error)
+            applied = []
+        with self._applying_memory:  # one thread at a time: each applies, then forgets, exactly what it copied
+            unwritten = list(self._unwritten)  # (kept after the file's: the disk filled up after they were written)
+            if unwritten:
+                write(unwritten)
+                del self._unwritten[:len(unwritten)]  # appends only add at the end
         return applied + unwritten
 
     def _apply_file(self, write: Callable[[Iterable[OptOutChange]], None]) -> list[OptOutChange]:
