@@ -22,6 +22,7 @@ from ivr.content.staff_file import ContentError
 from ivr.publishing.document import (load_document, read_folders, staff_diff, staff_time, strangers,
                                      write_folders)
 from ivr.publishing.publish import publish as publish_revision
+from ivr.publishing.publish import roll_back
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, SUBMIT
 from ivr.publishing.serving import check_document
 from ivr.publishing.store import Refused, Revision, Revisions
@@ -162,11 +163,15 @@ def approve(number: int, actor: str, self_approve: bool) -> None:
     click.echo(f"revision {number}: approved by {actor}. Next: content publish {number}")
 
 
+ALLOW_FEWER_STOP_WORDS = click.option(
+    "--allow-fewer-stop-words", is_flag=True,
+    help="Go live although REV understands fewer requests to stop texts than the live words (recorded).")
+
+
 @_revision_step("publish")
 @click.option("--allow-missing-audio", is_flag=True,
               help="Publish although some parts have no audio in the line's voice: they are spoken with <Say>.")
-@click.option("--allow-fewer-stop-words", is_flag=True,
-              help="Publish although REV understands fewer requests to stop texts than the live words (recorded).")
+@ALLOW_FEWER_STOP_WORDS
 def publish(number: int, actor: str, allow_missing_audio: bool, allow_fewer_stop_words: bool) -> None:
     """Make approved REV the live revision (the one live before it is retired, and can be rolled back to)."""
     published = publish_revision(_revisions(), number, actor, origin(), app_settings(), allow_missing_audio,
@@ -180,10 +185,11 @@ def publish(number: int, actor: str, allow_missing_audio: bool, allow_fewer_stop
 @_command("rollback")
 @click.argument("number", type=int, metavar="[REV]", required=False)
 @STAFF_NAME
+@ALLOW_FEWER_STOP_WORDS
 @with_appcontext
-def rollback(number: int | None, actor: str) -> None:
+def rollback(number: int | None, actor: str, allow_fewer_stop_words: bool) -> None:
     """Put back the revision live before this one (or REV) as a new live revision."""
-    revision = _revisions().rollback(actor, origin(), number)
+    revision = roll_back(_revisions(), actor, origin(), number, allow_fewer_stop_words)
     click.echo(f"revision {revision.number}: live, a copy of revision {revision.restores}")
 
 

@@ -20,7 +20,7 @@ from ivr.console.accounts import Staff, current_staff, may, requires
 from ivr.console.blueprint import console, page_url
 from ivr.console.diff_view import FileChange, file_changes
 from ivr.publishing.document import staff_time
-from ivr.publishing.publish import missing_audio, publish, refusal_here
+from ivr.publishing.publish import missing_audio, publish, refusal_here, roll_back
 from ivr.publishing.rules import APPROVE, APPROVED, DRAFT, IN_REVIEW, LIVE, PUBLISH, RETIRED, ROLLBACK, \
     SUBMIT, decide
 from ivr.publishing.store import Refused, Revision, Revisions
@@ -143,7 +143,7 @@ def revisions_rollback() -> Response | str:
         return render_template("console/revisions_rollback.html", revision=revision, changes=changes, live=live,
                                step=_step_for(revision, ROLLBACK), reach=_reach())
     try:
-        restored = store.rollback(current_staff().email, ORIGIN, chosen)
+        restored = roll_back(store, current_staff().email, ORIGIN, chosen)
     except Refused as refusal:
         flash(f"Not rolled back: {refusal}", "error")
         return redirect(url_for("console.revisions"))

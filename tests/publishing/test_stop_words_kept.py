@@ -60,3 +60,28 @@ def test_more_ways_to_stop_publish_as_any_change(app: Flask, words: Path) -> Non
     number = reviewed_draft(app, words, "keywords.stop: PARAR, ", "keywords.stop: PARAR, YA NO, ",
                             staff_file="prompts/es.txt")
     assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
+
+
+def test_a_rollback_to_words_without_a_way_to_stop_added_since_is_refused(app: Flask, words: Path) -> None:
+    """YA NO was added and published; rolling back to the words before would take it away again: refused, named,
+    audited, unless the command line says --allow-fewer-stop-words."""
+    number = reviewed_draft(app, words, "keywords.stop: PARAR, ", "keywords.stop: PARAR, YA NO, ",
+                            staff_file="prompts/es.txt")
+    assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
+    refused = staff(app, "rollback", "--by", "ben")
+    assert refused.exit_code != 0 and "es keywords.stop: ya no" in refused.output, refused.output
+    assert "cannot be rolled back to" in refused.output
+    assert found(app).revisions.live_number() == number
+    assert any(row.action == "rollback" and row.outcome.startswith("refused: ") and "ya no" in row.outcome
+               for row in found(app).revisions.audit())
+    rolled = staff(app, "rollback", "--by", "ben", "--allow-fewer-stop-words")
+    assert rolled.exit_code == 0, rolled.output
+    assert found(app).revisions.live_number() == number + 1  # a copy of revision 1, live
+    assert any(row.action == "rollback" and row.outcome.startswith("allowed fewer stop words:")
+               for row in found(app).revisions.audit())
+
+
+def test_a_rollback_that_keeps_every_way_to_stop_needs_nothing_more(app: Flask, words: Path) -> None:
+    number = reviewed_draft(app, words)  # an edit of the key points only
+    assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
+    assert staff(app, "rollback", "--by", "ben").exit_code == 0
