@@ -56,6 +56,26 @@ def test_the_lines_own_spanish_words_are_confirmed_in_spanish(line) -> None:
     assert result.reply == line.language("es").prompt("sms.stopped")[0]
 
 
+@pytest.mark.parametrize("text, known, confirmed_in", [
+    ("no me manden mensajes", None, "es"),  # a new number writing Spanish is answered in Spanish
+    ("¡Basta ya!", None, "es"),
+    ("STOP por favor", None, "es"),
+    ("dejen de escribirme", None, "es"),
+    ("STOP please", None, "en"),
+    ("leave me alone", None, "en"),
+    ("stop", None, "en"),  # Twilio's own word, nothing else to go by: the line's first language
+    ("no me manden mensajes", "en", "en"),  # a number whose language the line knows keeps it
+    ("leave me alone", "es", "es"),
+])
+def test_a_request_to_stop_in_other_words_is_confirmed_in_the_language_it_was_written_in(
+        line, text: str, known: str | None, confirmed_in: str) -> None:
+    result = answer(line, NumberState(language=known), Incoming(text), POLICY)
+    assert result.state.opted_out
+    if result.reply is not None:  # (Twilio confirms its own exact words itself)
+        assert result.reply == line.language(confirmed_in).prompt("sms.stopped")[0]
+    assert result.state.language == (known or (confirmed_in if text != "stop" else None))
+
+
 def test_start_undoes_an_opt_out_in_any_words(line, english) -> None:
     stopped = answer(line, NumberState(), Incoming("no more texts please"), POLICY).state
     assert answer(line, stopped, Incoming("FIND"), POLICY).reply is None

@@ -55,9 +55,11 @@ def test_near_compliance_words_are_not_taken_as_them(text: str) -> None:
     assert compliance_word(LINE, text) is None
 
 
-@pytest.mark.parametrize("text", ["STOP please", "stopp", "parar por favor"])
-def test_a_request_to_stop_in_other_words_is_one_that_twilio_does_not_confirm(text: str) -> None:
-    assert compliance_word(LINE, text) == Compliance("stop", by_twilio=False)
+@pytest.mark.parametrize("text, written_in", [("STOP please", "en"), ("stopp", None), ("parar por favor", "es")])
+def test_a_request_to_stop_in_other_words_is_one_that_twilio_does_not_confirm(text: str,
+                                                                             written_in: str | None) -> None:
+    found = compliance_word(LINE, text)
+    assert found == Compliance("stop", by_twilio=False, written_in=LINE.languages.get(written_in or ""))
 
 
 def test_twilio_advanced_opt_out_type_wins() -> None:

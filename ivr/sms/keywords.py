@@ -15,7 +15,7 @@ from typing import Iterator
 from ivr.content.model import Language, Line
 from ivr.matching import best_match, exact_form, tolerant_form
 from ivr.text_rules.compliance import HELP_WORDS, OPT_IN_WORDS, OPT_OUT_WORDS
-from ivr.text_rules.revocation import OptOutWords, is_opt_out_request
+from ivr.text_rules.revocation import OptOutWords, is_opt_out_request, written_in
 
 MATCHED_CHARS = 160  # only the start of a long text is matched: a 1,600-character body costs no more
 MORE = "more"
@@ -36,6 +36,7 @@ class Compliance:
     kind: str
     language: Language | None = None
     by_twilio: bool = False  # Twilio's own exact keyword (or its OptOutType): Twilio confirms it itself
+    written_in: Language | None = None  # a request to stop in other words: the language its words are
 
 
 def compliance_word(line: Line, body: str, opt_out_type: str = "") -> Compliance | None:
@@ -52,7 +53,8 @@ def compliance_word(line: Line, body: str, opt_out_type: str = "") -> Compliance
             if word in {exact_form(own) for own in own_words}:
                 return Compliance(kind, language)
     if is_opt_out_request(body, OptOutWords.of(line.languages.values())):
-        return Compliance("stop")
+        code = written_in(body, line.languages)
+        return Compliance("stop", written_in=line.languages[code] if code else None)
     return None
 
 

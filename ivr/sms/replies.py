@@ -77,6 +77,8 @@ def answer(line: Line, state: NumberState, incoming: Incoming, policy: Policy) -
     compliance = compliance_word(line, incoming.body, incoming.opt_out_type)
     if compliance and compliance.language:  # PARAR, AYUDA: the number speaks that language
         state = speaking(state, compliance.language.code)
+    elif compliance and compliance.written_in and state.language is None:  # "no me manden": a new number's too
+        state = speaking(state, compliance.written_in.code)
     language = line.language(state.language)
     word = compliance.kind if compliance else None
     # Twilio confirms its own words; once is enough

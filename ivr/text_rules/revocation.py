@@ -129,6 +129,24 @@ def is_opt_out_request(text: str, words: OptOutWords) -> bool:
     return len(tokens) > 1 and tokens[-1] in words.ordinary and tokens[-2] in words.before and not question
 
 
+def written_in(text: str, languages: Mapping[str, LanguageWords]) -> str | None:
+    """The language whose own words for asking to stop a text uses most ("no me manden mensajes": es), so the
+    confirmation is in words the texter reads; None when no language's words are in it more than another's
+    (STOP alone is Twilio's, every language's)."""
+    tokens = _tokens(fold(text[:MATCHED_CHARS]))
+    spaced = f" {' '.join(tokens)} "
+    counts: dict[str, int] = {}
+    for code, language in languages.items():
+        own = OptOutWords.of([language])
+        context = own.after | own.before | (own.alone - HAND_SIGNS) | (own.ordinary - OptOutWords.of([]).ordinary)
+        counts[code] = sum(token in context for token in tokens) + sum(
+            len(phrase.split()) for phrase in own.phrases if phrase in spaced)
+    ranked = sorted(counts.values(), reverse=True)
+    if not ranked or ranked[0] == 0 or (len(ranked) > 1 and ranked[0] == ranked[1]):
+        return None
+    return max(counts, key=counts.__getitem__)
+
+
 def fold(text: str) -> str:
     """Upper-case ASCII letters for whatever looks like them; accents, emoji modifiers, invisible characters gone."""
     text = unicodedata.normalize("NFKC", text.translate(REGIONAL_LETTERS)).translate(LOOK_ALIKES)
