@@ -55,14 +55,14 @@ class _Memory:
     known_since: int = 0  # the store time the next refresh reads changes from
     _changing: threading.Lock = field(default_factory=threading.Lock)
     _refreshing: threading.Lock = field(default_factory=threading.Lock)
-    _learnt: dict[str, tuple[bool, int]] = field(default_factory=dict)  # number -> (opted out, when, in order)
+    _learnt: dict[str, int] = field(default_factory=dict)  # number -> when it was learnt, in order (a count)
     _learnt_count: int = 0
 
     def learn(self, number: str, opted_out: bool) -> None:
         """An opt-out (or opt-in) this instance has just written to the store."""
         with self._changing:
             self._learnt_count += 1
-            self._learnt[number] = (opted_out, self._learnt_count)
+            self._learnt[number] = self._learnt_count
             known = self.known_opt_outs
             self.known_opt_outs = known | {number} if opted_out else known - {number}
 
@@ -84,11 +84,11 @@ class _Memory:
                 began = self._learnt_count
             now, changed = read(self.known_since)
             with self._changing:
-                newer = {number for number, (_, order) in self._learnt.items() if order > began}
+                newer = {number for number, order in self._learnt.items() if order > began}
                 read_changes = changed.keys() - newer
                 self.known_opt_outs = (self.known_opt_outs - read_changes) | {
                     number for number in read_changes if changed[number]}
-                self._learnt = {number: learnt for number, learnt in self._learnt.items() if learnt[1] > began}
+                self._learnt = {number: order for number, order in self._learnt.items() if order > began}
                 # rows dated by a clock behind, or committed late: a row missed here would be missed for good
                 self.known_since, self.known_at = now - CLOCK_SKEW_SECONDS, time.monotonic()
         finally:

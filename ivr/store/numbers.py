@@ -268,8 +268,8 @@ def _write_place(tx: Transaction, number_hash: str, changes: Mapping[str, object
                  unless_opted_out: bool) -> bool:
     """One upsert of only the given paging or language columns; False if skipped for an opted-out number.
 
-    A new row is dated now; an existing one keeps its `updated_at`, the date of its last opt-out change, which a
-    START kept through an outage is weighed against (and which the copies of the opted-out numbers read by).
+    A new row is dated now; an existing one keeps its `updated_at`, the date of its last opt-out change: a START
+    kept through an outage is weighed against it, and the copies of the opted-out numbers read changes by it.
     """
     columns = list(changes)
     if not set(columns) <= _PLACE_COLUMNS:

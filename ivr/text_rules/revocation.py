@@ -135,16 +135,16 @@ def written_in(text: str, languages: Mapping[str, LanguageWords]) -> str | None:
     (STOP alone is Twilio's, every language's)."""
     tokens = _tokens(fold(text[:MATCHED_CHARS]))
     spaced = f" {' '.join(tokens)} "
+    twilios = OptOutWords.of([]).ordinary
     counts: dict[str, int] = {}
     for code, language in languages.items():
         own = OptOutWords.of([language])
-        context = own.after | own.before | (own.alone - HAND_SIGNS) | (own.ordinary - OptOutWords.of([]).ordinary)
-        counts[code] = sum(token in context for token in tokens) + sum(
+        words = own.after | own.before | (own.alone - HAND_SIGNS) | (own.ordinary - twilios)
+        counts[code] = sum(token in words for token in tokens) + sum(
             len(phrase.split()) for phrase in own.phrases if phrase in spaced)
-    ranked = sorted(counts.values(), reverse=True)
-    if not ranked or ranked[0] == 0 or (len(ranked) > 1 and ranked[0] == ranked[1]):
-        return None
-    return max(counts, key=counts.__getitem__)
+    most = max(counts.values(), default=0)
+    leaders = [code for code, count in counts.items() if count == most]
+    return leaders[0] if most and len(leaders) == 1 else None
 
 
 def fold(text: str) -> str:
