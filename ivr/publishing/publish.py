@@ -65,14 +65,17 @@ def fewer_ways_to_stop(number: int, files: Files, live: tuple[Revision, Files] |
 
 
 def keeping_ways_to_stop(revisions: Revisions, number: int, action: str, actor: str, origin: str,
-                         allowed: bool) -> None:
+                         allowed: bool) -> int | None:
     """Refuse (audited) a revision that would go live understanding fewer requests to stop than the live words,
-    unless `allowed`: then the override goes on the record."""
-    fewer = fewer_ways_to_stop(number, revisions.files(number), revisions.live(), action)
+    unless `allowed`: then the override goes on the record. The live revision it compared with: the swap must
+    find that one still live, or the check no longer holds."""
+    live = revisions.live()
+    fewer = fewer_ways_to_stop(number, revisions.files(number), live, action)
     if fewer and not allowed:
         refuse(revisions, action, number, actor, origin, fewer)
     if fewer:
         revisions.record(actor, action, number, f"allowed fewer stop words: {fewer}", origin)
+    return live[0].number if live else None
 
 
 def refuse(revisions: Revisions, action: str, number: int, actor: str, origin: str, refusal: str) -> NoReturn:
@@ -88,10 +91,10 @@ def publish(revisions: Revisions, number: int, actor: str, origin: str, settings
     refusal = refusal_here(number, files, settings)
     if refusal:
         refuse(revisions, PUBLISH, number, actor, origin, refusal)
-    keeping_ways_to_stop(revisions, number, PUBLISH, actor, origin, allow_fewer_stop_words)
+    checked_against = keeping_ways_to_stop(revisions, number, PUBLISH, actor, origin, allow_fewer_stop_words)
     missing = missing_audio(files, settings, revisions.database)
     revision = revisions.act(number, PUBLISH, actor, origin, missing_audio=len(missing),
-                             allow_missing_audio=allow_missing_audio)
+                             allow_missing_audio=allow_missing_audio, checked_against=checked_against)
     return Published(revision, len(missing))
 
 
@@ -100,6 +103,7 @@ def roll_back(revisions: Revisions, actor: str, origin: str, number: int | None 
     """Put back the revision live before (or `number`) as a new live one, as `Revisions.rollback` does, unless its
     words understand fewer requests to stop than the live ones (an opt-out word added since must stay)."""
     target = revisions.previous() if number is None else revisions.get(number)
-    if target is not None:
-        keeping_ways_to_stop(revisions, target.number, ROLLBACK, actor, origin, allow_fewer_stop_words)
-    return revisions.rollback(actor, origin, number)
+    if target is None:
+        return revisions.rollback(actor, origin, number)  # (refused there: nothing to roll back to)
+    checked_against = keeping_ways_to_stop(revisions, target.number, ROLLBACK, actor, origin, allow_fewer_stop_words)
+    return revisions.rollback(actor, origin, target.number, checked_against)

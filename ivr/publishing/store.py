@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ivr.publishing.document import Files, decode, digest, encode
-from ivr.publishing.rules import (APPROVE, APPROVED, DRAFT, EDIT, IN_REVIEW, LIVE, PUBLISH, RETIRED, ROLLBACK,
-                                   SUBMIT, decide)
+from ivr.publishing.rules import (APPROVE, APPROVED, DRAFT, EDIT, IN_REVIEW, LIVE, PUBLISH, RETIRED, ROLLBACK, SUBMIT,
+                                   Step, decide)
 from ivr.store.database import Database, Transaction
 
 _PUBLISHING_LOCK = 7_052_025  # any constant, other than the migration lock: one publishing change at a time
@@ -57,8 +57,7 @@ class Revisions:
     def live_number(self) -> int | None:
         """The live revision's number: the one cheap query a worker repeats to notice a publish."""
         with self.database.transaction() as tx:
-            row = tx.one("SELECT number FROM revisions WHERE state = ?", (LIVE,))
-        return row[0] if row else None
+            return _live_number(tx)
 
     def get(self, number: int) -> Revision:
         with self.database.transaction() as tx:
@@ -148,13 +147,19 @@ class Revisions:
         raise Refused(refusal)
 
     def act(self, number: int, action: str, actor: str, origin: str, self_approve: bool = False,
-            missing_audio: int = 0, allow_missing_audio: bool = False) -> Revision:
-        """Submit, approve or publish a revision as the rules allow; every attempt is an audit row."""
+            missing_audio: int = 0, allow_missing_audio: bool = False, checked_against: int | None = None) -> Revision:
+        """Submit, approve or publish a revision as the rules allow; every attempt is an audit row.
+
+        `checked_against`: the live revision a publish's checks compared this one with; if another went live
+        since, the checks no longer hold, and the publish is refused.
+        """
         with self.database.transaction() as tx:
             self._lock(tx)
             revision = self._summary(tx, number)
             step = decide(revision.state, action, actor, revision.author, self_approve, missing_audio,
                           allow_missing_audio)
+            if step.state is not None:  # allowed by the rules: do the publish's checks still hold?
+                step = _still_live(tx, checked_against, action) or step
             if step.state is not None:
                 now = int(self._clock())
                 if step.state == LIVE:
@@ -170,8 +175,10 @@ class Revisions:
             self._audit(tx, actor, action, number, f"refused: {step.reason}", origin)
         raise Refused(refusal)
 
-    def rollback(self, actor: str, origin: str, number: int | None = None) -> Revision:
-        """A new live revision equal to an old one (by default the one live before), approved by this rollback."""
+    def rollback(self, actor: str, origin: str, number: int | None = None,
+                 checked_against: int | None = None) -> Revision:
+        """A new live revision equal to an old one (by default the one live before), approved by this rollback;
+        `checked_against` as for `act`."""
         with self.database.transaction() as tx:
             self._lock(tx)
             if number is None:
@@ -180,6 +187,8 @@ class Revisions:
                 refusal = "nothing to roll back to: no revision was live before this one"
             else:
                 step = decide(self._summary(tx, number).state, ROLLBACK, actor, author="")
+                if step.state is not None:  # allowed by the rules: do the rollback's checks still hold?
+                    step = _still_live(tx, checked_against, ROLLBACK) or step
                 if step.state is not None:
                     document = tx.row("SELECT document FROM revisions WHERE number = ?", (number,))[0]
                     tx.execute("UPDATE revisions SET state = ? WHERE state = ?", (RETIRED, LIVE))
@@ -232,6 +241,19 @@ class Revisions:
 
 
 _PAST = {SUBMIT: "submitted", APPROVE: "approved", PUBLISH: "published"}
+
+
+def _live_number(tx: Transaction) -> int | None:
+    row = tx.one("SELECT number FROM revisions WHERE state = ?", (LIVE,))
+    return row[0] if row else None
+
+
+def _still_live(tx: Transaction, checked_against: int | None, action: str) -> Step | None:
+    """A refusal when the revision the checks compared with is no longer live (another went live meanwhile)."""
+    live = _live_number(tx)
+    if checked_against is None or live == checked_against:
+        return None
+    return Step(None, f"revision {live} went live while this {action} was being checked; check and {action} again")
 
 
 def _said(state: str) -> str:

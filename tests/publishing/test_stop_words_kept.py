@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+import ivr.publishing.publish as publish_module
 from ivr.content.model import Language
 from ivr.text_rules.revocation import stop_words_taken_away
 from tests.publishing.revising import found, reviewed_draft, staff
 from tests.shipped import shipped_line
+from tests.staff_words import edit
 
 LINE = shipped_line()
 
@@ -85,3 +87,26 @@ def test_a_rollback_that_keeps_every_way_to_stop_needs_nothing_more(app: Flask, 
     number = reviewed_draft(app, words)  # an edit of the key points only
     assert staff(app, "publish", str(number), "--by", "ben", "--allow-missing-audio").exit_code == 0
     assert staff(app, "rollback", "--by", "ben").exit_code == 0
+
+
+def test_a_publish_between_the_check_and_the_swap_makes_the_check_count_again(
+        app: Flask, words: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Revision A adds YA NO; revision B (an edit of the key points, made before A) does not have it. B is checked
+    against the live words, then A goes live (another reviewer), then B's swap: B must not go live without YA NO."""
+    adds = reviewed_draft(app, words, "keywords.stop: PARAR, ", "keywords.stop: PARAR, YA NO, ",
+                          staff_file="prompts/es.txt")
+    edit(words / "prompts/es.txt", "keywords.stop: PARAR, YA NO, ", "keywords.stop: PARAR, ")
+    lacks = reviewed_draft(app, words)
+    checked_against_the_old_words = publish_module.missing_audio
+
+    def another_reviewer_publishes_meanwhile(*args: object, **kwargs: object) -> object:
+        monkeypatch.setattr(publish_module, "missing_audio", checked_against_the_old_words)
+        assert staff(app, "publish", str(adds), "--by", "cy", "--allow-missing-audio").exit_code == 0
+        return checked_against_the_old_words(*args, **kwargs)
+
+    monkeypatch.setattr(publish_module, "missing_audio", another_reviewer_publishes_meanwhile)
+    raced = staff(app, "publish", str(lacks), "--by", "ben", "--allow-missing-audio")
+    assert raced.exit_code != 0 and "went live while this publish was being checked" in raced.output, raced.output
+    assert found(app).revisions.live_number() == adds
+    again = staff(app, "publish", str(lacks), "--by", "ben", "--allow-missing-audio")  # checked against A now
+    assert again.exit_code != 0 and "es keywords.stop: ya no" in again.output
