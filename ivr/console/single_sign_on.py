@@ -14,7 +14,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -135,15 +135,14 @@ def private_key_algorithms(metadata: Mapping[str, Any]) -> list[str]:
 class Provider:
     """The hospital's provider as Authlib's client, with its settings checked once read and its outages remembered."""
 
-    def __init__(self, client: Any, issuer: str, clock: Callable[[], float] = time.monotonic):
+    def __init__(self, client: Any, issuer: str):
         self.client = client
         self.issuer = issuer
-        self._clock = clock
-        self._down_until = 0.0
+        self._down_until = 0.0  # time.monotonic()
 
     def ready(self) -> None:
         """Read (once) and check the provider's settings; ProviderUnusable, remembered a while, when they can't be."""
-        if self._clock() < self._down_until:
+        if time.monotonic() < self._down_until:
             raise ProviderUnusable("it failed a moment ago")
         try:
             metadata = self.client.load_server_metadata()
@@ -158,7 +157,7 @@ class Provider:
         metadata["id_token_signing_alg_values_supported"] = private_key_algorithms(metadata)
 
     def down(self, why: str, misconfigured: bool = False) -> ProviderUnusable:
-        self._down_until = self._clock() + RETRY_AFTER_SECONDS
+        self._down_until = time.monotonic() + RETRY_AFTER_SECONDS
         return ProviderUnusable(why, misconfigured)
 
 
